@@ -1,0 +1,52 @@
+//! dermadesk's schema, one migration per change, each with `up` and `down`.
+//!
+//! The same SQL runs on SQLite and PostgreSQL; where the two differ (column types, the
+//! no-overlap rule) each migration says so next to the statement.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261124_000001_core;
+
+/// Applies dermadesk's migrations in order.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261124_000001_core::Migration)]
+    }
+}
+
+/// Column types that differ between the two backends.
+pub(crate) struct Dialect {
+    pub uuid: &'static str,
+    pub postgres: bool,
+}
+
+impl Dialect {
+    pub(crate) fn of(manager: &SchemaManager) -> Self {
+        match manager.get_database_backend() {
+            sea_orm_migration::sea_orm::DatabaseBackend::Postgres => Self {
+                uuid: "UUID",
+                postgres: true,
+            },
+            // sqlx stores a Uuid as a 16-byte BLOB on SQLite.
+            _ => Self {
+                uuid: "BLOB",
+                postgres: false,
+            },
+        }
+    }
+}
+
+/// Runs each statement in order (sqlx runs one statement per call on some backends).
+pub(crate) async fn run_all(
+    manager: &SchemaManager<'_>,
+    statements: &[String],
+) -> Result<(), DbErr> {
+    let db = manager.get_connection();
+    for sql in statements {
+        db.execute_unprepared(sql).await?;
+    }
+    Ok(())
+}

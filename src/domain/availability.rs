@@ -1,0 +1,342 @@
+//! The slot rules, in one place: which start times are offered, and whether a given start may be
+//! booked. Pure: callers pass the calendar (working hours, time off, busy ranges) and "now".
+
+use std::time::Duration;
+
+use jiff::{Timestamp, civil::Date};
+
+use super::{
+    ids::PractitionerId,
+    service::Service,
+    time::{ClinicZone, MinuteOfDay, sdur},
+};
+
+/// The booking settings the slot rules need.
+#[derive(Debug, Clone, Copy)]
+pub struct SlotRules {
+    pub min_notice: Duration,
+    pub horizon: Duration,
+    pub slot_step: Duration,
+    pub buffer: Duration,
+    pub anesthesia_extra: Duration,
+}
+
+/// A half-open interval of instants `[start, end)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Interval {
+    pub start: Timestamp,
+    pub end: Timestamp,
+}
+
+impl Interval {
+    /// `[start, end)`.
+    pub fn new(start: Timestamp, end: Timestamp) -> Self {
+        Self { start, end }
+    }
+
+    /// Whether the two share any instant.
+    pub fn overlaps(&self, other: &Interval) -> bool {
+        self.start < other.end && other.start < self.end
+    }
+}
+
+/// Weekly working hours: one window on one weekday (0 = Monday .. 6 = Sunday).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WorkingWindow {
+    pub weekday: u8,
+    pub start: MinuteOfDay,
+    pub end: MinuteOfDay,
+}
+
+/// Everything that decides one practitioner's free time.
+#[derive(Debug, Clone)]
+pub struct PractitionerCalendar {
+    pub id: PractitionerId,
+    pub hours: Vec<WorkingWindow>,
+    /// Time off: the visit itself must not touch it.
+    pub time_off: Vec<Interval>,
+    /// Busy ranges of existing appointments, each already including its cleaning buffer.
+    pub busy: Vec<Interval>,
+}
+
+/// An offered start time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Slot {
+    pub start: Timestamp,
+    pub end: Timestamp,
+    pub practitioner_id: PractitionerId,
+}
+
+/// Why a start time cannot be booked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SlotProblem {
+    /// Earlier than `min_notice` from now.
+    TooSoon,
+    /// Later than `horizon` from now.
+    TooFar,
+    /// Not on the slot grid inside the practitioner's working hours.
+    NotOffered,
+    /// Overlaps an appointment (with buffers) or time off.
+    Taken,
+}
+
+/// The span of one visit: numbing time (if asked for) and the treatment.
+pub fn visit_length(service: Service, anesthesia: bool, rules: &SlotRules) -> Duration {
+    let extra = if anesthesia && service.allows_anesthesia() {
+        rules.anesthesia_extra
+    } else {
+        Duration::ZERO
+    };
+    service.duration() + extra
+}
+
+/// The range a visit keeps the practitioner busy: the visit plus the cleaning buffer after it.
+/// This is the range the database's no-overlap rule compares.
+pub fn busy_range(start: Timestamp, length: Duration, rules: &SlotRules) -> Interval {
+    Interval::new(start, start + sdur(length + rules.buffer))
+}
+
+/// Sorts and merges overlapping or touching intervals, so a binary search can probe them.
+fn merged(mut intervals: Vec<Interval>) -> Vec<Interval> {
+    intervals.sort();
+    let mut out: Vec<Interval> = Vec::with_capacity(intervals.len());
+    for i in intervals {
+        match out.last_mut() {
+            Some(last) if i.start <= last.end => last.end = last.end.max(i.end),
+            _ => out.push(i),
+        }
+    }
+    out
+}
+
+/// Whether a sorted, merged list has an interval overlapping `probe`.
+fn hits(sorted: &[Interval], probe: &Interval) -> bool {
+    let idx = sorted.partition_point(|i| i.end <= probe.start);
+    sorted.get(idx).is_some_and(|i| i.start < probe.end)
+}
+
+/// A calendar prepared for many probes.
+struct Prepared<'a> {
+    cal: &'a PractitionerCalendar,
+    time_off: Vec<Interval>,
+    busy: Vec<Interval>,
+}
+
+impl<'a> Prepared<'a> {
+    fn new(cal: &'a PractitionerCalendar) -> Self {
+        Self {
+            cal,
+            time_off: merged(cal.time_off.clone()),
+            busy: merged(cal.busy.clone()),
+        }
+    }
+
+    fn free(&self, start: Timestamp, length: Duration, rules: &SlotRules) -> bool {
+        let visit = Interval::new(start, start + sdur(length));
+        !hits(&self.time_off, &visit) && !hits(&self.busy, &busy_range(start, length, rules))
+    }
+
+    /// The working windows of a local date as instants.
+    fn windows(&self, date: Date, zone: &ClinicZone) -> impl Iterator<Item = Interval> + '_ {
+        let weekday = date.weekday().to_monday_zero_offset() as u8;
+        let zone = zone.clone();
+        self.cal
+            .hours
+            .iter()
+            .filter(move |w| w.weekday == weekday && w.start < w.end)
+            .map(move |w| Interval::new(w.start.on(date, &zone), w.end.on(date, &zone)))
+    }
+}
+
+/// The grid starts of a window whose visit fits inside it.
+fn grid(window: Interval, length: Duration, step: Duration) -> impl Iterator<Item = Timestamp> {
+    let (step, length) = (sdur(step), sdur(length));
+    std::iter::successors(Some(window.start), move |s| Some(*s + step))
+        .take_while(move |s| *s + length <= window.end)
+}
+
+/// Every offered slot on the local dates `from..=to`, over the given practitioners, sorted by
+/// start time (then practitioner).
+pub fn offered_slots(
+    rules: &SlotRules,
+    zone: &ClinicZone,
+    now: Timestamp,
+    from: Date,
+    to: Date,
+    calendars: &[PractitionerCalendar],
+    service: Service,
+    anesthesia: bool,
+) -> Vec<Slot> {
+    let length = visit_length(service, anesthesia, rules);
+    let earliest = now + sdur(rules.min_notice);
+    let latest = now + sdur(rules.horizon);
+    let mut slots = Vec::new();
+    for cal in calendars {
+        let prepared = Prepared::new(cal);
+        let mut date = from;
+        while date <= to {
+            for window in prepared.windows(date, zone) {
+                for start in grid(window, length, rules.slot_step) {
+                    if start >= earliest && start <= latest && prepared.free(start, length, rules) {
+                        slots.push(Slot {
+                            start,
+                            end: start + sdur(length),
+                            practitioner_id: cal.id,
+                        });
+                    }
+                }
+            }
+            match date.tomorrow() {
+                Ok(next) => date = next,
+                Err(_) => break,
+            }
+        }
+    }
+    slots.sort_by_key(|s| (s.start, s.practitioner_id));
+    slots
+}
+
+/// Whether `start` may be booked with this practitioner; the same rule as [`offered_slots`].
+pub fn check_start(
+    rules: &SlotRules,
+    zone: &ClinicZone,
+    now: Timestamp,
+    cal: &PractitionerCalendar,
+    service: Service,
+    anesthesia: bool,
+    start: Timestamp,
+) -> Result<Slot, SlotProblem> {
+    if start < now + sdur(rules.min_notice) {
+        return Err(SlotProblem::TooSoon);
+    }
+    if start > now + sdur(rules.horizon) {
+        return Err(SlotProblem::TooFar);
+    }
+    let length = visit_length(service, anesthesia, rules);
+    let prepared = Prepared::new(cal);
+    let date = zone.local_date(start);
+    let on_grid = prepared
+        .windows(date, zone)
+        .any(|w| grid(w, length, rules.slot_step).any(|s| s == start));
+    if !on_grid {
+        return Err(SlotProblem::NotOffered);
+    }
+    if !prepared.free(start, length, rules) {
+        return Err(SlotProblem::Taken);
+    }
+    Ok(Slot {
+        start,
+        end: start + sdur(length),
+        practitioner_id: cal.id,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rules() -> SlotRules {
+        SlotRules {
+            min_notice: Duration::from_secs(2 * 3600),
+            horizon: Duration::from_secs(400 * 86400),
+            slot_step: Duration::from_secs(15 * 60),
+            buffer: Duration::from_secs(15 * 60),
+            anesthesia_extra: Duration::from_secs(30 * 60),
+        }
+    }
+
+    fn all_day(id: PractitionerId) -> PractitionerCalendar {
+        PractitionerCalendar {
+            id,
+            hours: (0..7)
+                .map(|d| WorkingWindow {
+                    weekday: d,
+                    start: MinuteOfDay::new(0).unwrap(),
+                    end: MinuteOfDay::END_OF_DAY,
+                })
+                .collect(),
+            time_off: vec![],
+            busy: vec![],
+        }
+    }
+
+    fn ts(s: &str) -> Timestamp {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn spring_gap_has_no_slot_and_autumn_fold_no_duplicate() {
+        let zone = ClinicZone::new("Europe/Berlin").unwrap();
+        let now = ts("2026-01-01T00:00:00Z");
+        let cal = all_day(PractitionerId::new());
+        let spring: Date = "2026-03-29".parse().unwrap();
+        let slots = offered_slots(
+            &rules(),
+            &zone,
+            now,
+            spring,
+            spring,
+            &[cal.clone()],
+            Service::SkinConsultation,
+            false,
+        );
+        // 23 real hours, 30-minute visits on a 15-minute grid: 23*4 - 1 starts.
+        assert_eq!(slots.len(), 23 * 4 - 1);
+        assert!(slots.iter().all(|s| zone.local(s.start).hour() != 2));
+        let autumn: Date = "2026-10-25".parse().unwrap();
+        let slots = offered_slots(
+            &rules(),
+            &zone,
+            now,
+            autumn,
+            autumn,
+            &[cal],
+            Service::SkinConsultation,
+            false,
+        );
+        assert_eq!(slots.len(), 25 * 4 - 1);
+        let mut starts: Vec<_> = slots.iter().map(|s| s.start).collect();
+        starts.dedup();
+        assert_eq!(starts.len(), slots.len());
+    }
+
+    #[test]
+    fn buffer_keeps_cleaning_time_and_back_to_back_is_allowed() {
+        let zone = ClinicZone::new("UTC").unwrap();
+        let now = ts("2026-01-01T00:00:00Z");
+        let mut cal = all_day(PractitionerId::new());
+        let r = rules();
+        let start = ts("2026-02-02T10:00:00Z");
+        cal.busy
+            .push(busy_range(start, Service::Microneedling.duration(), &r));
+        let check =
+            |s: &str| check_start(&r, &zone, now, &cal, Service::Microneedling, false, ts(s));
+        assert_eq!(
+            check("2026-02-02T10:00:00Z").unwrap_err(),
+            SlotProblem::Taken
+        );
+        assert_eq!(
+            check("2026-02-02T11:00:00Z").unwrap_err(),
+            SlotProblem::Taken
+        );
+        assert!(check("2026-02-02T11:15:00Z").is_ok());
+        // A visit before must end (plus its buffer) by 10:00.
+        assert!(check("2026-02-02T08:45:00Z").is_ok());
+        assert_eq!(
+            check("2026-02-02T09:00:00Z").unwrap_err(),
+            SlotProblem::Taken
+        );
+        assert_eq!(
+            check("2026-02-02T11:20:00Z").unwrap_err(),
+            SlotProblem::NotOffered
+        );
+        assert_eq!(
+            check("2026-01-01T01:00:00Z").unwrap_err(),
+            SlotProblem::TooSoon
+        );
+        assert_eq!(
+            check("2027-03-01T10:00:00Z").unwrap_err(),
+            SlotProblem::TooFar
+        );
+    }
+}

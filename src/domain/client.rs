@@ -1,0 +1,89 @@
+//! Client contact details, parsed once at the edge.
+
+use std::collections::BTreeMap;
+
+/// Checked client details.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientDetails {
+    pub name: String,
+    /// Lower-cased, so one person is one client.
+    pub email: String,
+    pub phone: Option<String>,
+}
+
+impl ClientDetails {
+    /// Checks name, email and phone; errors are keyed by field below `prefix`.
+    pub fn parse(
+        prefix: &str,
+        name: &str,
+        email: &str,
+        phone: Option<&str>,
+    ) -> Result<Self, BTreeMap<String, String>> {
+        let mut errors = BTreeMap::new();
+        let name = name.trim();
+        if name.is_empty() || name.chars().count() > 200 {
+            errors.insert(
+                format!("{prefix}.name"),
+                "must be 1 to 200 characters".to_owned(),
+            );
+        }
+        let email = email.trim().to_lowercase();
+        if email.len() > 254
+            || !email_address::EmailAddress::is_valid(&email)
+            || !email.contains('.')
+        {
+            errors.insert(
+                format!("{prefix}.email"),
+                "must be a valid email address".to_owned(),
+            );
+        }
+        let phone = phone.map(str::trim).filter(|p| !p.is_empty());
+        if let Some(p) = phone {
+            let ok = p.len() <= 32
+                && p.chars().filter(char::is_ascii_digit).count() >= 5
+                && p.chars()
+                    .all(|c| c.is_ascii_digit() || " +-()/.".contains(c));
+            if !ok {
+                errors.insert(
+                    format!("{prefix}.phone"),
+                    "must be a phone number".to_owned(),
+                );
+            }
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        Ok(Self {
+            name: name.to_owned(),
+            email,
+            phone: phone.map(str::to_owned),
+        })
+    }
+}
+
+/// The email address with its local part masked, for log lines: `j***@example.com`.
+pub fn mask_email(email: &str) -> String {
+    match email.split_once('@') {
+        Some((local, domain)) => {
+            let first: String = local.chars().take(1).collect();
+            format!("{first}***@{domain}")
+        }
+        None => "***".to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_and_normalises() {
+        let c = ClientDetails::parse("client", " Ana ", "Ana@Example.COM", Some("+49 30 123456"))
+            .unwrap();
+        assert_eq!(c.email, "ana@example.com");
+        assert_eq!(c.name, "Ana");
+        let e = ClientDetails::parse("client", "", "nope", Some("abc")).unwrap_err();
+        assert_eq!(e.len(), 3);
+        assert_eq!(mask_email("ana@example.com"), "a***@example.com");
+    }
+}

@@ -1,0 +1,10 @@
+//! Pure rules, no IO: screening, slots, courses, statuses, ids and times.
+
+pub mod availability;
+pub mod client;
+pub mod course;
+pub mod ids;
+pub mod screening;
+pub mod service;
+pub mod status;
+pub mod time;

@@ -1,0 +1,374 @@
+//! The health screening: the questionnaire as data and the one rule that turns answers into an
+//! outcome (the worst answer wins). Answers are health data: this module never logs.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+/// What a screening allows.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// May book microneedling.
+    Eligible,
+    /// A clinician must clear the client first.
+    NeedsReview,
+    /// Must not be treated.
+    Contraindicated,
+}
+
+impl Outcome {
+    /// The stored text.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Eligible => "eligible",
+            Outcome::NeedsReview => "needs_review",
+            Outcome::Contraindicated => "contraindicated",
+        }
+    }
+
+    /// Parses the stored text.
+    pub fn parse(value: &str) -> Option<Self> {
+        [
+            Outcome::Eligible,
+            Outcome::NeedsReview,
+            Outcome::Contraindicated,
+        ]
+        .into_iter()
+        .find(|o| o.as_str() == value)
+    }
+}
+
+/// One yes/no question.
+#[derive(Debug, Clone, Copy)]
+pub struct Question {
+    /// Stable id, part of the API contract.
+    pub id: &'static str,
+    /// Shown to the client.
+    pub text: &'static str,
+    /// What a "yes" means.
+    pub outcome_if_yes: Outcome,
+    /// Told to the client when they answered "yes".
+    pub message: &'static str,
+    /// Where the rule comes from.
+    pub source: &'static str,
+}
+
+/// A versioned questionnaire.
+#[derive(Debug)]
+pub struct Questionnaire {
+    /// Stored with every screening so old answers stay interpretable.
+    pub version: &'static str,
+    /// The questions, in display order.
+    pub questions: &'static [Question],
+}
+
+const SEED: &str = "clinic treatment page (shared/domain/microneedling-seed.txt)";
+
+/// The questionnaire in force.
+pub static CURRENT: Questionnaire = Questionnaire {
+    version: "2026-11-1",
+    questions: &[
+        Question {
+            id: "pregnant",
+            text: "Are you pregnant (or could you be)?",
+            outcome_if_yes: Outcome::Contraindicated,
+            message: "Microneedling is not performed during pregnancy. We are happy to see you afterwards.",
+            source: SEED,
+        },
+        Question {
+            id: "active_skin_infection",
+            text: "Do you currently have a skin infection in the area, including herpes / cold sores?",
+            outcome_if_yes: Outcome::Contraindicated,
+            message: "An active skin infection (including cold sores) must heal completely before microneedling.",
+            source: SEED,
+        },
+        Question {
+            id: "blood_clotting_disorder",
+            text: "Do you have a blood clotting disorder?",
+            outcome_if_yes: Outcome::Contraindicated,
+            message: "Microneedling is not suitable with a blood clotting disorder.",
+            source: SEED,
+        },
+        Question {
+            id: "blood_thinning_medication",
+            text: "Do you take blood-thinning medication?",
+            outcome_if_yes: Outcome::Contraindicated,
+            message: "Microneedling is not suitable while you take blood-thinning medication. Do not stop a prescribed medication on your own.",
+            source: SEED,
+        },
+        Question {
+            id: "active_inflammatory_acne",
+            text: "Do you have severe, active inflammatory acne in the area?",
+            outcome_if_yes: Outcome::Contraindicated,
+            message: "Active inflammatory acne must be treated and calm before microneedling; a skin consultation can help.",
+            source: SEED,
+        },
+        Question {
+            id: "sensitive_skin_or_rosacea",
+            text: "Do you have very sensitive skin or rosacea?",
+            outcome_if_yes: Outcome::NeedsReview,
+            message: "With very sensitive skin or rosacea a clinician (dermatologist) reviews your answers before you can book.",
+            source: SEED,
+        },
+    ],
+};
+
+/// A "yes" that shapes the outcome.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Reason {
+    /// The question id.
+    pub question: String,
+    /// What this answer alone means.
+    pub outcome: Outcome,
+    /// Explanation for the client.
+    pub message: String,
+}
+
+/// Why a set of answers cannot be evaluated; keyed by the field that is wrong.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AnswerErrors(pub BTreeMap<String, String>);
+
+/// The checked answers: every question of the questionnaire answered true or false.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Answers(BTreeMap<String, bool>);
+
+impl Answers {
+    /// The answers, by question id.
+    pub fn as_map(&self) -> &BTreeMap<String, bool> {
+        &self.0
+    }
+}
+
+/// The result of a screening.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Evaluation {
+    pub outcome: Outcome,
+    pub reasons: Vec<Reason>,
+}
+
+impl Questionnaire {
+    /// Checks raw JSON answers: each question must be present and a boolean; no unknown ids.
+    pub fn parse_answers(
+        &self,
+        raw: &serde_json::Map<String, serde_json::Value>,
+    ) -> Result<Answers, AnswerErrors> {
+        let mut errors = BTreeMap::new();
+        let mut answers = BTreeMap::new();
+        for q in self.questions {
+            match raw.get(q.id) {
+                None | Some(serde_json::Value::Null) => {
+                    errors.insert(
+                        format!("answers.{}", q.id),
+                        "must be answered true or false".to_owned(),
+                    );
+                }
+                Some(serde_json::Value::Bool(b)) => {
+                    answers.insert(q.id.to_owned(), *b);
+                }
+                Some(_) => {
+                    errors.insert(
+                        format!("answers.{}", q.id),
+                        "must be true or false".to_owned(),
+                    );
+                }
+            }
+        }
+        for key in raw.keys() {
+            if !self.questions.iter().any(|q| q.id == key) {
+                errors.insert(
+                    format!("answers.{key}"),
+                    "is not a question of this questionnaire".to_owned(),
+                );
+            }
+        }
+        if errors.is_empty() {
+            Ok(Answers(answers))
+        } else {
+            Err(AnswerErrors(errors))
+        }
+    }
+
+    /// The outcome: the worst outcome of any "yes", `eligible` when there is none.
+    pub fn evaluate(&self, answers: &Answers) -> Evaluation {
+        let reasons: Vec<Reason> = self
+            .questions
+            .iter()
+            .filter(|q| answers.0.get(q.id).copied().unwrap_or(false))
+            .map(|q| Reason {
+                question: q.id.to_owned(),
+                outcome: q.outcome_if_yes,
+                message: q.message.to_owned(),
+            })
+            .collect();
+        let outcome = reasons
+            .iter()
+            .map(|r| r.outcome)
+            .max()
+            .unwrap_or(Outcome::Eligible);
+        Evaluation { outcome, reasons }
+    }
+}
+
+/// A clinician's decision on a `needs_review` screening.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ReviewDecision {
+    Approve,
+    Reject,
+}
+
+impl ReviewDecision {
+    /// The stored text.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReviewDecision::Approve => "approve",
+            ReviewDecision::Reject => "reject",
+        }
+    }
+
+    /// Parses the stored text.
+    pub fn parse(value: &str) -> Option<Self> {
+        match value {
+            "approve" => Some(Self::Approve),
+            "reject" => Some(Self::Reject),
+            _ => None,
+        }
+    }
+}
+
+/// Whether a screening lets its client book a screened service: the one place of this rule.
+pub fn allows_booking(
+    outcome: Outcome,
+    review: Option<ReviewDecision>,
+    valid_until: jiff::Timestamp,
+    now: jiff::Timestamp,
+) -> bool {
+    let cleared = match outcome {
+        Outcome::Eligible => true,
+        Outcome::NeedsReview => review == Some(ReviewDecision::Approve),
+        Outcome::Contraindicated => false,
+    };
+    cleared && now < valid_until
+}
+
+/// The skin concerns a client may name (the treatment's indications).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Concern {
+    AcneScars,
+    StretchMarks,
+    Pigmentation,
+    FineLines,
+    LargePores,
+    UnevenTexture,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::{Map, Value, json};
+
+    fn all(value: bool) -> Map<String, Value> {
+        CURRENT
+            .questions
+            .iter()
+            .map(|q| (q.id.to_owned(), Value::Bool(value)))
+            .collect()
+    }
+
+    #[test]
+    fn all_no_is_eligible() {
+        let a = CURRENT.parse_answers(&all(false)).unwrap();
+        assert_eq!(
+            CURRENT.evaluate(&a),
+            Evaluation {
+                outcome: Outcome::Eligible,
+                reasons: vec![]
+            }
+        );
+    }
+
+    #[test]
+    fn each_question_alone_gives_its_outcome() {
+        for q in CURRENT.questions {
+            let mut raw = all(false);
+            raw.insert(q.id.to_owned(), Value::Bool(true));
+            let e = CURRENT.evaluate(&CURRENT.parse_answers(&raw).unwrap());
+            assert_eq!(e.outcome, q.outcome_if_yes, "{}", q.id);
+            assert_eq!(e.reasons.len(), 1);
+            assert_eq!(e.reasons[0].question, q.id);
+        }
+    }
+
+    #[test]
+    fn worst_answer_wins() {
+        let mut raw = all(false);
+        raw.insert("sensitive_skin_or_rosacea".into(), json!(true));
+        raw.insert("pregnant".into(), json!(true));
+        let e = CURRENT.evaluate(&CURRENT.parse_answers(&raw).unwrap());
+        assert_eq!(e.outcome, Outcome::Contraindicated);
+        assert_eq!(e.reasons.len(), 2);
+    }
+
+    #[test]
+    fn missing_null_string_and_unknown_answers_are_named() {
+        let mut raw = all(false);
+        raw.remove("pregnant");
+        raw.insert("blood_clotting_disorder".into(), json!("no"));
+        raw.insert("active_skin_infection".into(), Value::Null);
+        raw.insert("favourite_colour".into(), json!(true));
+        let err = CURRENT.parse_answers(&raw).unwrap_err();
+        let keys: Vec<_> = err.0.keys().cloned().collect();
+        assert_eq!(
+            keys,
+            [
+                "answers.active_skin_infection",
+                "answers.blood_clotting_disorder",
+                "answers.favourite_colour",
+                "answers.pregnant"
+            ]
+        );
+    }
+
+    #[test]
+    fn booking_needs_clearance_and_time() {
+        let now = jiff::Timestamp::from_second(1_000_000).unwrap();
+        let later = jiff::Timestamp::from_second(2_000_000).unwrap();
+        assert!(allows_booking(Outcome::Eligible, None, later, now));
+        assert!(!allows_booking(Outcome::Eligible, None, now, now));
+        assert!(!allows_booking(Outcome::NeedsReview, None, later, now));
+        assert!(allows_booking(
+            Outcome::NeedsReview,
+            Some(ReviewDecision::Approve),
+            later,
+            now
+        ));
+        assert!(!allows_booking(
+            Outcome::NeedsReview,
+            Some(ReviewDecision::Reject),
+            later,
+            now
+        ));
+        assert!(!allows_booking(
+            Outcome::Contraindicated,
+            Some(ReviewDecision::Approve),
+            later,
+            now
+        ));
+    }
+}

@@ -1,0 +1,376 @@
+//! Booking one appointment or a whole course, all or nothing.
+
+use jiff::{Timestamp, ToSpan};
+use sea_orm::{ConnectionTrait, DatabaseTransaction};
+use serde_json::json;
+use tracing::info;
+use uuid::Uuid;
+
+use crate::{
+    domain::{
+        availability::{self, PractitionerCalendar, Slot, SlotProblem},
+        client::ClientDetails,
+        course::{self, CourseShape},
+        ids::{AppointmentId, BookingId, ClientId, PractitionerId, ScreeningId, StaffUserId},
+        screening::{Outcome, ReviewDecision, allows_booking},
+        service::Service,
+        status::AppointmentStatus,
+        time::{from_db, sdur, to_db},
+    },
+    error::{ApiError, ApiResult},
+    secret,
+    state::AppState,
+    store::{
+        self,
+        entities::{appointment, booking},
+    },
+};
+
+/// A checked booking request.
+#[derive(Debug, Clone)]
+pub struct BookingRequest {
+    pub screening_id: Option<ScreeningId>,
+    /// Only for services without screening, when no screening is given.
+    pub client: Option<ClientDetails>,
+    pub service: Service,
+    pub start: Timestamp,
+    pub practitioner_id: Option<PractitionerId>,
+    pub anesthesia: bool,
+    pub shape: CourseShape,
+    /// `Idempotency-Key` header and a hash of the request it came with.
+    pub idempotency: Option<(String, String)>,
+}
+
+/// Who books.
+#[derive(Debug, Clone, Copy)]
+pub enum Actor {
+    Client,
+    Staff(StaffUserId),
+}
+
+/// One appointment as the API shows it.
+#[derive(Debug, Clone)]
+pub struct AppointmentView {
+    pub id: AppointmentId,
+    pub service: Service,
+    pub practitioner_id: PractitionerId,
+    pub start: Timestamp,
+    pub end: Timestamp,
+    pub status: AppointmentStatus,
+    pub session_number: u32,
+}
+
+impl AppointmentView {
+    /// From a stored row.
+    pub fn from_row(a: &appointment::Model) -> Self {
+        Self {
+            id: AppointmentId(a.id),
+            service: Service::from_code(&a.service).unwrap_or(Service::SkinConsultation),
+            practitioner_id: PractitionerId(a.practitioner_id),
+            start: from_db(a.starts_at),
+            end: from_db(a.ends_at),
+            status: AppointmentStatus::parse(&a.status).unwrap_or(AppointmentStatus::Booked),
+            session_number: u32::try_from(a.session_number).unwrap_or(1),
+        }
+    }
+}
+
+/// A made (or replayed) booking.
+#[derive(Debug, Clone)]
+pub struct Booked {
+    pub booking_id: BookingId,
+    /// Set when more than one session was booked.
+    pub course_id: Option<BookingId>,
+    /// Shown once; only its hash is stored.
+    pub manage_token: String,
+    pub appointments: Vec<AppointmentView>,
+    /// True when this answers a retry with the same `Idempotency-Key`.
+    pub replayed: bool,
+}
+
+/// Books, or answers an idempotent retry with the original booking.
+pub async fn book(state: &AppState, req: BookingRequest, actor: Actor) -> ApiResult<Booked> {
+    if let Some((key, hash)) = &req.idempotency
+        && let Some(done) = replay(state, key, hash).await?
+    {
+        return Ok(done);
+    }
+    let now = super::now();
+    let (client_id, screening_id) = resolve_client(state, &req, now).await?;
+    let rules = state.slot_rules();
+    if req.anesthesia && !req.service.allows_anesthesia() {
+        return Err(ApiError::invalid(
+            "anesthesia",
+            "is offered only with microneedling",
+        ));
+    }
+    if req.shape.sessions > 1 && !req.service.allows_course() {
+        return Err(ApiError::invalid(
+            "sessions",
+            "a course can be booked only for microneedling",
+        ));
+    }
+
+    let token = secret::new_token();
+    let booking_id = BookingId::new();
+    let tx = store::begin_write(&state.db).await?;
+    let practitioners = candidates(&tx, req.practitioner_id).await?;
+    let slots = plan(state, &tx, &req, &practitioners, now).await?;
+    let b = booking::Model {
+        id: booking_id.0,
+        client_id: client_id.0,
+        screening_id: screening_id.map(|s| s.0),
+        service: req.service.code().to_owned(),
+        sessions: req.shape.sessions as i32,
+        interval_days: (req.shape.sessions > 1).then_some(req.shape.interval_days as i32),
+        manage_token_hash: secret::token_hash(&token),
+        manage_token_expires_at: to_db(
+            slots.last().map_or(now, |s| s.end)
+                + sdur(state.settings.booking.manage_token_valid_for),
+        ),
+        idempotency_key: req.idempotency.as_ref().map(|(k, _)| k.clone()),
+        request_hash: req.idempotency.as_ref().map(|(_, h)| h.clone()),
+        created_by: match actor {
+            Actor::Staff(id) => Some(id.0),
+            Actor::Client => None,
+        },
+        created_at: to_db(now),
+    };
+    if let Err(err) = store::appointments::insert_booking(&tx, b).await {
+        // A concurrent retry with the same key won: answer as it did.
+        if store::is_unique_violation(&err)
+            && let Some((key, hash)) = &req.idempotency
+        {
+            drop(tx);
+            return replay(state, key, hash)
+                .await?
+                .ok_or(ApiError::Conflict("booking in progress".into()));
+        }
+        return Err(err.into());
+    }
+    let buffer = sdur(rules.buffer);
+    let rows: Vec<appointment::Model> = slots
+        .iter()
+        .enumerate()
+        .map(|(i, s)| appointment::Model {
+            id: Uuid::new_v4(),
+            booking_id: booking_id.0,
+            client_id: client_id.0,
+            practitioner_id: s.practitioner_id.0,
+            service: req.service.code().to_owned(),
+            session_number: i as i32 + 1,
+            starts_at: to_db(s.start),
+            ends_at: to_db(s.end),
+            busy_until: to_db(s.end + buffer),
+            anesthesia: req.anesthesia,
+            status: AppointmentStatus::Booked.as_str().to_owned(),
+            cancel_reason: None,
+            created_at: to_db(now),
+            updated_at: to_db(now),
+        })
+        .collect();
+    let views: Vec<AppointmentView> = rows.iter().map(AppointmentView::from_row).collect();
+    store::appointments::insert_appointments(&tx, rows).await?;
+    tx.commit().await?;
+    info!(booking_id = %booking_id, sessions = views.len(), service = req.service.code(), "booked");
+    Ok(Booked {
+        booking_id,
+        course_id: (req.shape.sessions > 1).then_some(booking_id),
+        manage_token: token,
+        appointments: views,
+        replayed: false,
+    })
+}
+
+/// The client who books, and the screening that allows it (the screening rule's one use).
+async fn resolve_client(
+    state: &AppState,
+    req: &BookingRequest,
+    now: Timestamp,
+) -> ApiResult<(ClientId, Option<ScreeningId>)> {
+    let screening = match req.screening_id {
+        Some(id) => store::clients::find_screening(&state.db, id.0).await?,
+        None => None,
+    };
+    if req.service.requires_screening() {
+        let Some(s) = screening else {
+            return Err(ApiError::ScreeningNotPassed(match req.screening_id {
+                Some(_) => "no screening with this id; please complete the health screening".into(),
+                None => "microneedling needs a passed health screening (screening_id)".into(),
+            }));
+        };
+        let outcome = Outcome::parse(&s.outcome).unwrap_or(Outcome::Contraindicated);
+        let review = s.review_decision.as_deref().and_then(ReviewDecision::parse);
+        if !allows_booking(outcome, review, from_db(s.valid_until), now) {
+            let why = match outcome {
+                Outcome::Contraindicated => "the screening found a contraindication",
+                Outcome::NeedsReview if review == Some(ReviewDecision::Reject) => {
+                    "a clinician did not clear this screening"
+                }
+                Outcome::NeedsReview if review.is_none() => {
+                    "the screening awaits a clinician's review"
+                }
+                _ => "the screening has expired; please answer the questions again",
+            };
+            return Err(ApiError::ScreeningNotPassed(why.into()));
+        }
+        return Ok((ClientId(s.client_id), Some(ScreeningId(s.id))));
+    }
+    if let Some(s) = screening {
+        return Ok((ClientId(s.client_id), Some(ScreeningId(s.id))));
+    }
+    if req.screening_id.is_some() {
+        return Err(ApiError::invalid(
+            "screening_id",
+            "no screening with this id",
+        ));
+    }
+    let Some(details) = &req.client else {
+        return Err(ApiError::invalid(
+            "client",
+            "name the client (or give a screening_id)",
+        ));
+    };
+    let tx = store::begin_write(&state.db).await?;
+    let id = store::clients::upsert(&tx, details, to_db(now)).await?;
+    tx.commit().await?;
+    Ok((ClientId(id), None))
+}
+
+/// The practitioners who may take the booking.
+async fn candidates(
+    db: &DatabaseTransaction,
+    wanted: Option<PractitionerId>,
+) -> ApiResult<Vec<Uuid>> {
+    let all = store::calendars::practitioners(db).await?;
+    match wanted {
+        Some(id) if all.iter().any(|p| p.id == id.0) => Ok(vec![id.0]),
+        Some(_) => Err(ApiError::invalid(
+            "practitioner_id",
+            "no active practitioner with this id",
+        )),
+        None => Ok(all.into_iter().map(|p| p.id).collect()),
+    }
+}
+
+/// Places every session, or fails naming the first that cannot be placed.
+async fn plan(
+    state: &AppState,
+    db: &impl ConnectionTrait,
+    req: &BookingRequest,
+    practitioners: &[Uuid],
+    now: Timestamp,
+) -> ApiResult<Vec<Slot>> {
+    let rules = state.slot_rules();
+    let course_rules = state.course_rules();
+    let zone = state.zone();
+    let last_target = course_rules.target(
+        zone,
+        req.start,
+        req.shape,
+        req.shape.sessions.saturating_sub(1),
+    );
+    let from = req.start - 1.day();
+    let to = last_target + sdur(course_rules.flex) + 2.days();
+    let calendars = store::calendars::load(db, practitioners, to_db(from), to_db(to)).await?;
+
+    let first = first_slot(state, &calendars, req, now)?;
+    let mut slots = vec![first];
+    for k in 1..req.shape.sessions {
+        let target = course_rules.target(zone, req.start, req.shape, k);
+        let previous = slots.last().map_or(req.start, |s| s.start);
+        let window = course_rules.window(target, previous);
+        let offered = availability::offered_slots(
+            &rules,
+            zone,
+            now,
+            zone.local_date(window.0),
+            zone.local_date(window.1),
+            &calendars,
+            req.service,
+            req.anesthesia,
+        );
+        match course::pick(&offered, target, window, first.practitioner_id) {
+            Some(slot) => slots.push(slot),
+            None => {
+                return Err(ApiError::SlotTaken {
+                    message: format!(
+                        "session {} of the course has no free slot near its date",
+                        k + 1
+                    ),
+                    details: json!({ "session_number": k + 1, "target": zone.rfc3339(target) }),
+                });
+            }
+        }
+    }
+    Ok(slots)
+}
+
+/// The first session: exactly the requested start, with the wanted or the first free practitioner.
+fn first_slot(
+    state: &AppState,
+    calendars: &[PractitionerCalendar],
+    req: &BookingRequest,
+    now: Timestamp,
+) -> ApiResult<Slot> {
+    let rules = state.slot_rules();
+    let mut worst = SlotProblem::NotOffered;
+    for cal in calendars {
+        match availability::check_start(
+            &rules,
+            state.zone(),
+            now,
+            cal,
+            req.service,
+            req.anesthesia,
+            req.start,
+        ) {
+            Ok(slot) => return Ok(slot),
+            Err(SlotProblem::Taken) => worst = SlotProblem::Taken,
+            Err(p) if worst != SlotProblem::Taken => worst = p,
+            Err(_) => {}
+        }
+    }
+    Err(match worst {
+        SlotProblem::Taken => ApiError::SlotTaken {
+            message: "this time is no longer free".into(),
+            details: json!({ "session_number": 1 }),
+        },
+        SlotProblem::TooSoon => ApiError::invalid("start", "is too soon; see booking.min_notice"),
+        SlotProblem::TooFar => ApiError::invalid("start", "is beyond the booking horizon"),
+        SlotProblem::NotOffered => ApiError::invalid(
+            "start",
+            "is not an offered start time (see GET /api/v1/availability)",
+        ),
+    })
+}
+
+/// The booking made earlier with this idempotency key, with a fresh manage token.
+async fn replay(state: &AppState, key: &str, hash: &str) -> ApiResult<Option<Booked>> {
+    let Some(b) = store::appointments::booking_by_idempotency_key(&state.db, key).await? else {
+        return Ok(None);
+    };
+    if b.request_hash.as_deref() != Some(hash) {
+        return Err(ApiError::Conflict(
+            "this Idempotency-Key was used with a different request".into(),
+        ));
+    }
+    // The first token was shown once and may be lost with the response being retried; a fresh
+    // one replaces it (only the hash is stored, so the original cannot be shown again).
+    let token = secret::new_token();
+    store::appointments::set_manage_token(
+        &state.db,
+        b.id,
+        secret::token_hash(&token),
+        b.manage_token_expires_at,
+    )
+    .await?;
+    let appointments = store::appointments::of_booking(&state.db, b.id).await?;
+    Ok(Some(Booked {
+        booking_id: BookingId(b.id),
+        course_id: (b.sessions > 1).then_some(BookingId(b.id)),
+        manage_token: token,
+        appointments: appointments.iter().map(AppointmentView::from_row).collect(),
+        replayed: true,
+    }))
+}

@@ -1,0 +1,15 @@
+//! One function per use case: checks the input against the domain rules, runs the change in one
+//! transaction, and returns plain data. HTTP handlers only translate to and from these.
+
+pub mod auth;
+pub mod availability;
+pub mod booking;
+pub mod practitioners;
+pub mod screening;
+
+use jiff::Timestamp;
+
+/// The current instant (one place, so a later clock abstraction has one seam).
+pub fn now() -> Timestamp {
+    Timestamp::now()
+}

@@ -1,0 +1,143 @@
+//! Practitioners, weekly hours and time off (staff).
+
+use jiff::Timestamp;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use tracing::info;
+use uuid::Uuid;
+
+use crate::{
+    domain::{
+        availability::{Interval, WorkingWindow},
+        ids::{AppointmentId, PractitionerId, TimeOffId},
+        time::{from_db, to_db},
+    },
+    error::{ApiError, ApiResult},
+    state::AppState,
+    store::{
+        self,
+        entities::{appointment, practitioner, time_off},
+    },
+};
+
+/// Creates a practitioner (with no hours yet: they offer nothing until hours are set).
+pub async fn create(
+    state: &AppState,
+    name: &str,
+    email: Option<&str>,
+) -> ApiResult<practitioner::Model> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 200 {
+        return Err(ApiError::invalid("name", "must be 1 to 200 characters"));
+    }
+    let email = email
+        .map(|e| e.trim().to_lowercase())
+        .filter(|e| !e.is_empty());
+    if let Some(e) = &email
+        && !email_address::EmailAddress::is_valid(e)
+    {
+        return Err(ApiError::invalid("email", "must be a valid email address"));
+    }
+    let p = practitioner::Model {
+        id: Uuid::new_v4(),
+        name: name.to_owned(),
+        email,
+        active: true,
+        created_at: to_db(super::now()),
+    };
+    store::calendars::insert_practitioner(&state.db, p.clone()).await?;
+    info!(practitioner_id = %p.id, "practitioner created");
+    Ok(p)
+}
+
+async fn existing(state: &AppState, id: PractitionerId) -> ApiResult<practitioner::Model> {
+    store::calendars::practitioner(&state.db, id.0)
+        .await?
+        .ok_or(ApiError::NotFound)
+}
+
+/// Booked visits of a practitioner from now on that the predicate flags; reception resolves
+/// them by hand (nothing is cancelled silently).
+async fn conflicts(
+    state: &AppState,
+    id: PractitionerId,
+    flag: impl Fn(&appointment::Model) -> bool,
+) -> ApiResult<Vec<AppointmentId>> {
+    let rows = appointment::Entity::find()
+        .filter(appointment::Column::PractitionerId.eq(id.0))
+        .filter(appointment::Column::Status.is_in(["booked", "checked_in"]))
+        .filter(appointment::Column::EndsAt.gt(to_db(super::now())))
+        .order_by_asc(appointment::Column::StartsAt)
+        .all(&state.db)
+        .await?;
+    Ok(rows
+        .iter()
+        .filter(|a| flag(a))
+        .map(|a| AppointmentId(a.id))
+        .collect())
+}
+
+/// Replaces the weekly hours; returns future visits that now fall outside them.
+pub async fn set_hours(
+    state: &AppState,
+    id: PractitionerId,
+    windows: Vec<WorkingWindow>,
+) -> ApiResult<Vec<AppointmentId>> {
+    existing(state, id).await?;
+    for (i, a) in windows.iter().enumerate() {
+        for b in &windows[i + 1..] {
+            if a.weekday == b.weekday && a.start < b.end && b.start < a.end {
+                return Err(ApiError::invalid(
+                    format!("[{i}]"),
+                    "overlaps another window on the same day",
+                ));
+            }
+        }
+    }
+    let tx = store::begin_write(&state.db).await?;
+    store::calendars::replace_working_hours(&tx, id.0, &windows).await?;
+    tx.commit().await?;
+    let zone = state.zone().clone();
+    conflicts(state, id, |a| {
+        let (start, end) = (from_db(a.starts_at), from_db(a.ends_at));
+        let date = zone.local_date(start);
+        let weekday = date.weekday().to_monday_zero_offset() as u8;
+        !windows
+            .iter()
+            .filter(|w| w.weekday == weekday)
+            .any(|w| w.start.on(date, &zone) <= start && end <= w.end.on(date, &zone))
+    })
+    .await
+}
+
+/// Adds time off; returns the future visits inside it.
+pub async fn add_time_off(
+    state: &AppState,
+    id: PractitionerId,
+    start: Timestamp,
+    end: Timestamp,
+    reason: Option<String>,
+) -> ApiResult<(TimeOffId, Vec<AppointmentId>)> {
+    if end <= start {
+        return Err(ApiError::invalid("end", "must be after start"));
+    }
+    existing(state, id).await?;
+    let off = TimeOffId::new();
+    store::calendars::insert_time_off(
+        &state.db,
+        time_off::Model {
+            id: off.0,
+            practitioner_id: id.0,
+            starts_at: to_db(start),
+            ends_at: to_db(end),
+            reason: reason.map(|r| r.chars().take(500).collect()),
+            created_at: to_db(super::now()),
+        },
+    )
+    .await?;
+    let block = Interval::new(start, end);
+    let hit = conflicts(state, id, |a| {
+        Interval::new(from_db(a.starts_at), from_db(a.ends_at)).overlaps(&block)
+    })
+    .await?;
+    Ok((off, hit))
+}

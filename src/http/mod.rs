@@ -1,0 +1,79 @@
+//! Thin HTTP handlers grouped by audience; routing, JSON error handlers and the OpenAPI doc.
+
+pub mod dto;
+pub mod extract;
+pub mod ops;
+pub mod public;
+pub mod staff;
+
+use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
+use utoipa::OpenApi;
+
+use crate::error::ApiError;
+
+/// The generated API description.
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "dermadesk", description = "Microneedling booking and aftercare messaging"),
+    paths(
+        public::services, public::practitioners, public::questions, public::submit_screening,
+        public::availability, public::book,
+        staff::login, staff::create_user, staff::list_practitioners, staff::create_practitioner,
+        staff::set_hours, staff::add_time_off, staff::book_for_client, staff::list_screenings,
+        staff::get_screening, staff::review_screening,
+        ops::healthz, ops::readyz,
+    ),
+    components(schemas(crate::error::ErrorBody)),
+    modifiers(&BearerAuth)
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
+        );
+    }
+}
+
+/// Registers every route.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.app_data(
+        web::QueryConfig::default()
+            .error_handler(|err, _| ApiError::invalid("query", err.to_string()).into()),
+    )
+    .app_data(web::PathConfig::default().error_handler(|_, _| ApiError::NotFound.into()))
+    .service(ops::healthz)
+    .service(ops::readyz)
+    .service(ops::openapi)
+    .service(
+        web::scope("/api/v1")
+            .service(public::services)
+            .service(public::practitioners)
+            .service(public::questions)
+            .service(public::submit_screening)
+            .service(public::availability)
+            .service(public::book)
+            .service(staff::login)
+            .service(staff::create_user)
+            .service(staff::list_practitioners)
+            .service(staff::create_practitioner)
+            .service(staff::set_hours)
+            .service(staff::add_time_off)
+            .service(staff::book_for_client)
+            .service(staff::list_screenings)
+            .service(staff::get_screening)
+            .service(staff::review_screening),
+    )
+    .default_service(web::to(not_found));
+}
+
+/// Unknown route or method: a JSON 404 like every other error.
+async fn not_found(_req: HttpRequest) -> HttpResponse {
+    ApiError::NotFound.error_response()
+}

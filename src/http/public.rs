@@ -1,0 +1,265 @@
+//! Client routes: catalogue, screening, availability, booking.
+
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::{
+    dto::{BookingBody, BookingDto, ClientBody},
+    extract::{Json, idempotency_key},
+};
+use crate::{
+    domain::{
+        ids::PractitionerId,
+        screening::{CURRENT, Concern, Outcome, Reason},
+        service::Service,
+        time::parse_date,
+    },
+    error::{ApiError, ApiResult, ErrorBody},
+    flows::{self, booking::Actor},
+    secret,
+    state::AppState,
+    store,
+};
+
+/// A bookable service.
+#[derive(Serialize, ToSchema)]
+pub struct ServiceDto {
+    pub code: Service,
+    pub name: &'static str,
+    pub duration_minutes: u64,
+    pub requires_screening: bool,
+}
+
+/// The service catalogue.
+#[utoipa::path(get, path = "/api/v1/services", tag = "public", responses((status = 200, body = [ServiceDto])))]
+#[get("/services")]
+pub async fn services() -> HttpResponse {
+    let list: Vec<ServiceDto> = Service::ALL
+        .into_iter()
+        .map(|s| ServiceDto {
+            code: s,
+            name: s.name(),
+            duration_minutes: s.duration().as_secs() / 60,
+            requires_screening: s.requires_screening(),
+        })
+        .collect();
+    HttpResponse::Ok().json(list)
+}
+
+/// A practitioner as clients see them.
+#[derive(Serialize, ToSchema)]
+pub struct PractitionerDto {
+    pub id: Uuid,
+    pub name: String,
+}
+
+/// Active practitioners.
+#[utoipa::path(get, path = "/api/v1/practitioners", tag = "public", responses((status = 200, body = [PractitionerDto])))]
+#[get("/practitioners")]
+pub async fn practitioners(state: web::Data<AppState>) -> ApiResult<HttpResponse> {
+    let list: Vec<PractitionerDto> = store::calendars::practitioners(&state.db)
+        .await?
+        .into_iter()
+        .map(|p| PractitionerDto {
+            id: p.id,
+            name: p.name,
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(list))
+}
+
+/// One question.
+#[derive(Serialize, ToSchema)]
+pub struct QuestionDto {
+    pub id: &'static str,
+    pub text: &'static str,
+    pub outcome_if_yes: Outcome,
+}
+
+/// The questionnaire in force.
+#[derive(Serialize, ToSchema)]
+pub struct QuestionnaireDto {
+    pub version: &'static str,
+    pub questions: Vec<QuestionDto>,
+}
+
+/// The screening questionnaire.
+#[utoipa::path(get, path = "/api/v1/screening/questions", tag = "public", responses((status = 200, body = QuestionnaireDto)))]
+#[get("/screening/questions")]
+pub async fn questions() -> HttpResponse {
+    HttpResponse::Ok().json(QuestionnaireDto {
+        version: CURRENT.version,
+        questions: CURRENT
+            .questions
+            .iter()
+            .map(|q| QuestionDto {
+                id: q.id,
+                text: q.text,
+                outcome_if_yes: q.outcome_if_yes,
+            })
+            .collect(),
+    })
+}
+
+/// `POST /api/v1/screenings`.
+#[derive(Deserialize, ToSchema)]
+pub struct ScreeningBody {
+    pub client: ClientBody,
+    /// Every question id of the questionnaire, answered true or false.
+    #[schema(value_type = Object)]
+    pub answers: serde_json::Map<String, serde_json::Value>,
+    pub concerns: Option<Vec<Concern>>,
+}
+
+/// A stored screening's outcome.
+#[derive(Serialize, ToSchema)]
+pub struct ScreeningDto {
+    pub id: Uuid,
+    pub client_id: Uuid,
+    pub outcome: Outcome,
+    pub reasons: Vec<Reason>,
+    pub valid_until: String,
+}
+
+/// Submits the health screening.
+#[utoipa::path(post, path = "/api/v1/screenings", tag = "public", request_body = ScreeningBody,
+    responses((status = 201, body = ScreeningDto), (status = 422, body = ErrorBody)))]
+#[post("/screenings")]
+pub async fn submit_screening(
+    state: web::Data<AppState>,
+    body: Json<ScreeningBody>,
+) -> ApiResult<HttpResponse> {
+    let body = body.value;
+    let client = body.client.parse();
+    let answers = CURRENT.parse_answers(&body.answers);
+    // Report every bad field at once.
+    let (client, answers) = match (client, answers) {
+        (Ok(c), Ok(a)) => (c, a),
+        (c, a) => {
+            let mut fields = match c {
+                Err(ApiError::Validation(f)) => f,
+                _ => Default::default(),
+            };
+            if let Err(e) = a {
+                fields.extend(e.0);
+            }
+            return Err(ApiError::Validation(fields));
+        }
+    };
+    let mut concerns = body.concerns.unwrap_or_default();
+    concerns.sort();
+    concerns.dedup();
+    let s = flows::screening::submit(
+        &state,
+        flows::screening::Submission {
+            client,
+            answers,
+            concerns,
+        },
+    )
+    .await?;
+    Ok(HttpResponse::Created().json(ScreeningDto {
+        id: s.id.0,
+        client_id: s.client_id.0,
+        outcome: s.outcome,
+        reasons: s.reasons,
+        valid_until: state.zone().rfc3339(s.valid_until),
+    }))
+}
+
+/// `GET /api/v1/availability` query.
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct AvailabilityQuery {
+    pub service: Service,
+    /// First local date, YYYY-MM-DD.
+    pub from: String,
+    /// Last local date (inclusive), at most 31 days after `from`.
+    pub to: String,
+    pub practitioner_id: Option<Uuid>,
+    pub anesthesia: Option<bool>,
+}
+
+/// One offered slot.
+#[derive(Serialize, ToSchema)]
+pub struct SlotDto {
+    pub start: String,
+    pub end: String,
+    pub practitioner_id: Uuid,
+}
+
+/// Offered slots.
+#[derive(Serialize, ToSchema)]
+pub struct AvailabilityDto {
+    pub timezone: String,
+    pub slots: Vec<SlotDto>,
+}
+
+/// Offered start times.
+#[utoipa::path(get, path = "/api/v1/availability", tag = "public", params(AvailabilityQuery),
+    responses((status = 200, body = AvailabilityDto), (status = 422, body = ErrorBody)))]
+#[get("/availability")]
+pub async fn availability(
+    state: web::Data<AppState>,
+    q: web::Query<AvailabilityQuery>,
+) -> ApiResult<HttpResponse> {
+    let q = q.into_inner();
+    let from = parse_date(&q.from).map_err(|m| ApiError::invalid("from", m))?;
+    let to = parse_date(&q.to).map_err(|m| ApiError::invalid("to", m))?;
+    let slots = flows::availability::slots(
+        &state,
+        flows::availability::Query {
+            service: q.service,
+            from,
+            to,
+            practitioner_id: q.practitioner_id.map(PractitionerId),
+            anesthesia: q.anesthesia.unwrap_or(false),
+        },
+    )
+    .await?;
+    let zone = state.zone();
+    Ok(HttpResponse::Ok().json(AvailabilityDto {
+        timezone: zone.name().to_owned(),
+        slots: slots
+            .iter()
+            .map(|s| SlotDto {
+                start: zone.rfc3339(s.start),
+                end: zone.rfc3339(s.end),
+                practitioner_id: s.practitioner_id.0,
+            })
+            .collect(),
+    }))
+}
+
+/// Books one session or a course. Send an `Idempotency-Key` header to make retries safe.
+#[utoipa::path(post, path = "/api/v1/bookings", tag = "public", request_body = BookingBody,
+    params(("Idempotency-Key" = Option<String>, Header, description = "makes retries safe")),
+    responses((status = 201, body = BookingDto), (status = 403, body = ErrorBody),
+        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[post("/bookings")]
+pub async fn book(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    body: Json<BookingBody>,
+) -> ApiResult<HttpResponse> {
+    book_as(&req, &state, body, Actor::Client).await
+}
+
+/// Shared by the client and the staff booking routes.
+pub async fn book_as(
+    req: &HttpRequest,
+    state: &AppState,
+    body: Json<BookingBody>,
+    actor: Actor,
+) -> ApiResult<HttpResponse> {
+    let idempotency = idempotency_key(req)?.map(|k| (k, secret::token_hash(&body.canonical)));
+    let request = body.value.into_request(state, idempotency)?;
+    let booked = flows::booking::book(state, request, actor).await?;
+    // A replay answers like the original (201), marked so a client can tell.
+    let mut resp = HttpResponse::Created();
+    if booked.replayed {
+        resp.insert_header(("Idempotent-Replayed", "true"));
+    }
+    Ok(resp.json(BookingDto::new(&booked, state.zone())))
+}

@@ -1,0 +1,15 @@
+//! dermadesk: booking and aftercare messaging for a microneedling clinic.
+//!
+//! `domain` holds the pure rules, `store` the database, `flows` the use cases, `http` the thin
+//! handlers; `app` wires them into an actix-web server.
+
+pub mod app;
+pub mod config;
+pub mod domain;
+pub mod error;
+pub mod flows;
+pub mod http;
+pub mod secret;
+pub mod state;
+pub mod store;
+pub mod telemetry;

@@ -1,0 +1,102 @@
+//! Bookings (one request, one manage token) and their appointments.
+
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
+};
+use uuid::Uuid;
+
+use super::entities::{appointment, booking};
+
+/// Inserts a booking.
+pub async fn insert_booking(db: &impl ConnectionTrait, b: booking::Model) -> Result<(), DbErr> {
+    booking::Entity::insert(booking::ActiveModel {
+        id: Set(b.id),
+        client_id: Set(b.client_id),
+        screening_id: Set(b.screening_id),
+        service: Set(b.service),
+        sessions: Set(b.sessions),
+        interval_days: Set(b.interval_days),
+        manage_token_hash: Set(b.manage_token_hash),
+        manage_token_expires_at: Set(b.manage_token_expires_at),
+        idempotency_key: Set(b.idempotency_key),
+        request_hash: Set(b.request_hash),
+        created_by: Set(b.created_by),
+        created_at: Set(b.created_at),
+    })
+    .exec_without_returning(db)
+    .await
+    .map(|_| ())
+}
+
+/// Inserts appointments; the no-overlap rule fires here.
+pub async fn insert_appointments(
+    db: &impl ConnectionTrait,
+    rows: Vec<appointment::Model>,
+) -> Result<(), DbErr> {
+    // One statement per row: the SQLite trigger then also sees the course's earlier rows.
+    for a in rows {
+        appointment::Entity::insert(appointment::ActiveModel {
+            id: Set(a.id),
+            booking_id: Set(a.booking_id),
+            client_id: Set(a.client_id),
+            practitioner_id: Set(a.practitioner_id),
+            service: Set(a.service),
+            session_number: Set(a.session_number),
+            starts_at: Set(a.starts_at),
+            ends_at: Set(a.ends_at),
+            busy_until: Set(a.busy_until),
+            anesthesia: Set(a.anesthesia),
+            status: Set(a.status),
+            cancel_reason: Set(a.cancel_reason),
+            created_at: Set(a.created_at),
+            updated_at: Set(a.updated_at),
+        })
+        .exec_without_returning(db)
+        .await?;
+    }
+    Ok(())
+}
+
+/// The booking made with this idempotency key, if any.
+pub async fn booking_by_idempotency_key(
+    db: &impl ConnectionTrait,
+    key: &str,
+) -> Result<Option<booking::Model>, DbErr> {
+    booking::Entity::find()
+        .filter(booking::Column::IdempotencyKey.eq(key))
+        .one(db)
+        .await
+}
+
+/// Replaces a booking's manage token hash (an idempotent replay hands out a fresh token).
+pub async fn set_manage_token(
+    db: &impl ConnectionTrait,
+    booking_id: Uuid,
+    token_hash: String,
+    expires_at: i64,
+) -> Result<(), DbErr> {
+    booking::Entity::update_many()
+        .col_expr(booking::Column::ManageTokenHash, token_hash.into())
+        .col_expr(booking::Column::ManageTokenExpiresAt, expires_at.into())
+        .filter(booking::Column::Id.eq(booking_id))
+        .exec(db)
+        .await
+        .map(|_| ())
+}
+
+/// A booking's appointments by session number.
+pub async fn of_booking(
+    db: &impl ConnectionTrait,
+    booking_id: Uuid,
+) -> Result<Vec<appointment::Model>, DbErr> {
+    appointment::Entity::find()
+        .filter(appointment::Column::BookingId.eq(booking_id))
+        .order_by_asc(appointment::Column::SessionNumber)
+        .all(db)
+        .await
+}
+
+/// A booking by id.
+pub async fn booking(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<booking::Model>, DbErr> {
+    booking::Entity::find_by_id(id).one(db).await
+}

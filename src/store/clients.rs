@@ -1,0 +1,120 @@
+//! Clients and their screenings.
+
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, sea_query::OnConflict,
+};
+use uuid::Uuid;
+
+use super::entities::{client, screening};
+use crate::domain::client::ClientDetails;
+
+/// The client with this email, created or updated with the given details.
+pub async fn upsert(
+    db: &impl ConnectionTrait,
+    details: &ClientDetails,
+    now: i64,
+) -> Result<Uuid, DbErr> {
+    let fresh = Uuid::new_v4();
+    client::Entity::insert(client::ActiveModel {
+        id: Set(fresh),
+        name: Set(details.name.clone()),
+        email: Set(details.email.clone()),
+        phone: Set(details.phone.clone()),
+        created_at: Set(now),
+        erased_at: Set(None),
+    })
+    .on_conflict(
+        OnConflict::column(client::Column::Email)
+            .update_columns([client::Column::Name, client::Column::Phone])
+            .to_owned(),
+    )
+    .exec_without_returning(db)
+    .await?;
+    let found = client::Entity::find()
+        .filter(client::Column::Email.eq(details.email.as_str()))
+        .one(db)
+        .await?;
+    found
+        .map(|c| c.id)
+        .ok_or_else(|| DbErr::RecordNotFound("client after upsert".to_owned()))
+}
+
+/// A client by id.
+pub async fn find(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<client::Model>, DbErr> {
+    client::Entity::find_by_id(id).one(db).await
+}
+
+/// Inserts a screening.
+pub async fn insert_screening(db: &impl ConnectionTrait, s: screening::Model) -> Result<(), DbErr> {
+    screening::Entity::insert(screening::ActiveModel {
+        id: Set(s.id),
+        client_id: Set(s.client_id),
+        questionnaire_version: Set(s.questionnaire_version),
+        answers: Set(s.answers),
+        concerns: Set(s.concerns),
+        outcome: Set(s.outcome),
+        reasons: Set(s.reasons),
+        created_at: Set(s.created_at),
+        valid_until: Set(s.valid_until),
+        review_decision: Set(s.review_decision),
+        review_note: Set(s.review_note),
+        reviewed_by: Set(s.reviewed_by),
+        reviewed_at: Set(s.reviewed_at),
+    })
+    .exec_without_returning(db)
+    .await
+    .map(|_| ())
+}
+
+/// A screening by id.
+pub async fn find_screening(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+) -> Result<Option<screening::Model>, DbErr> {
+    screening::Entity::find_by_id(id).one(db).await
+}
+
+/// Screenings, newest first, optionally of one outcome and still unreviewed.
+pub async fn list_screenings(
+    db: &impl ConnectionTrait,
+    outcome: Option<&str>,
+    limit: u64,
+) -> Result<Vec<(screening::Model, Option<client::Model>)>, DbErr> {
+    let mut q = screening::Entity::find().order_by_desc(screening::Column::CreatedAt);
+    if let Some(o) = outcome {
+        q = q.filter(screening::Column::Outcome.eq(o));
+    }
+    let rows = q.limit(limit).all(db).await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for s in rows {
+        let c = find(db, s.client_id).await?;
+        out.push((s, c));
+    }
+    Ok(out)
+}
+
+/// Records a clinician's review decision, once: returns false when it was already reviewed.
+pub async fn review_screening(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+    decision: &str,
+    note: &str,
+    reviewer: Uuid,
+    now: i64,
+) -> Result<bool, DbErr> {
+    let res = screening::Entity::update_many()
+        .col_expr(
+            screening::Column::ReviewDecision,
+            Some(decision.to_owned()).into(),
+        )
+        .col_expr(screening::Column::ReviewNote, Some(note.to_owned()).into())
+        .col_expr(screening::Column::ReviewedBy, Some(reviewer).into())
+        .col_expr(screening::Column::ReviewedAt, Some(now).into())
+        .filter(screening::Column::Id.eq(id))
+        .filter(screening::Column::Outcome.eq("needs_review"))
+        .filter(screening::Column::ReviewDecision.is_null())
+        .exec(db)
+        .await?;
+    Ok(res.rows_affected == 1)
+}

@@ -1,0 +1,11 @@
+//! sea-orm entities, one per table; behaviour lives in the `store` modules beside this folder.
+
+pub mod appointment;
+pub mod booking;
+pub mod client;
+pub mod practitioner;
+pub mod screening;
+pub mod staff_session;
+pub mod staff_user;
+pub mod time_off;
+pub mod working_hours;
