@@ -206,6 +206,11 @@ impl Settings {
     /// Loads the layers from `dir` (normally `config/`), with `APP_ENV` naming the optional second file.
     pub fn load_from(dir: &Path) -> Result<Self, SettingsError> {
         let env = std::env::var("APP_ENV").unwrap_or_else(|_| "local".to_owned());
+        Self::load_env(dir, &env)
+    }
+
+    /// Loads the layers with an explicit environment name (`config/{env}.toml`).
+    pub fn load_env(dir: &Path, env: &str) -> Result<Self, SettingsError> {
         let builder = config::Config::builder()
             .add_source(config::File::from(dir.join("default.toml")).required(true))
             .add_source(config::File::from(dir.join(format!("{env}.toml"))).required(false))
@@ -234,11 +239,14 @@ impl Settings {
             })
         };
         let b = &self.booking;
-        if b.slot_step < Duration::from_secs(60) || b.slot_step.as_secs() % 60 != 0 {
+        if b.slot_step < Duration::from_secs(60) || !b.slot_step.as_secs().is_multiple_of(60) {
             return invalid(
                 "booking.slot_step",
                 "must be a whole number of minutes, at least 1m",
             );
+        }
+        if b.horizon > Duration::from_secs(5 * 365 * 86_400) {
+            return invalid("booking.horizon", "must be at most 5 years");
         }
         if b.horizon <= b.min_notice {
             return invalid("booking.horizon", "must be longer than booking.min_notice");
@@ -256,7 +264,9 @@ impl Settings {
                 "must not be shorter than course.min_interval",
             );
         }
-        if c.min_interval.as_secs() % 86_400 != 0 || c.default_interval.as_secs() % 86_400 != 0 {
+        if !c.min_interval.as_secs().is_multiple_of(86_400)
+            || !c.default_interval.as_secs().is_multiple_of(86_400)
+        {
             return invalid("course.min_interval", "intervals must be whole days");
         }
         if self.reminders.max_attempts == 0 {

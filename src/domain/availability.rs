@@ -80,6 +80,13 @@ pub enum SlotProblem {
     Taken,
 }
 
+/// What is booked: the service, and whether numbing cream is asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Visit {
+    pub service: Service,
+    pub anesthesia: bool,
+}
+
 /// The span of one visit: numbing time (if asked for) and the treatment.
 pub fn visit_length(service: Service, anesthesia: bool, rules: &SlotRules) -> Duration {
     let extra = if anesthesia && service.allows_anesthesia() {
@@ -164,10 +171,9 @@ pub fn offered_slots(
     from: Date,
     to: Date,
     calendars: &[PractitionerCalendar],
-    service: Service,
-    anesthesia: bool,
+    visit: Visit,
 ) -> Vec<Slot> {
-    let length = visit_length(service, anesthesia, rules);
+    let length = visit_length(visit.service, visit.anesthesia, rules);
     let earliest = now + sdur(rules.min_notice);
     let latest = now + sdur(rules.horizon);
     let mut slots = Vec::new();
@@ -193,7 +199,24 @@ pub fn offered_slots(
         }
     }
     slots.sort_by_key(|s| (s.start, s.practitioner_id));
+    // Overlapping windows on one day would offer a start twice.
+    slots.dedup();
     slots
+}
+
+/// Whether `start` lies between `min_notice` and `horizon` from now.
+pub fn check_window(
+    rules: &SlotRules,
+    now: Timestamp,
+    start: Timestamp,
+) -> Result<(), SlotProblem> {
+    if start < now + sdur(rules.min_notice) {
+        return Err(SlotProblem::TooSoon);
+    }
+    if start > now + sdur(rules.horizon) {
+        return Err(SlotProblem::TooFar);
+    }
+    Ok(())
 }
 
 /// Whether `start` may be booked with this practitioner; the same rule as [`offered_slots`].
@@ -202,17 +225,11 @@ pub fn check_start(
     zone: &ClinicZone,
     now: Timestamp,
     cal: &PractitionerCalendar,
-    service: Service,
-    anesthesia: bool,
+    visit: Visit,
     start: Timestamp,
 ) -> Result<Slot, SlotProblem> {
-    if start < now + sdur(rules.min_notice) {
-        return Err(SlotProblem::TooSoon);
-    }
-    if start > now + sdur(rules.horizon) {
-        return Err(SlotProblem::TooFar);
-    }
-    let length = visit_length(service, anesthesia, rules);
+    check_window(rules, now, start)?;
+    let length = visit_length(visit.service, visit.anesthesia, rules);
     let prepared = Prepared::new(cal);
     let date = zone.local_date(start);
     let on_grid = prepared
@@ -234,6 +251,15 @@ pub fn check_start(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const CONSULT: Visit = Visit {
+        service: Service::SkinConsultation,
+        anesthesia: false,
+    };
+    const MN: Visit = Visit {
+        service: Service::Microneedling,
+        anesthesia: false,
+    };
 
     fn rules() -> SlotRules {
         SlotRules {
@@ -276,24 +302,14 @@ mod tests {
             now,
             spring,
             spring,
-            &[cal.clone()],
-            Service::SkinConsultation,
-            false,
+            std::slice::from_ref(&cal),
+            CONSULT,
         );
         // 23 real hours, 30-minute visits on a 15-minute grid: 23*4 - 1 starts.
         assert_eq!(slots.len(), 23 * 4 - 1);
         assert!(slots.iter().all(|s| zone.local(s.start).hour() != 2));
         let autumn: Date = "2026-10-25".parse().unwrap();
-        let slots = offered_slots(
-            &rules(),
-            &zone,
-            now,
-            autumn,
-            autumn,
-            &[cal],
-            Service::SkinConsultation,
-            false,
-        );
+        let slots = offered_slots(&rules(), &zone, now, autumn, autumn, &[cal], CONSULT);
         assert_eq!(slots.len(), 25 * 4 - 1);
         let mut starts: Vec<_> = slots.iter().map(|s| s.start).collect();
         starts.dedup();
@@ -309,8 +325,7 @@ mod tests {
         let start = ts("2026-02-02T10:00:00Z");
         cal.busy
             .push(busy_range(start, Service::Microneedling.duration(), &r));
-        let check =
-            |s: &str| check_start(&r, &zone, now, &cal, Service::Microneedling, false, ts(s));
+        let check = |s: &str| check_start(&r, &zone, now, &cal, MN, ts(s));
         assert_eq!(
             check("2026-02-02T10:00:00Z").unwrap_err(),
             SlotProblem::Taken

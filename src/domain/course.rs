@@ -78,9 +78,18 @@ impl CourseRules {
         zone.same_local_time_after(first, i64::from(k) * i64::from(shape.interval_days))
     }
 
-    /// The window in which session `k` may be placed, given where the previous one went.
-    pub fn window(&self, target: Timestamp, previous: Timestamp) -> (Timestamp, Timestamp) {
-        let earliest = (target - sdur(self.flex)).max(previous + sdur(self.min_interval));
+    /// The window in which a session aimed at `target` may be placed, given where the previous
+    /// one went. The minimum interval counts calendar days at the same local time, so a DST
+    /// change between two sessions does not push the later one off its wall-clock time.
+    pub fn window(
+        &self,
+        zone: &ClinicZone,
+        target: Timestamp,
+        previous: Timestamp,
+    ) -> (Timestamp, Timestamp) {
+        let min_days = self.min_interval.as_secs().div_ceil(86_400) as i64;
+        let earliest =
+            (target - sdur(self.flex)).max(zone.same_local_time_after(previous, min_days));
         (earliest, target + sdur(self.flex))
     }
 }
@@ -138,11 +147,25 @@ mod tests {
     #[test]
     fn window_never_closer_than_min_interval() {
         let r = rules();
-        let prev: Timestamp = "2026-02-10T10:00:00Z".parse().unwrap();
-        let target: Timestamp = "2026-03-03T10:00:00Z".parse().unwrap();
-        let (earliest, latest) = r.window(target, prev);
+        let zone = ClinicZone::new("Europe/Berlin").unwrap();
+        let prev: Timestamp = "2026-02-10T10:00:00+01:00".parse().unwrap();
+        let target: Timestamp = "2026-03-03T10:00:00+01:00".parse().unwrap();
+        let (earliest, latest) = r.window(&zone, target, prev);
         assert_eq!(earliest, prev + sdur(r.min_interval));
         assert_eq!(latest, target + sdur(r.flex));
+        // Across spring-forward, 28 calendar days are 27 days 23 hours: the target still fits.
+        let prev: Timestamp = "2026-03-10T10:00:00+01:00".parse().unwrap();
+        let target = r.target(
+            &zone,
+            prev,
+            CourseShape {
+                sessions: 2,
+                interval_days: 28,
+            },
+            1,
+        );
+        assert_eq!(zone.rfc3339(target), "2026-04-07T10:00:00+02:00");
+        assert_eq!(r.window(&zone, target, prev).0, target);
     }
 
     #[test]

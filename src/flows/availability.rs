@@ -1,6 +1,6 @@
 //! Listing offered slots.
 
-use jiff::{ToSpan, civil::Date};
+use jiff::civil::Date;
 
 use crate::{
     domain::{
@@ -28,6 +28,15 @@ pub struct Query {
 
 /// The offered slots for the query.
 pub async fn slots(state: &AppState, q: Query) -> ApiResult<Vec<Slot>> {
+    // Keeps every later date computation far from jiff's range limits.
+    for (field, d) in [("from", q.from), ("to", q.to)] {
+        if !(2000..=9000).contains(&d.year()) {
+            return Err(ApiError::invalid(
+                field,
+                "must be a date between the years 2000 and 9000",
+            ));
+        }
+    }
     if q.to < q.from {
         return Err(ApiError::invalid("to", "must not be before from"));
     }
@@ -56,8 +65,9 @@ pub async fn slots(state: &AppState, q: Query) -> ApiResult<Vec<Slot>> {
         ));
     }
     let zone = state.zone();
-    let from = zone.start_of_day(q.from) - 1.day();
-    let to = zone.start_of_day(q.to.tomorrow().unwrap_or(q.to)) + 1.day();
+    let day = jiff::SignedDuration::from_hours(24);
+    let from = zone.start_of_day(q.from) - day;
+    let to = zone.start_of_day(q.to.tomorrow().unwrap_or(q.to)) + day;
     let calendars =
         store::calendars::load(&state.db, &practitioners, to_db(from), to_db(to)).await?;
     Ok(availability::offered_slots(
@@ -67,7 +77,9 @@ pub async fn slots(state: &AppState, q: Query) -> ApiResult<Vec<Slot>> {
         q.from,
         q.to,
         &calendars,
-        q.service,
-        q.anesthesia,
+        availability::Visit {
+            service: q.service,
+            anesthesia: q.anesthesia,
+        },
     ))
 }

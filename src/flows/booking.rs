@@ -1,6 +1,6 @@
 //! Booking one appointment or a whole course, all or nothing.
 
-use jiff::{Timestamp, ToSpan};
+use jiff::{SignedDuration, Timestamp};
 use sea_orm::{ConnectionTrait, DatabaseTransaction};
 use serde_json::json;
 use tracing::info;
@@ -26,6 +26,8 @@ use crate::{
     },
 };
 
+const DAY: SignedDuration = SignedDuration::from_hours(24);
+
 /// A checked booking request.
 #[derive(Debug, Clone)]
 pub struct BookingRequest {
@@ -39,6 +41,15 @@ pub struct BookingRequest {
     pub shape: CourseShape,
     /// `Idempotency-Key` header and a hash of the request it came with.
     pub idempotency: Option<(String, String)>,
+}
+
+impl BookingRequest {
+    fn visit(&self) -> availability::Visit {
+        availability::Visit {
+            service: self.service,
+            anesthesia: self.anesthesia,
+        }
+    }
 }
 
 /// Who books.
@@ -98,6 +109,10 @@ pub async fn book(state: &AppState, req: BookingRequest, actor: Actor) -> ApiRes
     let now = super::now();
     let (client_id, screening_id) = resolve_client(state, &req, now).await?;
     let rules = state.slot_rules();
+    // Before any date arithmetic: a start far outside the horizon is refused here.
+    if let Err(p) = availability::check_window(&state.slot_rules(), now, req.start) {
+        return Err(slot_error(p));
+    }
     if req.anesthesia && !req.service.allows_anesthesia() {
         return Err(ApiError::invalid(
             "anesthesia",
@@ -270,8 +285,8 @@ async fn plan(
         req.shape,
         req.shape.sessions.saturating_sub(1),
     );
-    let from = req.start - 1.day();
-    let to = last_target + sdur(course_rules.flex) + 2.days();
+    let from = req.start - DAY;
+    let to = last_target + sdur(course_rules.flex) + DAY * 2;
     let calendars = store::calendars::load(db, practitioners, to_db(from), to_db(to)).await?;
 
     let first = first_slot(state, &calendars, req, now)?;
@@ -279,7 +294,7 @@ async fn plan(
     for k in 1..req.shape.sessions {
         let target = course_rules.target(zone, req.start, req.shape, k);
         let previous = slots.last().map_or(req.start, |s| s.start);
-        let window = course_rules.window(target, previous);
+        let window = course_rules.window(zone, target, previous);
         let offered = availability::offered_slots(
             &rules,
             zone,
@@ -287,8 +302,7 @@ async fn plan(
             zone.local_date(window.0),
             zone.local_date(window.1),
             &calendars,
-            req.service,
-            req.anesthesia,
+            req.visit(),
         );
         match course::pick(&offered, target, window, first.practitioner_id) {
             Some(slot) => slots.push(slot),
@@ -316,22 +330,19 @@ fn first_slot(
     let rules = state.slot_rules();
     let mut worst = SlotProblem::NotOffered;
     for cal in calendars {
-        match availability::check_start(
-            &rules,
-            state.zone(),
-            now,
-            cal,
-            req.service,
-            req.anesthesia,
-            req.start,
-        ) {
+        match availability::check_start(&rules, state.zone(), now, cal, req.visit(), req.start) {
             Ok(slot) => return Ok(slot),
             Err(SlotProblem::Taken) => worst = SlotProblem::Taken,
             Err(p) if worst != SlotProblem::Taken => worst = p,
             Err(_) => {}
         }
     }
-    Err(match worst {
+    Err(slot_error(worst))
+}
+
+/// The API error for a start that cannot be booked.
+fn slot_error(problem: SlotProblem) -> ApiError {
+    match problem {
         SlotProblem::Taken => ApiError::SlotTaken {
             message: "this time is no longer free".into(),
             details: json!({ "session_number": 1 }),
@@ -342,7 +353,7 @@ fn first_slot(
             "start",
             "is not an offered start time (see GET /api/v1/availability)",
         ),
-    })
+    }
 }
 
 /// The booking made earlier with this idempotency key, with a fresh manage token.

@@ -84,11 +84,11 @@ pub async fn set_hours(
 ) -> ApiResult<Vec<AppointmentId>> {
     existing(state, id).await?;
     for (i, a) in windows.iter().enumerate() {
-        for b in &windows[i + 1..] {
+        for (j, b) in windows.iter().enumerate().skip(i + 1) {
             if a.weekday == b.weekday && a.start < b.end && b.start < a.end {
                 return Err(ApiError::invalid(
-                    format!("[{i}]"),
-                    "overlaps another window on the same day",
+                    format!("[{j}]"),
+                    format!("overlaps window [{i}] on the same day"),
                 ));
             }
         }

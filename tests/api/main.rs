@@ -1,1 +1,14 @@
+//! dermadesk's integration tests: one binary, a module per capability. Every scenario that
+//! touches storage runs on SQLite and on PostgreSQL (see `on_both!`).
 
+mod helpers;
+
+mod availability;
+mod availability_props;
+mod booking_gates;
+mod concurrency;
+mod config;
+mod courses;
+mod errors;
+mod screening;
+mod staff;

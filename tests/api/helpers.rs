@@ -1,0 +1,321 @@
+//! `spawn_app` on SQLite or PostgreSQL (a fresh database per test, dropped after), and the
+//! request helpers the scenarios share.
+
+use std::{path::PathBuf, time::Duration};
+
+use dermadesk::{app::Application, config::Settings, state::AppState};
+use jiff::{Timestamp, ToSpan, civil::Date, tz::TimeZone};
+use reqwest::{Response, StatusCode};
+use sea_orm::{ConnectionTrait, Database};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+/// Which database a scenario runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Db {
+    Sqlite,
+    Postgres,
+}
+
+/// Runs each named `async fn name(db: Db)` scenario once per database.
+#[macro_export]
+macro_rules! on_both {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                super::$name($crate::helpers::Db::Sqlite).await
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                super::$name($crate::helpers::Db::Postgres).await
+            }
+        }
+    )*};
+}
+
+pub const ADMIN_EMAIL: &str = "admin@clinic.example";
+pub const ADMIN_PASSWORD: &str = "admin-password-123";
+
+fn pg_base() -> String {
+    std::env::var("DERMADESK_TEST_PG")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".to_owned())
+}
+
+/// A running app on a fresh database.
+pub struct TestApp {
+    pub addr: String,
+    pub client: reqwest::Client,
+    pub state: AppState,
+    cleanup: Cleanup,
+}
+
+pub enum Cleanup {
+    File(PathBuf),
+    Pg(String),
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        match &self.cleanup {
+            Cleanup::File(path) => {
+                for suffix in ["", "-wal", "-shm"] {
+                    let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+                }
+            }
+            Cleanup::Pg(name) => {
+                let name = name.clone();
+                // Drop runs inside the test's runtime; a thread with its own runtime can block.
+                let _ = std::thread::spawn(move || {
+                    let rt = tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build()
+                        .ok()?;
+                    rt.block_on(async {
+                        let admin = Database::connect(format!("{}/postgres", pg_base()))
+                            .await
+                            .ok()?;
+                        admin
+                            .execute_unprepared(&format!(
+                                "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
+                            ))
+                            .await
+                            .ok()
+                    })
+                })
+                .join();
+            }
+        }
+    }
+}
+
+/// The default test settings on the given database.
+async fn settings(db: Db) -> (Settings, Cleanup) {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let mut s = Settings::load_env(&dir.join("config"), "test").expect("test settings");
+    s.server.port = 0;
+    s.bootstrap.admin_email = Some(ADMIN_EMAIL.to_owned());
+    s.bootstrap.admin_password = Some(ADMIN_PASSWORD.to_owned().into());
+    let id = Uuid::new_v4().simple().to_string();
+    let cleanup = match db {
+        Db::Sqlite => {
+            let folder = dir.join("target").join("test-db");
+            std::fs::create_dir_all(&folder).expect("test-db folder");
+            let path = folder.join(format!("{id}.db"));
+            s.database.url = format!("sqlite://{}?mode=rwc", path.display()).into();
+            Cleanup::File(path)
+        }
+        Db::Postgres => {
+            let name = format!("dermadesk_test_{id}");
+            let admin = Database::connect(format!("{}/postgres", pg_base()))
+                .await
+                .expect("PostgreSQL must be reachable (DERMADESK_TEST_PG)");
+            admin
+                .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+                .await
+                .expect("create test database");
+            s.database.url = format!("{}/{name}", pg_base()).into();
+            Cleanup::Pg(name)
+        }
+    };
+    (s, cleanup)
+}
+
+/// Spawns the app with default test settings.
+pub async fn spawn(db: Db) -> TestApp {
+    spawn_with(db, |_| {}).await
+}
+
+/// Spawns the app after `tweak` adjusts the settings.
+pub async fn spawn_with(db: Db, tweak: impl FnOnce(&mut Settings)) -> TestApp {
+    let (mut s, cleanup) = settings(db).await;
+    tweak(&mut s);
+    let app = Application::build(s).await.expect("app builds");
+    let addr = format!("http://127.0.0.1:{}", app.port());
+    let state = app.state().clone();
+    tokio::spawn(app.run_until_stopped());
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_secs(60))
+        .build()
+        .expect("client");
+    TestApp {
+        addr,
+        client,
+        state,
+        cleanup,
+    }
+}
+
+/// Every screening answer "no", with overrides.
+pub fn answers(yes: &[&str]) -> Value {
+    let mut m = serde_json::Map::new();
+    for q in dermadesk::domain::screening::CURRENT.questions {
+        m.insert(q.id.to_owned(), Value::Bool(yes.contains(&q.id)));
+    }
+    Value::Object(m)
+}
+
+/// A local date `days` from today in the clinic's zone at `hh:mm`, as RFC 3339.
+pub fn local_at(days: i64, hh: i8, mm: i8) -> String {
+    let tz = TimeZone::get("Europe/Berlin").unwrap();
+    let today = Timestamp::now().to_zoned(tz.clone()).date();
+    let date = today.checked_add(days.days()).unwrap();
+    at_date(date, hh, mm)
+}
+
+/// A local date at `hh:mm` in the clinic's zone, as RFC 3339.
+pub fn at_date(date: Date, hh: i8, mm: i8) -> String {
+    let tz = TimeZone::get("Europe/Berlin").unwrap();
+    let z = date.at(hh, mm, 0, 0).to_zoned(tz).unwrap();
+    z.strftime("%Y-%m-%dT%H:%M:%S%:z").to_string()
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.addr, path)
+    }
+
+    pub async fn get(&self, path: &str) -> Response {
+        self.client.get(self.url(path)).send().await.expect("GET")
+    }
+
+    pub async fn get_auth(&self, path: &str, token: &str) -> Response {
+        self.client
+            .get(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("GET")
+    }
+
+    pub async fn post(&self, path: &str, body: &Value) -> Response {
+        self.client
+            .post(self.url(path))
+            .json(body)
+            .send()
+            .await
+            .expect("POST")
+    }
+
+    pub async fn post_auth(&self, path: &str, token: &str, body: &Value) -> Response {
+        self.client
+            .post(self.url(path))
+            .bearer_auth(token)
+            .json(body)
+            .send()
+            .await
+            .expect("POST")
+    }
+
+    pub async fn put_auth(&self, path: &str, token: &str, body: &Value) -> Response {
+        self.client
+            .put(self.url(path))
+            .bearer_auth(token)
+            .json(body)
+            .send()
+            .await
+            .expect("PUT")
+    }
+
+    /// Logs in and returns the bearer token.
+    pub async fn login(&self, email: &str, password: &str) -> String {
+        let r = self
+            .post(
+                "/api/v1/auth/login",
+                &json!({"email": email, "password": password}),
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::OK, "login {email}");
+        r.json::<Value>().await.unwrap()["token"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    pub async fn admin(&self) -> String {
+        self.login(ADMIN_EMAIL, ADMIN_PASSWORD).await
+    }
+
+    /// A practitioner working `start`..`end` (HH:MM) every day of the week.
+    pub async fn practitioner(&self, name: &str, start: &str, end: &str) -> String {
+        let token = self.admin().await;
+        let r = self
+            .post_auth(
+                "/api/v1/staff/practitioners",
+                &token,
+                &json!({"name": name}),
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::CREATED);
+        let id = r.json::<Value>().await.unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let hours: Vec<Value> = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+            .iter()
+            .map(|d| json!({"weekday": d, "start": start, "end": end}))
+            .collect();
+        let r = self
+            .put_auth(
+                &format!("/api/v1/staff/practitioners/{id}/working-hours"),
+                &token,
+                &json!(hours),
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::OK);
+        id
+    }
+
+    /// Submits a screening; returns its JSON.
+    pub async fn screen(&self, email: &str, yes: &[&str]) -> Value {
+        let r = self
+            .post(
+                "/api/v1/screenings",
+                &json!({"client": {"name": "Test Client", "email": email}, "answers": answers(yes)}),
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::CREATED);
+        r.json().await.unwrap()
+    }
+
+    /// An eligible screening id.
+    pub async fn eligible(&self, email: &str) -> String {
+        self.screen(email, &[]).await["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    /// Books microneedling; returns the response.
+    pub async fn book(&self, body: Value) -> Response {
+        self.post("/api/v1/bookings", &body).await
+    }
+
+    /// Counts rows with a raw SQL query returning one integer column named `n`.
+    pub async fn count(&self, sql: &str) -> i64 {
+        let backend = self.state.db.get_database_backend();
+        let row = self
+            .state
+            .db
+            .query_one_raw(sea_orm::Statement::from_string(backend, sql.to_owned()))
+            .await
+            .expect("count query")
+            .expect("a row");
+        row.try_get::<i64>("", "n").expect("n")
+    }
+}
+
+/// Reads the JSON body and asserts the status.
+pub async fn expect(r: Response, status: StatusCode) -> Value {
+    let got = r.status();
+    let body: Value = r.json().await.unwrap_or(Value::Null);
+    assert_eq!(got, status, "body: {body}");
+    body
+}
+
+/// Asserts a JSON error with the given status and code.
+pub async fn expect_error(r: Response, status: StatusCode, code: &str) -> Value {
+    let body = expect(r, status).await;
+    assert_eq!(body["error"]["code"], code, "body: {body}");
+    body
+}
