@@ -7,13 +7,21 @@ use anyhow::Context;
 use tracing::info;
 use tracing_actix_web::{RequestId, TracingLogger};
 
-use crate::{config::Settings, flows, http, state::AppState, store};
+use crate::{
+    config::Settings,
+    dispatch::{self, Dispatcher},
+    flows, http,
+    mail::{self, Mailer},
+    state::AppState,
+    store,
+};
 
 /// A built, not yet running, service.
 pub struct Application {
     port: u16,
     server: Server,
     state: AppState,
+    dispatcher: Arc<Dispatcher>,
 }
 
 impl Application {
@@ -26,8 +34,11 @@ impl Application {
         let state = AppState {
             db,
             settings: Arc::new(settings),
+            clock: Default::default(),
         };
         flows::auth::bootstrap_admin(&state).await?;
+        mail::templates::check().context("email templates")?;
+        let dispatcher = Dispatcher::new(state.clone(), Mailer::new(&state.settings.mail)?);
         let addr = format!(
             "{}:{}",
             state.settings.server.host, state.settings.server.port
@@ -40,6 +51,7 @@ impl Application {
             port,
             server,
             state,
+            dispatcher,
         })
     }
 
@@ -53,9 +65,27 @@ impl Application {
         &self.state
     }
 
-    /// Runs until stopped (SIGINT/SIGTERM stop accepting and finish in-flight requests).
-    pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+    /// The outbox dispatcher (tests drive it directly).
+    pub fn dispatcher(&self) -> Arc<Dispatcher> {
+        self.dispatcher.clone()
+    }
+
+    /// Runs until stopped. SIGINT/SIGTERM: the server stops accepting and finishes in-flight
+    /// requests; then the dispatcher stops claiming and finishes or hands back what it holds.
+    pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        let r = &self.state.settings.reminders;
+        let mut scheduler = if r.enabled {
+            Some(dispatch::start(self.dispatcher.clone(), r.tick).await?)
+        } else {
+            None
+        };
+        let served = self.server.await;
+        info!("server stopped; stopping the dispatcher");
+        if let Some(s) = scheduler.as_mut() {
+            let _ = s.shutdown().await;
+        }
+        self.dispatcher.stop().await;
+        served.context("http server")
     }
 }
 

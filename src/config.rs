@@ -113,6 +113,11 @@ pub struct MailSettings {
     #[serde(default)]
     pub smtp_password: Secret,
     pub from: String,
+    /// Upper bound of one SMTP send (connect, dialogue, data).
+    #[serde(with = "humantime_serde")]
+    pub send_timeout: Duration,
+    /// Idle SMTP connections kept in lettre's pool.
+    pub pool_max_size: u32,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -135,6 +140,15 @@ pub struct ReminderSettings {
     #[serde(with = "humantime_serde")]
     pub retry_max: Duration,
     pub quiet_hours: QuietHours,
+    /// Whether this instance runs the dispatcher (tests and one-off tools turn it off).
+    pub enabled: bool,
+    /// How long a claimed message stays with its claimer before another instance may retry it.
+    #[serde(with = "humantime_serde")]
+    pub lease: Duration,
+    /// Messages claimed per round.
+    pub batch_size: u32,
+    /// Sends in flight at once.
+    pub concurrency: u32,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -271,6 +285,18 @@ impl Settings {
         }
         if self.reminders.max_attempts == 0 {
             return invalid("reminders.max_attempts", "must be at least 1");
+        }
+        if self.reminders.lease < self.mail.send_timeout + Duration::from_secs(5) {
+            return invalid(
+                "reminders.lease",
+                "must exceed mail.send_timeout by at least 5s",
+            );
+        }
+        if self.reminders.batch_size == 0 || self.reminders.concurrency == 0 {
+            return invalid(
+                "reminders.batch_size",
+                "batch_size and concurrency must be at least 1",
+            );
         }
         if self.reminders.tick < Duration::from_secs(1) {
             return invalid("reminders.tick", "must be at least 1s");

@@ -5,10 +5,12 @@
 
 pub mod app;
 pub mod config;
+pub mod dispatch;
 pub mod domain;
 pub mod error;
 pub mod flows;
 pub mod http;
+pub mod mail;
 pub mod secret;
 pub mod state;
 pub mod store;

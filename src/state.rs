@@ -1,6 +1,14 @@
 //! What every request and job shares: the database pool and the settings.
 
-use std::sync::Arc;
+use std::{
+    sync::{
+        Arc,
+        atomic::{AtomicI64, Ordering},
+    },
+    time::Duration,
+};
+
+use jiff::Timestamp;
 
 use sea_orm::DatabaseConnection;
 
@@ -14,9 +22,38 @@ use crate::{
 pub struct AppState {
     pub db: DatabaseConnection,
     pub settings: Arc<Settings>,
+    pub clock: Clock,
+}
+
+/// The service's notion of "now": the system clock plus an offset that only tests move (so a
+/// reminder due in three days can be tested now). Production never advances it.
+#[derive(Clone, Default)]
+pub struct Clock {
+    offset_seconds: Arc<AtomicI64>,
+}
+
+impl Clock {
+    /// The current instant.
+    pub fn now(&self) -> Timestamp {
+        let offset = jiff::SignedDuration::from_secs(self.offset_seconds.load(Ordering::Relaxed));
+        Timestamp::now()
+            .checked_add(offset)
+            .unwrap_or_else(|_| Timestamp::now())
+    }
+
+    /// Moves "now" forward (tests).
+    pub fn advance(&self, by: Duration) {
+        self.offset_seconds
+            .fetch_add(by.as_secs() as i64, Ordering::Relaxed);
+    }
 }
 
 impl AppState {
+    /// The current instant.
+    pub fn now(&self) -> Timestamp {
+        self.clock.now()
+    }
+
     /// The clinic's zone.
     pub fn zone(&self) -> &ClinicZone {
         &self.settings.clinic.timezone

@@ -4,6 +4,7 @@ pub mod availability;
 pub mod client;
 pub mod course;
 pub mod ids;
+pub mod messages;
 pub mod screening;
 pub mod service;
 pub mod status;

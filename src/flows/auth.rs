@@ -81,7 +81,7 @@ pub struct Session {
 /// Checks email and password; locks the account for a while after repeated failures.
 pub async fn login(state: &AppState, email: &str, password: &str) -> ApiResult<Session> {
     let email = email.trim().to_lowercase();
-    let now = super::now();
+    let now = state.now();
     let user = store::staff::find_by_email(&state.db, &email).await?;
     let phc = user
         .as_ref()
@@ -138,7 +138,7 @@ pub async fn authenticate(state: &AppState, token: &str) -> ApiResult<Staff> {
         return Err(ApiError::Unauthorized);
     }
     let user =
-        store::staff::session_user(&state.db, &secret::token_hash(token), to_db(super::now()))
+        store::staff::session_user(&state.db, &secret::token_hash(token), to_db(state.now()))
             .await?
             .ok_or(ApiError::Unauthorized)?;
     Ok(Staff {
@@ -196,7 +196,7 @@ pub async fn create_user(state: &AppState, new: NewUser) -> ApiResult<StaffUserI
             practitioner_id: new.practitioner_id.map(|p| p.0),
             failed_logins: 0,
             locked_until: None,
-            created_at: to_db(super::now()),
+            created_at: to_db(state.now()),
         },
     )
     .await;

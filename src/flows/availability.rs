@@ -73,7 +73,7 @@ pub async fn slots(state: &AppState, q: Query) -> ApiResult<Vec<Slot>> {
     Ok(availability::offered_slots(
         &state.slot_rules(),
         zone,
-        super::now(),
+        state.now(),
         q.from,
         q.to,
         &calendars,

@@ -12,12 +12,14 @@ use crate::{
         client::ClientDetails,
         course::{self, CourseShape},
         ids::{AppointmentId, BookingId, ClientId, PractitionerId, ScreeningId, StaffUserId},
+        messages::MessageKind,
         screening::{Outcome, ReviewDecision, allows_booking},
         service::Service,
         status::AppointmentStatus,
         time::{from_db, sdur, to_db},
     },
     error::{ApiError, ApiResult},
+    flows::messages,
     secret,
     state::AppState,
     store::{
@@ -106,7 +108,7 @@ pub async fn book(state: &AppState, req: BookingRequest, actor: Actor) -> ApiRes
     {
         return Ok(done);
     }
-    let now = super::now();
+    let now = state.now();
     let (client_id, screening_id) = resolve_client(state, &req, now).await?;
     let rules = state.slot_rules();
     // Before any date arithmetic: a start far outside the horizon is refused here.
@@ -182,10 +184,13 @@ pub async fn book(state: &AppState, req: BookingRequest, actor: Actor) -> ApiRes
             cancel_reason: None,
             created_at: to_db(now),
             updated_at: to_db(now),
+            sequence: 0,
+            completed_at: None,
         })
         .collect();
     let views: Vec<AppointmentView> = rows.iter().map(AppointmentView::from_row).collect();
     store::appointments::insert_appointments(&tx, rows).await?;
+    plan_messages(state, &tx, client_id, &views, now).await?;
     tx.commit().await?;
     info!(booking_id = %booking_id, sessions = views.len(), service = req.service.code(), "booked");
     Ok(Booked {
@@ -195,6 +200,33 @@ pub async fn book(state: &AppState, req: BookingRequest, actor: Actor) -> ApiRes
         appointments: views,
         replayed: false,
     })
+}
+
+/// One confirmation for the whole booking (on session 1, listing every session), and the
+/// reminders before each visit.
+async fn plan_messages(
+    state: &AppState,
+    tx: &DatabaseTransaction,
+    client_id: ClientId,
+    views: &[AppointmentView],
+    now: Timestamp,
+) -> ApiResult<()> {
+    let client = store::clients::find(tx, client_id.0)
+        .await?
+        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("client vanished while booking")))?;
+    let rules = messages::rules(state);
+    let zone = state.zone();
+    for (i, v) in views.iter().enumerate() {
+        let mut planned = rules.before_visit(zone, now, v.start);
+        if i == 0 {
+            planned.insert(
+                0,
+                rules.immediate(zone, MessageKind::BookingConfirmation, now, v.start),
+            );
+        }
+        messages::enqueue(tx, state, v.id, 0, &client.email, &planned, now).await?;
+    }
+    Ok(())
 }
 
 /// The client who books, and the screening that allows it (the screening rule's one use).
@@ -341,7 +373,7 @@ fn first_slot(
 }
 
 /// The API error for a start that cannot be booked.
-fn slot_error(problem: SlotProblem) -> ApiError {
+pub(crate) fn slot_error(problem: SlotProblem) -> ApiError {
     match problem {
         SlotProblem::Taken => ApiError::SlotTaken {
             message: "this time is no longer free".into(),

@@ -4,12 +4,7 @@
 pub mod auth;
 pub mod availability;
 pub mod booking;
+pub mod messages;
 pub mod practitioners;
 pub mod screening;
-
-use jiff::Timestamp;
-
-/// The current instant (one place, so a later clock abstraction has one seam).
-pub fn now() -> Timestamp {
-    Timestamp::now()
-}
+pub mod visits;

@@ -42,7 +42,7 @@ pub async fn create(
         name: name.to_owned(),
         email,
         active: true,
-        created_at: to_db(super::now()),
+        created_at: to_db(state.now()),
     };
     store::calendars::insert_practitioner(&state.db, p.clone()).await?;
     info!(practitioner_id = %p.id, "practitioner created");
@@ -65,7 +65,7 @@ async fn conflicts(
     let rows = appointment::Entity::find()
         .filter(appointment::Column::PractitionerId.eq(id.0))
         .filter(appointment::Column::Status.is_in(["booked", "checked_in"]))
-        .filter(appointment::Column::EndsAt.gt(to_db(super::now())))
+        .filter(appointment::Column::EndsAt.gt(to_db(state.now())))
         .order_by_asc(appointment::Column::StartsAt)
         .all(&state.db)
         .await?;
@@ -130,7 +130,7 @@ pub async fn add_time_off(
             starts_at: to_db(start),
             ends_at: to_db(end),
             reason: reason.map(|r| r.chars().take(500).collect()),
-            created_at: to_db(super::now()),
+            created_at: to_db(state.now()),
         },
     )
     .await?;

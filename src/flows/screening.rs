@@ -33,7 +33,7 @@ pub struct Screened {
 
 /// Evaluates and stores a screening, creating or updating the client.
 pub async fn submit(state: &AppState, sub: Submission) -> ApiResult<Screened> {
-    let now = super::now();
+    let now = state.now();
     let eval = CURRENT.evaluate(&sub.answers);
     let valid_until = now + sdur(state.settings.booking.screening_valid_for);
     let id = ScreeningId::new();

@@ -1,5 +1,6 @@
 //! Thin HTTP handlers grouped by audience; routing, JSON error handlers and the OpenAPI doc.
 
+pub mod desk;
 pub mod dto;
 pub mod extract;
 pub mod ops;
@@ -21,6 +22,8 @@ use crate::error::ApiError;
         staff::login, staff::create_user, staff::list_practitioners, staff::create_practitioner,
         staff::set_hours, staff::add_time_off, staff::book_for_client, staff::list_screenings,
         staff::get_screening, staff::review_screening,
+        desk::check_in, desk::complete, desk::no_show, desk::cancel, desk::reschedule,
+        desk::messages, desk::retry_message,
         ops::healthz, ops::readyz,
     ),
     components(schemas(crate::error::ErrorBody)),
@@ -68,7 +71,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .service(staff::book_for_client)
             .service(staff::list_screenings)
             .service(staff::get_screening)
-            .service(staff::review_screening),
+            .service(staff::review_screening)
+            .service(desk::check_in)
+            .service(desk::complete)
+            .service(desk::no_show)
+            .service(desk::cancel)
+            .service(desk::reschedule)
+            .service(desk::messages)
+            .service(desk::retry_message),
     )
     .default_service(web::to(not_found));
 }

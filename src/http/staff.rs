@@ -425,7 +425,7 @@ pub async fn review_screening(
     let s = store::clients::find_screening(&state.db, *id)
         .await?
         .ok_or(ApiError::NotFound)?;
-    let now = crate::domain::time::to_db(flows::now());
+    let now = crate::domain::time::to_db(state.now());
     if !store::clients::review_screening(
         &state.db,
         s.id,

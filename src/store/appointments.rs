@@ -50,6 +50,8 @@ pub async fn insert_appointments(
             cancel_reason: Set(a.cancel_reason),
             created_at: Set(a.created_at),
             updated_at: Set(a.updated_at),
+            sequence: Set(a.sequence),
+            completed_at: Set(a.completed_at),
         })
         .exec_without_returning(db)
         .await?;

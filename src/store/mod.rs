@@ -5,6 +5,7 @@ pub mod appointments;
 pub mod calendars;
 pub mod clients;
 pub mod entities;
+pub mod outbox;
 pub mod staff;
 
 use std::{path::Path, time::Duration};

@@ -157,6 +157,8 @@ async fn the_database_itself_refuses_an_overlap(db: Db) {
         cancel_reason: Set(None),
         created_at: Set(existing.created_at),
         updated_at: Set(existing.updated_at),
+        sequence: Set(0),
+        completed_at: Set(None),
     };
     let err = appointment::Entity::insert(clash(60 * 74))
         .exec_without_returning(&app.state.db)

@@ -3,7 +3,15 @@
 
 use std::{path::PathBuf, time::Duration};
 
-use dermadesk::{app::Application, config::Settings, state::AppState};
+use std::sync::Arc;
+
+use dermadesk::{
+    app::Application,
+    config::{MailTransportKind, Settings},
+    dispatch::{Dispatcher, Report},
+    domain::time::QuietHours,
+    state::AppState,
+};
 use jiff::{Timestamp, ToSpan, civil::Date, tz::TimeZone};
 use reqwest::{Response, StatusCode};
 use sea_orm::{ConnectionTrait, Database};
@@ -47,6 +55,7 @@ pub struct TestApp {
     pub addr: String,
     pub client: reqwest::Client,
     pub state: AppState,
+    pub dispatcher: Arc<Dispatcher>,
     cleanup: Cleanup,
 }
 
@@ -97,6 +106,14 @@ async fn settings(db: Db) -> (Settings, Cleanup) {
     s.bootstrap.admin_email = Some(ADMIN_EMAIL.to_owned());
     s.bootstrap.admin_password = Some(ADMIN_PASSWORD.to_owned().into());
     let id = Uuid::new_v4().simple().to_string();
+    // Mail goes to a real SMTP sink; the dispatcher is driven by the tests (`app.dispatch()`).
+    s.mail.transport = MailTransportKind::Smtp;
+    s.mail.smtp_host = "127.0.0.1".to_owned();
+    s.mail.smtp_port = 9; // nothing listens: tests that send start a sink with `spawn_mail`
+    s.mail.send_timeout = Duration::from_secs(5);
+    s.reminders.enabled = false;
+    s.reminders.quiet_hours = QuietHours::NONE;
+    s.reminders.lease = Duration::from_secs(30);
     let cleanup = match db {
         Db::Sqlite => {
             let folder = dir.join("target").join("test-db");
@@ -133,6 +150,7 @@ pub async fn spawn_with(db: Db, tweak: impl FnOnce(&mut Settings)) -> TestApp {
     let app = Application::build(s).await.expect("app builds");
     let addr = format!("http://127.0.0.1:{}", app.port());
     let state = app.state().clone();
+    let dispatcher = app.dispatcher();
     tokio::spawn(app.run_until_stopped());
     let client = reqwest::Client::builder()
         .timeout(Duration::from_secs(60))
@@ -142,8 +160,21 @@ pub async fn spawn_with(db: Db, tweak: impl FnOnce(&mut Settings)) -> TestApp {
         addr,
         client,
         state,
+        dispatcher,
         cleanup,
     }
+}
+
+/// Spawns the app sending to a fresh SMTP sink.
+pub async fn spawn_mail(db: Db, tweak: impl FnOnce(&mut Settings)) -> (TestApp, crate::smtp::Sink) {
+    let sink = crate::smtp::Sink::start();
+    let port = sink.port;
+    let app = spawn_with(db, |s| {
+        s.mail.smtp_port = port;
+        tweak(s)
+    })
+    .await;
+    (app, sink)
 }
 
 /// Every screening answer "no", with overrides.
@@ -230,6 +261,16 @@ impl TestApp {
             .as_str()
             .unwrap()
             .to_owned()
+    }
+
+    /// One dispatcher run, as a tick would do it.
+    pub async fn dispatch(&self) -> Report {
+        self.dispatcher.run_once().await.expect("dispatch run")
+    }
+
+    /// Moves the app's clock forward.
+    pub fn advance(&self, by: Duration) {
+        self.state.clock.advance(by);
     }
 
     pub async fn admin(&self) -> String {

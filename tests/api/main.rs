@@ -2,6 +2,7 @@
 //! touches storage runs on SQLite and on PostgreSQL (see `on_both!`).
 
 mod helpers;
+mod smtp;
 
 mod availability;
 mod availability_props;
@@ -10,5 +11,7 @@ mod concurrency;
 mod config;
 mod courses;
 mod errors;
+mod messages;
 mod screening;
 mod staff;
+mod templates;

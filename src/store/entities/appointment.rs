@@ -20,6 +20,8 @@ pub struct Model {
     pub cancel_reason: Option<String>,
     pub created_at: i64,
     pub updated_at: i64,
+    pub sequence: i32,
+    pub completed_at: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

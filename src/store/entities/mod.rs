@@ -3,6 +3,7 @@
 pub mod appointment;
 pub mod booking;
 pub mod client;
+pub mod outbox;
 pub mod practitioner;
 pub mod screening;
 pub mod staff_session;

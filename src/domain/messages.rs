@@ -1,0 +1,320 @@
+//! The message plan, in one place: which emails a change causes, when each is due, and until
+//! when it is still worth sending. Pure: the outbox stores what this decides.
+
+use std::time::Duration;
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+use super::time::{ClinicZone, QuietHours, sdur};
+
+/// The kinds of email (part of the contract: `X-Dermadesk-Kind`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum MessageKind {
+    BookingConfirmation,
+    Prep,
+    DayBefore,
+    Soothing,
+    IrritationCheck,
+    FollowUp,
+    Cancellation,
+    Rescheduled,
+}
+
+impl MessageKind {
+    /// Every kind.
+    pub const ALL: [MessageKind; 8] = [
+        MessageKind::BookingConfirmation,
+        MessageKind::Prep,
+        MessageKind::DayBefore,
+        MessageKind::Soothing,
+        MessageKind::IrritationCheck,
+        MessageKind::FollowUp,
+        MessageKind::Cancellation,
+        MessageKind::Rescheduled,
+    ];
+
+    /// The stored text and header value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MessageKind::BookingConfirmation => "booking_confirmation",
+            MessageKind::Prep => "prep",
+            MessageKind::DayBefore => "day_before",
+            MessageKind::Soothing => "soothing",
+            MessageKind::IrritationCheck => "irritation_check",
+            MessageKind::FollowUp => "follow_up",
+            MessageKind::Cancellation => "cancellation",
+            MessageKind::Rescheduled => "rescheduled",
+        }
+    }
+
+    /// Parses the stored text.
+    pub fn parse(value: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == value)
+    }
+
+    /// Sent at once when the change happens (always planned, even "late").
+    pub fn is_immediate(self) -> bool {
+        matches!(
+            self,
+            MessageKind::BookingConfirmation | MessageKind::Cancellation | MessageKind::Rescheduled
+        )
+    }
+
+    /// Messages about a visit that has not happened yet: a cancel or reschedule withdraws them.
+    pub fn is_pre_visit(self) -> bool {
+        matches!(
+            self,
+            MessageKind::BookingConfirmation
+                | MessageKind::Prep
+                | MessageKind::DayBefore
+                | MessageKind::Rescheduled
+        )
+    }
+
+    /// Carries an .ics attachment.
+    pub fn has_calendar(self) -> bool {
+        matches!(
+            self,
+            MessageKind::BookingConfirmation | MessageKind::Rescheduled | MessageKind::Cancellation
+        )
+    }
+}
+
+/// Where a message stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum MessageStatus {
+    Pending,
+    Sending,
+    Sent,
+    Failed,
+    Cancelled,
+    Expired,
+}
+
+impl MessageStatus {
+    /// Every status.
+    pub const ALL: [MessageStatus; 6] = [
+        MessageStatus::Pending,
+        MessageStatus::Sending,
+        MessageStatus::Sent,
+        MessageStatus::Failed,
+        MessageStatus::Cancelled,
+        MessageStatus::Expired,
+    ];
+
+    /// The stored text.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MessageStatus::Pending => "pending",
+            MessageStatus::Sending => "sending",
+            MessageStatus::Sent => "sent",
+            MessageStatus::Failed => "failed",
+            MessageStatus::Cancelled => "cancelled",
+            MessageStatus::Expired => "expired",
+        }
+    }
+
+    /// Parses the stored text.
+    pub fn parse(value: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.as_str() == value)
+    }
+}
+
+/// The `reminders.*` settings the plan needs.
+#[derive(Debug, Clone, Copy)]
+pub struct ReminderRules {
+    pub prep_before: Duration,
+    pub day_before: Duration,
+    pub soothing_after: Duration,
+    pub irritation_check_after: Duration,
+    pub follow_up_after: Duration,
+    pub quiet_hours: QuietHours,
+}
+
+/// One planned email.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Planned {
+    pub kind: MessageKind,
+    /// Earliest send time, already moved out of quiet hours.
+    pub due_at: Timestamp,
+    /// After this the message is `expired`, not sent.
+    pub send_by: Timestamp,
+}
+
+const HOUR: Duration = Duration::from_secs(3600);
+
+impl ReminderRules {
+    fn planned(
+        &self,
+        zone: &ClinicZone,
+        kind: MessageKind,
+        due: Timestamp,
+        send_by: Timestamp,
+    ) -> Planned {
+        Planned {
+            kind,
+            due_at: self.quiet_hours.next_allowed(due, zone),
+            send_by,
+        }
+    }
+
+    /// An immediate message (confirmation, cancellation, rescheduled), good for a week, and
+    /// never after the visit it announces has started.
+    pub fn immediate(
+        &self,
+        zone: &ClinicZone,
+        kind: MessageKind,
+        now: Timestamp,
+        visit_start: Timestamp,
+    ) -> Planned {
+        let week = now + sdur(7 * 24 * HOUR);
+        let send_by = if kind == MessageKind::Cancellation {
+            week
+        } else {
+            week.min(visit_start)
+        };
+        self.planned(zone, kind, now, send_by)
+    }
+
+    /// The reminders before a visit: `prep` and `day_before`, each only if its time is still
+    /// ahead; both expire when the visit starts.
+    pub fn before_visit(
+        &self,
+        zone: &ClinicZone,
+        now: Timestamp,
+        start: Timestamp,
+    ) -> Vec<Planned> {
+        [
+            (MessageKind::Prep, self.prep_before),
+            (MessageKind::DayBefore, self.day_before),
+        ]
+        .into_iter()
+        .map(|(kind, before)| (kind, start - sdur(before)))
+        .filter(|(_, due)| *due > now)
+        .map(|(kind, due)| self.planned(zone, kind, due, start))
+        .collect()
+    }
+
+    /// The aftercare of a completed visit, relative to the completion time. Each expires once
+    /// it would be stale: soothing after 12 hours, the irritation watch after 2 days, the
+    /// follow-up after a week.
+    pub fn after_visit(
+        &self,
+        zone: &ClinicZone,
+        now: Timestamp,
+        completed_at: Timestamp,
+    ) -> Vec<Planned> {
+        [
+            (MessageKind::Soothing, self.soothing_after, 12 * HOUR),
+            (
+                MessageKind::IrritationCheck,
+                self.irritation_check_after,
+                48 * HOUR,
+            ),
+            (MessageKind::FollowUp, self.follow_up_after, 7 * 24 * HOUR),
+        ]
+        .into_iter()
+        .map(|(kind, after, keep)| (kind, completed_at + sdur(after), keep))
+        .filter(|(_, due, _)| *due > now)
+        .map(|(kind, due, keep)| self.planned(zone, kind, due, due + sdur(keep)))
+        .collect()
+    }
+}
+
+/// The delay before retry number `attempt` (1-based): `base * 2^(attempt-1)` capped at `max`,
+/// then scaled by `jitter` in [0.5, 1.0] so many failed messages do not retry in lockstep.
+pub fn backoff(attempt: u32, base: Duration, max: Duration, jitter: f64) -> Duration {
+    let exp = base.saturating_mul(1u32 << attempt.saturating_sub(1).min(20));
+    exp.min(max).mul_f64(jitter.clamp(0.5, 1.0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rules(quiet: &str) -> ReminderRules {
+        ReminderRules {
+            prep_before: 72 * HOUR,
+            day_before: 24 * HOUR,
+            soothing_after: 2 * HOUR,
+            irritation_check_after: 24 * HOUR,
+            follow_up_after: 72 * HOUR,
+            quiet_hours: quiet.parse().unwrap(),
+        }
+    }
+
+    fn ts(s: &str) -> Timestamp {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn reminders_before_a_visit() {
+        let z = ClinicZone::new("Europe/Berlin").unwrap();
+        let start = ts("2026-12-10T10:00:00+01:00");
+        let plan = rules("").before_visit(&z, ts("2026-12-01T10:00:00+01:00"), start);
+        assert_eq!(plan.len(), 2);
+        assert_eq!(
+            (plan[0].kind, plan[0].due_at),
+            (MessageKind::Prep, ts("2026-12-07T10:00:00+01:00"))
+        );
+        assert_eq!(
+            (plan[1].kind, plan[1].due_at),
+            (MessageKind::DayBefore, ts("2026-12-09T10:00:00+01:00"))
+        );
+        assert!(plan.iter().all(|p| p.send_by == start));
+        // Booked two days ahead: the prep time has passed, so only day_before is planned.
+        let late = rules("").before_visit(&z, ts("2026-12-08T10:00:00+01:00"), start);
+        assert_eq!(
+            late.iter().map(|p| p.kind).collect::<Vec<_>>(),
+            [MessageKind::DayBefore]
+        );
+    }
+
+    #[test]
+    fn quiet_hours_move_the_due_time_to_the_morning() {
+        let z = ClinicZone::new("Europe/Berlin").unwrap();
+        let start = ts("2026-12-10T07:30:00+01:00");
+        let plan = rules("21:00-08:00").before_visit(&z, ts("2026-12-01T10:00:00+01:00"), start);
+        // 07:30 three days before is quiet: it goes at 08:00.
+        assert_eq!(plan[0].due_at, ts("2026-12-07T08:00:00+01:00"));
+    }
+
+    #[test]
+    fn aftercare_after_completion() {
+        let z = ClinicZone::new("Europe/Berlin").unwrap();
+        let done = ts("2026-12-10T11:00:00+01:00");
+        let plan = rules("").after_visit(&z, done, done);
+        let kinds: Vec<_> = plan.iter().map(|p| (p.kind, p.due_at)).collect();
+        assert_eq!(
+            kinds,
+            [
+                (MessageKind::Soothing, ts("2026-12-10T13:00:00+01:00")),
+                (
+                    MessageKind::IrritationCheck,
+                    ts("2026-12-11T11:00:00+01:00")
+                ),
+                (MessageKind::FollowUp, ts("2026-12-13T11:00:00+01:00")),
+            ]
+        );
+        // Marked completed three days late: only what is still ahead is planned.
+        let late = rules("").after_visit(&z, ts("2026-12-13T10:00:00+01:00"), done);
+        assert_eq!(
+            late.iter().map(|p| p.kind).collect::<Vec<_>>(),
+            [MessageKind::FollowUp]
+        );
+    }
+
+    #[test]
+    fn backoff_doubles_to_the_cap() {
+        let b = Duration::from_secs(30);
+        let m = Duration::from_secs(1800);
+        assert_eq!(backoff(1, b, m, 1.0), b);
+        assert_eq!(backoff(2, b, m, 1.0), Duration::from_secs(60));
+        assert_eq!(backoff(4, b, m, 1.0), Duration::from_secs(240));
+        assert_eq!(backoff(30, b, m, 1.0), m);
+        assert_eq!(backoff(2, b, m, 0.5), Duration::from_secs(30));
+    }
+}

@@ -1,0 +1,108 @@
+//! Turning the message plan into outbox rows (inside the caller's transaction), and the
+//! reception views of the outbox.
+
+use jiff::Timestamp;
+use sea_orm::ConnectionTrait;
+use uuid::Uuid;
+
+use crate::{
+    domain::{
+        ids::AppointmentId,
+        messages::{MessageKind, MessageStatus, Planned, ReminderRules},
+        time::to_db,
+    },
+    error::{ApiError, ApiResult},
+    state::AppState,
+    store::{self, entities::outbox},
+};
+
+/// The `reminders.*` settings as plan rules.
+pub fn rules(state: &AppState) -> ReminderRules {
+    let r = &state.settings.reminders;
+    ReminderRules {
+        prep_before: r.prep_before,
+        day_before: r.day_before,
+        soothing_after: r.soothing_after,
+        irritation_check_after: r.irritation_check_after,
+        follow_up_after: r.follow_up_after,
+        quiet_hours: r.quiet_hours,
+    }
+}
+
+/// A Message-ID fixed when the message is planned, so every attempt carries the same one.
+fn message_id(state: &AppState) -> String {
+    let domain = state
+        .settings
+        .mail
+        .from
+        .rsplit_once('@')
+        .map_or("dermadesk.local", |(_, d)| d.trim_end_matches('>').trim());
+    format!("<{}@{}>", Uuid::new_v4(), domain)
+}
+
+/// Writes planned messages for one appointment (same transaction as the change).
+pub async fn enqueue(
+    db: &impl ConnectionTrait,
+    state: &AppState,
+    appointment: AppointmentId,
+    version: i32,
+    recipient: &str,
+    planned: &[Planned],
+    now: Timestamp,
+) -> ApiResult<()> {
+    let rows = planned
+        .iter()
+        .map(|p| outbox::Model {
+            id: Uuid::new_v4(),
+            appointment_id: appointment.0,
+            kind: p.kind.as_str().to_owned(),
+            version,
+            recipient: recipient.to_owned(),
+            due_at: to_db(p.due_at),
+            send_by: to_db(p.send_by),
+            status: MessageStatus::Pending.as_str().to_owned(),
+            attempts: 0,
+            next_attempt_at: to_db(p.due_at),
+            last_error: None,
+            message_id: message_id(state),
+            claim_token: None,
+            lease_until: None,
+            sent_at: None,
+            created_at: to_db(now),
+            updated_at: to_db(now),
+        })
+        .collect();
+    store::outbox::insert(db, rows).await?;
+    Ok(())
+}
+
+/// Withdraws the pending pre-visit messages of an appointment (cancel, reschedule).
+pub async fn withdraw_pre_visit(
+    db: &impl ConnectionTrait,
+    appointment: AppointmentId,
+    now: Timestamp,
+) -> ApiResult<()> {
+    let kinds: Vec<&str> = MessageKind::ALL
+        .into_iter()
+        .filter(|k| k.is_pre_visit())
+        .map(MessageKind::as_str)
+        .collect();
+    store::outbox::cancel_pending(db, appointment.0, &kinds, to_db(now)).await?;
+    Ok(())
+}
+
+/// Reception puts a failed message back in the queue.
+pub async fn retry(state: &AppState, id: Uuid) -> ApiResult<outbox::Model> {
+    let now = to_db(state.now());
+    if !store::outbox::retry_failed(&state.db, id, now).await? {
+        return match store::outbox::find(&state.db, id).await? {
+            None => Err(ApiError::NotFound),
+            Some(_) => Err(ApiError::Conflict(
+                "only a failed message can be retried".into(),
+            )),
+        };
+    }
+    store::outbox::find(&state.db, id)
+        .await?
+        .ok_or(ApiError::NotFound)
+}
