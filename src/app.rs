@@ -90,12 +90,15 @@ impl Application {
 }
 
 fn serve(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
+    let limits = web::Data::new(http::limit::Limits::new(&state.settings.rate_limit));
     let data = web::Data::new(state);
     let server = HttpServer::new(move || {
         App::new()
+            .wrap(middleware::from_fn(http::limit::enforce))
             .wrap(middleware::from_fn(request_id_header))
             .wrap(TracingLogger::default())
             .app_data(data.clone())
+            .app_data(limits.clone())
             .configure(http::routes)
     })
     .listen(listener)?

@@ -7,6 +7,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261124_000001_core;
 mod m20261124_000002_outbox;
+mod m20261124_000003_desk;
 
 /// Applies dermadesk's migrations in order.
 pub struct Migrator;
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261124_000001_core::Migration),
             Box::new(m20261124_000002_outbox::Migration),
+            Box::new(m20261124_000003_desk::Migration),
         ]
     }
 }

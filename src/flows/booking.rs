@@ -11,7 +11,7 @@ use crate::{
         availability::{self, PractitionerCalendar, Slot, SlotProblem},
         client::ClientDetails,
         course::{self, CourseShape},
-        ids::{AppointmentId, BookingId, ClientId, PractitionerId, ScreeningId, StaffUserId},
+        ids::{AppointmentId, BookingId, ClientId, PractitionerId, ScreeningId},
         messages::MessageKind,
         screening::{Outcome, ReviewDecision, allows_booking},
         service::Service,
@@ -19,7 +19,7 @@ use crate::{
         time::{from_db, sdur, to_db},
     },
     error::{ApiError, ApiResult},
-    flows::messages,
+    flows::{audit, messages},
     secret,
     state::AppState,
     store::{
@@ -54,12 +54,8 @@ impl BookingRequest {
     }
 }
 
-/// Who books.
-#[derive(Debug, Clone, Copy)]
-pub enum Actor {
-    Client,
-    Staff(StaffUserId),
-}
+/// Who books (the same actors the audit log knows).
+pub use super::audit::Actor;
 
 /// One appointment as the API shows it.
 #[derive(Debug, Clone)]
@@ -186,11 +182,29 @@ pub async fn book(state: &AppState, req: BookingRequest, actor: Actor) -> ApiRes
             updated_at: to_db(now),
             sequence: 0,
             completed_at: None,
+            reconfirm_screening_id: None,
+            reconfirm_outcome: None,
+            reconfirmed_at: None,
         })
         .collect();
     let views: Vec<AppointmentView> = rows.iter().map(AppointmentView::from_row).collect();
     store::appointments::insert_appointments(&tx, rows).await?;
     plan_messages(state, &tx, client_id, &views, now).await?;
+    if let Actor::Staff(staff) = actor {
+        for v in &views {
+            let detail = serde_json::json!({ "session_number": v.session_number, "start": state.zone().rfc3339(v.start) });
+            audit::record(
+                &tx,
+                state,
+                Actor::Staff(staff),
+                "appointment.book",
+                "appointment",
+                v.id.0,
+                Some(detail),
+            )
+            .await?;
+        }
+    }
     tx.commit().await?;
     info!(booking_id = %booking_id, sessions = views.len(), service = req.service.code(), "booked");
     Ok(Booked {

@@ -1,9 +1,13 @@
 //! One function per use case: checks the input against the domain rules, runs the change in one
 //! transaction, and returns plain data. HTTP handlers only translate to and from these.
 
+pub mod audit;
 pub mod auth;
 pub mod availability;
 pub mod booking;
+pub mod calendar;
+pub mod clients;
+pub mod manage;
 pub mod messages;
 pub mod practitioners;
 pub mod screening;

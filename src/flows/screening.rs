@@ -71,7 +71,7 @@ pub async fn submit(state: &AppState, sub: Submission) -> ApiResult<Screened> {
 }
 
 /// Serialises a stored JSON column.
-fn to_json<T: serde::Serialize>(value: &T) -> ApiResult<String> {
+pub(crate) fn to_json<T: serde::Serialize>(value: &T) -> ApiResult<String> {
     serde_json::to_string(value)
         .map_err(|e| ApiError::Internal(anyhow::Error::new(e).context("serialising")))
 }

@@ -17,6 +17,7 @@ use crate::{
     },
     error::{ApiError, ApiResult},
     flows::{
+        audit,
         booking::{AppointmentView, slot_error},
         messages,
     },
@@ -25,11 +26,7 @@ use crate::{
 };
 
 /// Who asks for the change: clients are bound by `booking.client_cancel_notice`, staff are not.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ChangedBy {
-    Client,
-    Staff,
-}
+pub type ChangedBy = audit::Actor;
 
 async fn load(db: &impl ConnectionTrait, id: AppointmentId) -> ApiResult<appointment::Model> {
     appointment::Entity::find_by_id(id.0)
@@ -149,6 +146,9 @@ pub async fn transition(
         Transition::NoShow => messages::withdraw_pre_visit(&tx, id, now).await?,
         _ => {}
     }
+    let action = format!("appointment.{}", format!("{t:?}").to_lowercase());
+    let detail = serde_json::json!({ "from": from.as_str(), "to": to.as_str() });
+    audit::record(&tx, state, by, &action, "appointment", id.0, Some(detail)).await?;
     tx.commit().await?;
     info!(appointment_id = %id, from = from.as_str(), to = to.as_str(), "appointment status changed");
     let a = load(&state.db, id).await?;

@@ -31,12 +31,13 @@ const CLINICAL: &[Role] = &[Role::Admin, Role::Reception, Role::Practitioner];
 
 async fn moved(
     state: &AppState,
+    staff: Staff,
     id: Uuid,
     t: Transition,
     reason: Option<String>,
 ) -> ApiResult<HttpResponse> {
-    let v =
-        flows::visits::transition(state, AppointmentId(id), t, ChangedBy::Staff, reason).await?;
+    let by = ChangedBy::Staff(staff.user_id);
+    let v = flows::visits::transition(state, AppointmentId(id), t, by, reason).await?;
     Ok(HttpResponse::Ok().json(AppointmentDto::new(&v, state.zone())))
 }
 
@@ -50,7 +51,7 @@ pub async fn check_in(
     id: web::Path<Uuid>,
 ) -> ApiResult<HttpResponse> {
     staff.require(DESK)?;
-    moved(&state, *id, Transition::CheckIn, None).await
+    moved(&state, staff, *id, Transition::CheckIn, None).await
 }
 
 /// Marks a visit completed and plans its aftercare emails (admin, reception, practitioner).
@@ -63,7 +64,7 @@ pub async fn complete(
     id: web::Path<Uuid>,
 ) -> ApiResult<HttpResponse> {
     staff.require(CLINICAL)?;
-    moved(&state, *id, Transition::Complete, None).await
+    moved(&state, staff, *id, Transition::Complete, None).await
 }
 
 /// Records a no-show (admin, reception).
@@ -76,7 +77,7 @@ pub async fn no_show(
     id: web::Path<Uuid>,
 ) -> ApiResult<HttpResponse> {
     staff.require(DESK)?;
-    moved(&state, *id, Transition::NoShow, None).await
+    moved(&state, staff, *id, Transition::NoShow, None).await
 }
 
 /// `POST .../cancel`.
@@ -98,6 +99,7 @@ pub async fn cancel(
     staff.require(DESK)?;
     moved(
         &state,
+        staff,
         *id,
         Transition::Cancel,
         body.and_then(|b| b.value.reason),
@@ -129,7 +131,7 @@ pub async fn reschedule(
         AppointmentId(*id),
         b.start.0,
         b.practitioner_id.map(PractitionerId),
-        ChangedBy::Staff,
+        ChangedBy::Staff(staff.user_id),
     )
     .await?;
     Ok(HttpResponse::Ok().json(AppointmentDto::new(&v, state.zone())))

@@ -1,8 +1,11 @@
 //! Thin HTTP handlers grouped by audience; routing, JSON error handlers and the OpenAPI doc.
 
+pub mod clinic;
 pub mod desk;
 pub mod dto;
 pub mod extract;
+pub mod limit;
+pub mod manage;
 pub mod ops;
 pub mod public;
 pub mod staff;
@@ -24,6 +27,10 @@ use crate::error::ApiError;
         staff::get_screening, staff::review_screening,
         desk::check_in, desk::complete, desk::no_show, desk::cancel, desk::reschedule,
         desk::messages, desk::retry_message,
+        manage::get_booking, manage::cancel_booking, manage::reschedule_booking, manage::calendar_ics,
+        manage::reconfirm,
+        clinic::calendar, clinic::erase_client, clinic::export_client, clinic::list_users, clinic::set_role,
+        clinic::audit,
         ops::healthz, ops::readyz,
     ),
     components(schemas(crate::error::ErrorBody)),
@@ -78,7 +85,18 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .service(desk::cancel)
             .service(desk::reschedule)
             .service(desk::messages)
-            .service(desk::retry_message),
+            .service(desk::retry_message)
+            .service(manage::calendar_ics)
+            .service(manage::get_booking)
+            .service(manage::cancel_booking)
+            .service(manage::reschedule_booking)
+            .service(manage::reconfirm)
+            .service(clinic::calendar)
+            .service(clinic::erase_client)
+            .service(clinic::export_client)
+            .service(clinic::list_users)
+            .service(clinic::set_role)
+            .service(clinic::audit),
     )
     .default_service(web::to(not_found));
 }

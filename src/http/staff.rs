@@ -20,8 +20,8 @@ use crate::{
     error::{ApiError, ApiResult, ErrorBody},
     flows::{
         self,
+        audit::Actor,
         auth::{NewUser, Role, Staff},
-        booking::Actor,
     },
     state::AppState,
     store,
@@ -366,10 +366,22 @@ pub struct ScreeningDetailDto {
 #[get("/staff/screenings/{id}")]
 pub async fn get_screening(
     state: web::Data<AppState>,
-    _staff: Staff,
+    staff: Staff,
     id: web::Path<Uuid>,
 ) -> ApiResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(screening_detail(&state, ScreeningId(*id)).await?))
+    let detail = screening_detail(&state, ScreeningId(*id)).await?;
+    // Reading health answers is itself an audited action.
+    flows::audit::record(
+        &state.db,
+        &state,
+        Actor::Staff(staff.user_id),
+        "screening.view",
+        "screening",
+        *id,
+        None,
+    )
+    .await?;
+    Ok(HttpResponse::Ok().json(detail))
 }
 
 async fn screening_detail(state: &AppState, id: ScreeningId) -> ApiResult<ScreeningDetailDto> {
@@ -426,20 +438,26 @@ pub async fn review_screening(
         .await?
         .ok_or(ApiError::NotFound)?;
     let now = crate::domain::time::to_db(state.now());
-    if !store::clients::review_screening(
-        &state.db,
-        s.id,
-        b.decision.as_str(),
-        note,
-        staff.user_id.0,
-        now,
-    )
-    .await?
+    let tx = store::begin_write(&state.db).await?;
+    if !store::clients::review_screening(&tx, s.id, b.decision.as_str(), note, staff.user_id.0, now)
+        .await?
     {
         return Err(ApiError::Conflict(
             "only an unreviewed needs_review screening can be reviewed".into(),
         ));
     }
+    let detail = serde_json::json!({ "decision": b.decision.as_str() });
+    flows::audit::record(
+        &tx,
+        &state,
+        Actor::Staff(staff.user_id),
+        "screening.review",
+        "screening",
+        s.id,
+        Some(detail),
+    )
+    .await?;
+    tx.commit().await?;
     tracing::info!(screening_id = %s.id, decision = b.decision.as_str(), "screening reviewed");
     Ok(HttpResponse::Ok().json(screening_detail(&state, ScreeningId(s.id)).await?))
 }

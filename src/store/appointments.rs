@@ -52,6 +52,9 @@ pub async fn insert_appointments(
             updated_at: Set(a.updated_at),
             sequence: Set(a.sequence),
             completed_at: Set(a.completed_at),
+            reconfirm_screening_id: Set(a.reconfirm_screening_id),
+            reconfirm_outcome: Set(a.reconfirm_outcome),
+            reconfirmed_at: Set(a.reconfirmed_at),
         })
         .exec_without_returning(db)
         .await?;

@@ -92,3 +92,28 @@ pub async fn session_user(
         .one(db)
         .await
 }
+
+/// All staff users, by email.
+pub async fn list_users(db: &impl ConnectionTrait) -> Result<Vec<staff_user::Model>, DbErr> {
+    use sea_orm::QueryOrder;
+    staff_user::Entity::find()
+        .order_by_asc(staff_user::Column::Email)
+        .all(db)
+        .await
+}
+
+/// Sets role and practitioner link; returns the updated user.
+pub async fn set_role(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+    role: &str,
+    practitioner_id: Option<Uuid>,
+) -> Result<Option<staff_user::Model>, DbErr> {
+    staff_user::Entity::update_many()
+        .col_expr(staff_user::Column::Role, role.into())
+        .col_expr(staff_user::Column::PractitionerId, practitioner_id.into())
+        .filter(staff_user::Column::Id.eq(id))
+        .exec(db)
+        .await?;
+    staff_user::Entity::find_by_id(id).one(db).await
+}

@@ -159,6 +159,9 @@ async fn the_database_itself_refuses_an_overlap(db: Db) {
         updated_at: Set(existing.updated_at),
         sequence: Set(0),
         completed_at: Set(None),
+        reconfirm_screening_id: Set(None),
+        reconfirm_outcome: Set(None),
+        reconfirmed_at: Set(None),
     };
     let err = appointment::Entity::insert(clash(60 * 74))
         .exec_without_returning(&app.state.db)

@@ -114,6 +114,9 @@ async fn settings(db: Db) -> (Settings, Cleanup) {
     s.reminders.enabled = false;
     s.reminders.quiet_hours = QuietHours::NONE;
     s.reminders.lease = Duration::from_secs(30);
+    // Scenarios send hundreds of requests from one IP; the rate-limit tests turn it back on.
+    s.rate_limit.public_per_minute = 0;
+    s.rate_limit.login_per_minute = 0;
     let cleanup = match db {
         Db::Sqlite => {
             let folder = dir.join("target").join("test-db");
@@ -236,6 +239,24 @@ impl TestApp {
             .send()
             .await
             .expect("POST")
+    }
+
+    pub async fn delete_auth(&self, path: &str, token: &str) -> Response {
+        self.client
+            .delete(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("DELETE")
+    }
+
+    /// Creates a staff user with `role` (optionally linked to a practitioner) and logs it in.
+    pub async fn staff_user(&self, email: &str, role: &str, practitioner: Option<&str>) -> String {
+        let admin = self.admin().await;
+        let body = json!({"email": email, "password": "staff-password-1", "role": role, "practitioner_id": practitioner});
+        let r = self.post_auth("/api/v1/staff/users", &admin, &body).await;
+        assert_eq!(r.status(), StatusCode::CREATED);
+        self.login(email, "staff-password-1").await
     }
 
     pub async fn put_auth(&self, path: &str, token: &str, body: &Value) -> Response {

@@ -10,6 +10,7 @@ mod booking_gates;
 mod concurrency;
 mod config;
 mod courses;
+mod desk;
 mod errors;
 mod messages;
 mod screening;

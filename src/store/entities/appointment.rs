@@ -22,6 +22,9 @@ pub struct Model {
     pub updated_at: i64,
     pub sequence: i32,
     pub completed_at: Option<i64>,
+    pub reconfirm_screening_id: Option<Uuid>,
+    pub reconfirm_outcome: Option<String>,
+    pub reconfirmed_at: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1,6 +1,7 @@
 //! sea-orm entities, one per table; behaviour lives in the `store` modules beside this folder.
 
 pub mod appointment;
+pub mod audit_log;
 pub mod booking;
 pub mod client;
 pub mod outbox;

@@ -1,0 +1,129 @@
+//! Client self-service with the booking's manage token (`Authorization: Bearer <token>`).
+
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::{
+    desk::{CancelBody, RescheduleBody},
+    dto::AppointmentDto,
+    extract::{Json, bearer},
+};
+use crate::{
+    domain::{
+        ids::{AppointmentId, PractitionerId},
+        screening::{CURRENT, Outcome, Reason},
+    },
+    error::{ApiError, ApiResult, ErrorBody},
+    flows::manage,
+    state::AppState,
+};
+
+/// The appointment.
+#[utoipa::path(get, path = "/api/v1/bookings/{id}", tag = "manage",
+    responses((status = 200, body = AppointmentDto), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[get("/bookings/{id}")]
+pub async fn get_booking(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+) -> ApiResult<HttpResponse> {
+    let v = manage::get(&state, bearer(&req), AppointmentId(*id)).await?;
+    Ok(HttpResponse::Ok().json(AppointmentDto::new(&v, state.zone())))
+}
+
+/// Cancels, up to `booking.client_cancel_notice` before the start.
+#[utoipa::path(post, path = "/api/v1/bookings/{id}/cancel", tag = "manage", request_body = CancelBody,
+    responses((status = 200, body = AppointmentDto), (status = 409, body = ErrorBody)))]
+#[post("/bookings/{id}/cancel")]
+pub async fn cancel_booking(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    body: Option<Json<CancelBody>>,
+) -> ApiResult<HttpResponse> {
+    let reason = body.and_then(|b| b.value.reason);
+    let v = manage::cancel(&state, bearer(&req), AppointmentId(*id), reason).await?;
+    Ok(HttpResponse::Ok().json(AppointmentDto::new(&v, state.zone())))
+}
+
+/// Moves the visit, up to `booking.client_cancel_notice` before the (old) start.
+#[utoipa::path(post, path = "/api/v1/bookings/{id}/reschedule", tag = "manage", request_body = RescheduleBody,
+    responses((status = 200, body = AppointmentDto), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[post("/bookings/{id}/reschedule")]
+pub async fn reschedule_booking(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    body: Json<RescheduleBody>,
+) -> ApiResult<HttpResponse> {
+    let b = body.value;
+    let v = manage::reschedule(
+        &state,
+        bearer(&req),
+        AppointmentId(*id),
+        b.start.0,
+        b.practitioner_id.map(PractitionerId),
+    )
+    .await?;
+    Ok(HttpResponse::Ok().json(AppointmentDto::new(&v, state.zone())))
+}
+
+/// The appointment as an iCalendar file.
+#[utoipa::path(get, path = "/api/v1/bookings/{id}/calendar.ics", tag = "manage",
+    responses((status = 200, content_type = "text/calendar"), (status = 401, body = ErrorBody)))]
+#[get("/bookings/{id}/calendar.ics")]
+pub async fn calendar_ics(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+) -> ApiResult<HttpResponse> {
+    let ics = manage::calendar(&state, bearer(&req), AppointmentId(*id)).await?;
+    Ok(HttpResponse::Ok()
+        .content_type("text/calendar; charset=utf-8")
+        .insert_header((
+            "Content-Disposition",
+            "attachment; filename=\"appointment.ics\"",
+        ))
+        .body(ics))
+}
+
+/// `POST /api/v1/bookings/{id}/reconfirm`.
+#[derive(Deserialize, ToSchema)]
+pub struct ReconfirmBody {
+    /// Every question of the questionnaire, answered true or false.
+    #[schema(value_type = Object)]
+    pub answers: serde_json::Map<String, serde_json::Value>,
+}
+
+/// The re-confirmation's result.
+#[derive(Serialize, ToSchema)]
+pub struct ReconfirmDto {
+    pub outcome: Outcome,
+    pub reasons: Vec<Reason>,
+    pub appointment: AppointmentDto,
+}
+
+/// Re-confirms the health answers before a visit; a new contraindication cancels the visit.
+#[utoipa::path(post, path = "/api/v1/bookings/{id}/reconfirm", tag = "manage", request_body = ReconfirmBody,
+    responses((status = 200, body = ReconfirmDto), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[post("/bookings/{id}/reconfirm")]
+pub async fn reconfirm(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    body: Json<ReconfirmBody>,
+) -> ApiResult<HttpResponse> {
+    // Authorise before validating, so a stranger learns nothing from error details.
+    manage::authorize(&state, bearer(&req), AppointmentId(*id)).await?;
+    let answers = CURRENT
+        .parse_answers(&body.value.answers)
+        .map_err(|e| ApiError::Validation(e.0))?;
+    let r = manage::reconfirm(&state, bearer(&req), AppointmentId(*id), answers).await?;
+    Ok(HttpResponse::Ok().json(ReconfirmDto {
+        outcome: r.outcome,
+        reasons: r.reasons,
+        appointment: AppointmentDto::new(&r.appointment, state.zone()),
+    }))
+}
