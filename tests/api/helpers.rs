@@ -241,15 +241,6 @@ impl TestApp {
             .expect("POST")
     }
 
-    pub async fn delete_auth(&self, path: &str, token: &str) -> Response {
-        self.client
-            .delete(self.url(path))
-            .bearer_auth(token)
-            .send()
-            .await
-            .expect("DELETE")
-    }
-
     /// Creates a staff user with `role` (optionally linked to a practitioner) and logs it in.
     pub async fn staff_user(&self, email: &str, role: &str, practitioner: Option<&str>) -> String {
         let admin = self.admin().await;

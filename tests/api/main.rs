@@ -7,6 +7,7 @@ mod smtp;
 mod availability;
 mod availability_props;
 mod booking_gates;
+mod clients;
 mod concurrency;
 mod config;
 mod courses;

@@ -1,0 +1,543 @@
+//! Client self-service with manage tokens, re-confirmation, erasure and rate limits.
+
+use reqwest::{Method, StatusCode};
+use sea_orm::EntityTrait;
+use serde_json::{Value, json};
+
+use crate::{
+    helpers::{
+        Db, TestApp, answers, expect, expect_error, local_at, spawn, spawn_mail, spawn_with,
+    },
+    on_both,
+};
+
+struct Booked {
+    id: String,
+    token: String,
+    start: String,
+}
+
+async fn book_as(
+    app: &TestApp,
+    email: &str,
+    p: &str,
+    days: i64,
+    h: i8,
+    sessions: u32,
+) -> Vec<Booked> {
+    let s = app.eligible(email).await;
+    let b = json!({"screening_id": s, "service": "microneedling", "start": local_at(days, h, 0),
+        "practitioner_id": p, "sessions": sessions});
+    let b = expect(app.book(b).await, StatusCode::CREATED).await;
+    let token = b["manage_token"].as_str().unwrap().to_owned();
+    b["appointments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| Booked {
+            id: a["id"].as_str().unwrap().into(),
+            token: token.clone(),
+            start: a["start"].as_str().unwrap().into(),
+        })
+        .collect()
+}
+
+fn call(
+    app: &TestApp,
+    m: Method,
+    path: &str,
+    token: Option<&str>,
+    body: Option<Value>,
+) -> reqwest::RequestBuilder {
+    let mut r = app.client.request(m, app.url(path));
+    if let Some(t) = token {
+        r = r.bearer_auth(t);
+    }
+    if let Some(b) = body {
+        r = r.json(&b);
+    }
+    r
+}
+
+async fn a_token_reaches_only_its_own_booking(db: Db) {
+    let app = spawn(db).await;
+    let p = app.practitioner("Dr. Rhee", "08:00", "20:00").await;
+    let a = book_as(&app, "a@example.com", &p, 5, 10, 2).await;
+    let b = book_as(&app, "b@example.com", &p, 5, 14, 1).await;
+    let routes = |id: &str| {
+        vec![
+            (Method::GET, format!("/api/v1/bookings/{id}"), None),
+            (
+                Method::GET,
+                format!("/api/v1/bookings/{id}/calendar.ics"),
+                None,
+            ),
+            (
+                Method::POST,
+                format!("/api/v1/bookings/{id}/cancel"),
+                Some(json!({})),
+            ),
+            (
+                Method::POST,
+                format!("/api/v1/bookings/{id}/reschedule"),
+                Some(json!({"start": local_at(6, 10, 0)})),
+            ),
+            (
+                Method::POST,
+                format!("/api/v1/bookings/{id}/reconfirm"),
+                Some(json!({"answers": answers(&[])})),
+            ),
+        ]
+    };
+    let forged = "0".repeat(64);
+    // Each client's token against the other's appointments, and no token at all.
+    for (mine, theirs) in [(&a[0], &b[0]), (&b[0], &a[0]), (&b[0], &a[1])] {
+        for (m, path, body) in routes(&theirs.id) {
+            let r = call(&app, m.clone(), &path, Some(&mine.token), body.clone())
+                .send()
+                .await
+                .unwrap();
+            expect_error(r, StatusCode::NOT_FOUND, "not_found").await;
+            for token in [None, Some(forged.as_str()), Some("short")] {
+                let r = call(&app, m.clone(), &path, token, body.clone())
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "{m} {path} {token:?}");
+            }
+        }
+    }
+    // Nothing changed for anyone.
+    for x in a.iter().chain(b.iter()) {
+        let v = expect(
+            call(
+                &app,
+                Method::GET,
+                &format!("/api/v1/bookings/{}", x.id),
+                Some(&x.token),
+                None,
+            )
+            .send()
+            .await
+            .unwrap(),
+            StatusCode::OK,
+        )
+        .await;
+        assert_eq!(
+            (v["status"].as_str().unwrap(), v["start"].as_str().unwrap()),
+            ("booked", x.start.as_str())
+        );
+    }
+    // A course's token reaches every session of that course.
+    let r = call(
+        &app,
+        Method::GET,
+        &format!("/api/v1/bookings/{}/calendar.ics", a[1].id),
+        Some(&a[0].token),
+        None,
+    )
+    .send()
+    .await
+    .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(
+        r.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/calendar")
+    );
+    let ics = r.text().await.unwrap();
+    assert!(ics.contains(&format!("UID:{}@dermadesk", a[1].id)));
+    // A staff token is not a manage token.
+    let admin = app.admin().await;
+    let r = call(
+        &app,
+        Method::GET,
+        &format!("/api/v1/bookings/{}", a[0].id),
+        Some(&admin),
+        None,
+    )
+    .send()
+    .await
+    .unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+}
+
+async fn clients_change_only_outside_the_notice_window(db: Db) {
+    let app = spawn(db).await;
+    let p = app.practitioner("Night Nurse", "00:00", "24:00").await;
+    let s = app.eligible("ana@example.com").await;
+    // Ten hours ahead: bookable (2h notice) but inside the 24h change window.
+    let soon = jiff::Timestamp::now() + jiff::SignedDuration::from_hours(10);
+    let soon = soon.to_zoned(jiff::tz::TimeZone::get("Europe/Berlin").unwrap());
+    let soon = soon
+        .round(
+            jiff::ZonedRound::new()
+                .smallest(jiff::Unit::Hour)
+                .mode(jiff::RoundMode::Ceil),
+        )
+        .unwrap();
+    let start = soon.strftime("%Y-%m-%dT%H:%M:%S%:z").to_string();
+    let b = json!({"screening_id": s, "service": "microneedling", "start": start, "practitioner_id": p});
+    let b = expect(app.book(b).await, StatusCode::CREATED).await;
+    let (id, token) = (
+        b["appointments"][0]["id"].as_str().unwrap(),
+        b["manage_token"].as_str().unwrap(),
+    );
+    let r = call(
+        &app,
+        Method::POST,
+        &format!("/api/v1/bookings/{id}/cancel"),
+        Some(token),
+        Some(json!({})),
+    )
+    .send()
+    .await
+    .unwrap();
+    expect_error(r, StatusCode::CONFLICT, "too_late_to_change").await;
+    let r = call(
+        &app,
+        Method::POST,
+        &format!("/api/v1/bookings/{id}/reschedule"),
+        Some(token),
+        Some(json!({"start": local_at(5, 10, 0)})),
+    )
+    .send()
+    .await
+    .unwrap();
+    expect_error(r, StatusCode::CONFLICT, "too_late_to_change").await;
+    // Staff may always.
+    let desk = app.admin().await;
+    let r = app
+        .post_auth(
+            &format!("/api/v1/staff/appointments/{id}/reschedule"),
+            &desk,
+            &json!({"start": local_at(5, 10, 0)}),
+        )
+        .await;
+    assert_eq!(
+        expect(r, StatusCode::OK).await["start"],
+        local_at(5, 10, 0).as_str()
+    );
+    // Now five days ahead: the client may move and cancel it.
+    let r = call(
+        &app,
+        Method::POST,
+        &format!("/api/v1/bookings/{id}/reschedule"),
+        Some(token),
+        Some(json!({"start": local_at(6, 11, 0)})),
+    )
+    .send()
+    .await
+    .unwrap();
+    let v = expect(r, StatusCode::OK).await;
+    assert_eq!(
+        (v["start"].as_str().unwrap(), v["status"].as_str().unwrap()),
+        (local_at(6, 11, 0).as_str(), "booked")
+    );
+    let r = call(
+        &app,
+        Method::POST,
+        &format!("/api/v1/bookings/{id}/cancel"),
+        Some(token),
+        Some(json!({"reason": "travel"})),
+    )
+    .send()
+    .await
+    .unwrap();
+    assert_eq!(expect(r, StatusCode::OK).await["status"], "cancelled");
+    let again = call(
+        &app,
+        Method::GET,
+        &format!("/api/v1/bookings/{id}"),
+        Some(token),
+        None,
+    )
+    .send()
+    .await
+    .unwrap();
+    assert_eq!(expect(again, StatusCode::OK).await["status"], "cancelled");
+}
+
+async fn a_new_contraindication_at_reconfirmation_cancels_the_session(db: Db) {
+    let (app, sink) = spawn_mail(db, |_| {}).await;
+    let p = app.practitioner("Dr. Rhee", "08:00", "20:00").await;
+    let course = book_as(&app, "ana@example.com", &p, 3, 10, 3).await;
+    app.dispatch().await;
+    let path = |i: usize| format!("/api/v1/bookings/{}/reconfirm", course[i].id);
+    let token = course[0].token.clone();
+    // Missing answers are named; nothing is recorded.
+    let mut partial = answers(&[]);
+    partial.as_object_mut().unwrap().remove("pregnant");
+    let r = call(
+        &app,
+        Method::POST,
+        &path(1),
+        Some(&token),
+        Some(json!({"answers": partial})),
+    )
+    .send()
+    .await
+    .unwrap();
+    let e = expect_error(r, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    assert!(e["error"]["details"]["answers.pregnant"].is_string());
+    // Session 2: all clear.
+    let r = call(
+        &app,
+        Method::POST,
+        &path(1),
+        Some(&token),
+        Some(json!({"answers": answers(&[])})),
+    )
+    .send()
+    .await
+    .unwrap();
+    let ok = expect(r, StatusCode::OK).await;
+    assert_eq!(
+        (
+            ok["outcome"].as_str().unwrap(),
+            ok["appointment"]["status"].as_str().unwrap()
+        ),
+        ("eligible", "booked")
+    );
+    // Session 3: now pregnant -> the session is cancelled and the client told.
+    let r = call(
+        &app,
+        Method::POST,
+        &path(2),
+        Some(&token),
+        Some(json!({"answers": answers(&["pregnant"])})),
+    )
+    .send()
+    .await
+    .unwrap();
+    let blocked = expect(r, StatusCode::OK).await;
+    assert_eq!(blocked["outcome"], "contraindicated");
+    assert_eq!(blocked["appointment"]["status"], "cancelled");
+    assert_eq!(app.dispatch().await.sent, 1);
+    let mail = &sink.of_kind("cancellation")[0];
+    assert_eq!(mail.header("X-Dermadesk-Appointment"), course[2].id);
+    let text = mail.text();
+    assert!(
+        text.contains("health answers") && !text.to_lowercase().contains("pregnan"),
+        "{text}"
+    );
+    // Reception sees both on the calendar.
+    let desk = app.admin().await;
+    for (i, outcome, status) in [
+        (1, "eligible", "booked"),
+        (2, "contraindicated", "cancelled"),
+    ] {
+        let d = &course[i].start[..10];
+        let cal = expect(
+            app.get_auth(&format!("/api/v1/staff/calendar?from={d}&to={d}"), &desk)
+                .await,
+            StatusCode::OK,
+        )
+        .await;
+        let row = &cal["appointments"][0];
+        assert_eq!(
+            (
+                row["reconfirmation"]["outcome"].as_str().unwrap(),
+                row["status"].as_str().unwrap()
+            ),
+            (outcome, status)
+        );
+    }
+    // A review case flags the session and keeps it.
+    let r = call(
+        &app,
+        Method::POST,
+        &path(0),
+        Some(&token),
+        Some(json!({"answers": answers(&["sensitive_skin_or_rosacea"])})),
+    )
+    .send()
+    .await
+    .unwrap();
+    let review = expect(r, StatusCode::OK).await;
+    assert_eq!(
+        (
+            review["outcome"].as_str().unwrap(),
+            review["appointment"]["status"].as_str().unwrap()
+        ),
+        ("needs_review", "booked")
+    );
+    // A cancelled session cannot be re-confirmed.
+    let r = call(
+        &app,
+        Method::POST,
+        &path(2),
+        Some(&token),
+        Some(json!({"answers": answers(&[])})),
+    )
+    .send()
+    .await
+    .unwrap();
+    expect_error(r, StatusCode::CONFLICT, "conflict").await;
+}
+
+async fn erasure_leaves_no_trace(db: Db) {
+    use dermadesk::store::entities as e;
+    let (app, _sink) = spawn_mail(db, |_| {}).await;
+    let p = app.practitioner("Dr. Rhee", "08:00", "20:00").await;
+    let s = app
+        .post("/api/v1/screenings", &json!({"client": {"name": "Zelda Zimmermann", "email": "zelda@example.com", "phone": "+49 171 5550123"},
+            "answers": answers(&["sensitive_skin_or_rosacea"]), "concerns": ["acne_scars"]}))
+        .await;
+    let s = expect(s, StatusCode::CREATED).await;
+    let client_id = s["client_id"].as_str().unwrap().to_owned();
+    let admin = app.admin().await;
+    let sid = s["id"].as_str().unwrap();
+    expect(
+        app.post_auth(
+            &format!("/api/v1/staff/screenings/{sid}/review"),
+            &admin,
+            &json!({"decision": "approve", "note": "Zelda seen in person"}),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    let b = json!({"screening_id": sid, "service": "microneedling", "start": local_at(5, 10, 0), "practitioner_id": p, "sessions": 2});
+    let b = expect(app.book(b).await, StatusCode::CREATED).await;
+    app.dispatch().await;
+    // Export first (access request): everything, answers included.
+    let export = expect(
+        app.get_auth(&format!("/api/v1/staff/clients/{client_id}/export"), &admin)
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(export["client"]["email"], "zelda@example.com");
+    assert_eq!(
+        export["screenings"][0]["answers"]["sensitive_skin_or_rosacea"],
+        true
+    );
+    assert_eq!(export["appointments"].as_array().unwrap().len(), 2);
+    // Only admins erase.
+    let desk = app
+        .staff_user("desk@clinic.example", "reception", None)
+        .await;
+    let r = app
+        .client
+        .delete(app.url(&format!("/api/v1/staff/clients/{client_id}")))
+        .bearer_auth(&desk)
+        .send()
+        .await
+        .unwrap();
+    expect_error(r, StatusCode::FORBIDDEN, "forbidden").await;
+    let r = app
+        .client
+        .delete(app.url(&format!("/api/v1/staff/clients/{client_id}")))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap();
+    let erased = expect(r, StatusCode::OK).await;
+    assert_eq!(erased["cancelled_appointments"], 2);
+    let r = app
+        .client
+        .delete(app.url(&format!("/api/v1/staff/clients/{client_id}")))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap();
+    expect_error(r, StatusCode::CONFLICT, "conflict").await;
+    // No table holds the answers or the contact data any more.
+    let db = &app.state.db;
+    let dump = format!(
+        "{:?}{:?}{:?}{:?}{:?}{:?}{:?}",
+        e::client::Entity::find().all(db).await.unwrap(),
+        e::screening::Entity::find().all(db).await.unwrap(),
+        e::booking::Entity::find().all(db).await.unwrap(),
+        e::appointment::Entity::find().all(db).await.unwrap(),
+        e::outbox::Entity::find().all(db).await.unwrap(),
+        e::audit_log::Entity::find().all(db).await.unwrap(),
+        e::staff_user::Entity::find().all(db).await.unwrap(),
+    );
+    for trace in [
+        "zelda",
+        "Zelda",
+        "Zimmermann",
+        "5550123",
+        "sensitive_skin",
+        "acne_scars",
+        "seen in person",
+    ] {
+        assert!(!dump.contains(trace), "{trace} survived erasure");
+    }
+    assert_eq!(app.count("SELECT COUNT(*) AS n FROM screenings").await, 0);
+    // History stays as anonymous counts.
+    assert_eq!(
+        app.count("SELECT COUNT(*) AS n FROM appointments WHERE status = 'cancelled'")
+            .await,
+        2
+    );
+    let token = b["manage_token"].as_str().unwrap();
+    let id = b["appointments"][0]["id"].as_str().unwrap();
+    let v = expect(
+        call(
+            &app,
+            Method::GET,
+            &format!("/api/v1/bookings/{id}"),
+            Some(token),
+            None,
+        )
+        .send()
+        .await
+        .unwrap(),
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(v["status"], "cancelled");
+    assert_eq!(
+        app.dispatch().await.sent,
+        0,
+        "nothing is mailed to an erased client"
+    );
+}
+
+async fn rate_limits_answer_429(db: Db) {
+    let app = spawn_with(db, |s| {
+        s.rate_limit.public_per_minute = 3;
+        s.rate_limit.login_per_minute = 2;
+    })
+    .await;
+    let body = json!({"client": {"name": "A", "email": "a@example.com"}, "answers": answers(&[])});
+    for _ in 0..3 {
+        expect(
+            app.post("/api/v1/screenings", &body).await,
+            StatusCode::CREATED,
+        )
+        .await;
+    }
+    let r = app.post("/api/v1/screenings", &body).await;
+    assert_eq!(r.headers()["retry-after"], "60");
+    expect_error(r, StatusCode::TOO_MANY_REQUESTS, "rate_limited").await;
+    // Other routes are not limited; login has its own budget.
+    expect(app.get("/api/v1/services").await, StatusCode::OK).await;
+    let login = json!({"email": "x@example.com", "password": "wrong-wrong"});
+    for _ in 0..2 {
+        expect_error(
+            app.post("/api/v1/auth/login", &login).await,
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+        )
+        .await;
+    }
+    expect_error(
+        app.post("/api/v1/auth/login", &login).await,
+        StatusCode::TOO_MANY_REQUESTS,
+        "rate_limited",
+    )
+    .await;
+}
+
+on_both!(
+    a_token_reaches_only_its_own_booking,
+    clients_change_only_outside_the_notice_window,
+    a_new_contraindication_at_reconfirmation_cancels_the_session,
+    erasure_leaves_no_trace,
+    rate_limits_answer_429,
+);
