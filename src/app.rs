@@ -35,6 +35,7 @@ impl Application {
             db,
             settings: Arc::new(settings),
             clock: Default::default(),
+            metrics: Default::default(),
         };
         flows::auth::bootstrap_admin(&state).await?;
         mail::templates::check().context("email templates")?;
@@ -94,6 +95,7 @@ fn serve(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
     let data = web::Data::new(state);
     let server = HttpServer::new(move || {
         App::new()
+            .wrap(middleware::from_fn(http::ops::measure))
             .wrap(middleware::from_fn(http::limit::enforce))
             .wrap(middleware::from_fn(request_id_header))
             .wrap(TracingLogger::default())

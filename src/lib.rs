@@ -4,6 +4,7 @@
 //! handlers; `app` wires them into an actix-web server.
 
 pub mod app;
+pub mod cli;
 pub mod config;
 pub mod dispatch;
 pub mod domain;
@@ -11,6 +12,7 @@ pub mod error;
 pub mod flows;
 pub mod http;
 pub mod mail;
+pub mod metrics;
 pub mod secret;
 pub mod state;
 pub mod store;

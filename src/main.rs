@@ -1,9 +1,48 @@
-//! `dermadesk`: loads the settings, starts logging, builds the service and runs it.
+//! `dermadesk`: the server, and the operator's commands beside it.
 
-use dermadesk::{app::Application, config::Settings, telemetry};
+use clap::{Parser, Subcommand};
+use dermadesk::{app::Application, cli, config::Settings, telemetry};
+
+/// Booking and aftercare messaging for a microneedling clinic.
+#[derive(Parser)]
+#[command(name = "dermadesk", version, about)]
+struct Args {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the HTTP service and the message dispatcher (the default).
+    Serve,
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Load and check the configuration; print it without secrets.
+    CheckConfig,
+    /// Create a staff user. Give the password in DERMADESK_PASSWORD rather than --password
+    /// (command lines show in `ps` and shell history).
+    CreateStaff {
+        #[arg(long)]
+        email: String,
+        /// admin, reception or practitioner
+        #[arg(long)]
+        role: String,
+        #[arg(long, env = "DERMADESK_PASSWORD", hide_env_values = true)]
+        password: String,
+        /// Links a practitioner login to its practitioner record.
+        #[arg(long)]
+        practitioner_id: Option<uuid::Uuid>,
+    },
+    /// Send one test email through the configured transport.
+    SendTestEmail {
+        #[arg(long)]
+        to: String,
+    },
+}
 
 #[tokio::main]
-async fn main() -> anyhow::Result<()> {
+async fn main() {
+    let args = Args::parse();
     let settings = match Settings::load() {
         Ok(s) => s,
         Err(e) => {
@@ -12,7 +51,23 @@ async fn main() -> anyhow::Result<()> {
         }
     };
     telemetry::init(&settings.log);
-    let app = Application::build(settings).await?;
-    app.run_until_stopped().await?;
-    Ok(())
+    let result = match args.command.unwrap_or(Command::Serve) {
+        Command::Serve => match Application::build(settings).await {
+            Ok(app) => app.run_until_stopped().await,
+            Err(e) => Err(e),
+        },
+        Command::Migrate => cli::migrate(&settings).await,
+        Command::CheckConfig => cli::check_config(&settings),
+        Command::CreateStaff {
+            email,
+            role,
+            password,
+            practitioner_id,
+        } => cli::create_staff(settings, email, &role, password, practitioner_id).await,
+        Command::SendTestEmail { to } => cli::send_test_email(&settings, &to).await,
+    };
+    if let Err(e) = result {
+        eprintln!("dermadesk: {e:#}");
+        std::process::exit(1);
+    }
 }

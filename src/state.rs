@@ -23,6 +23,7 @@ pub struct AppState {
     pub db: DatabaseConnection,
     pub settings: Arc<Settings>,
     pub clock: Clock,
+    pub metrics: Arc<crate::metrics::Metrics>,
 }
 
 /// The service's notion of "now": the system clock plus an offset that only tests move (so a

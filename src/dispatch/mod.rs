@@ -166,14 +166,28 @@ impl Dispatcher {
             Err(e) => Err(SendError::Permanent(e.to_string())),
         };
         let now = self.state.now();
+        let m = &self.state.metrics;
+        let failure = |outcome: &str| {
+            let labels = crate::metrics::FailureLabels {
+                kind: row.kind.clone(),
+                outcome: outcome.to_owned(),
+            };
+            m.send_failures.get_or_create(&labels).inc();
+        };
         let (outcome, delivered) = match &result {
-            Ok(()) => (Outcome::Sent, Delivered::Sent),
+            Ok(()) => {
+                m.messages_sent.inc();
+                m.dispatch_lateness
+                    .observe((to_db(now) - row.due_at).max(0) as f64);
+                (Outcome::Sent, Delivered::Sent)
+            }
             Err(SendError::Transient(e)) if row.attempts < r.max_attempts as i32 => {
                 let delay = backoff(row.attempts as u32, r.retry_base, r.retry_max, jitter());
                 let at = r
                     .quiet_hours
                     .next_allowed(now + sdur(delay), self.state.zone());
                 warn!(error = %e, retry_in = ?delay, "send failed, will retry");
+                failure("retry");
                 (
                     Outcome::Retry {
                         at: to_db(at),
@@ -184,6 +198,7 @@ impl Dispatcher {
             }
             Err(SendError::Transient(e) | SendError::Permanent(e)) => {
                 warn!(error = %e, "send failed for good");
+                failure("failed");
                 (Outcome::Failed { error: e }, Delivered::Failed)
             }
         };

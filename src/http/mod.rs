@@ -61,6 +61,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .service(ops::healthz)
     .service(ops::readyz)
     .service(ops::openapi)
+    .service(ops::metrics)
     .service(
         web::scope("/api/v1")
             .service(public::services)

@@ -24,6 +24,59 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     }
 }
 
+/// Prometheus metrics; the outbox depth is read from the database at scrape time.
+#[get("/metrics")]
+pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
+    if let Ok(counts) = store::outbox::count_by_status(&state.db).await {
+        for status in crate::domain::messages::MessageStatus::ALL {
+            let n = counts
+                .iter()
+                .find(|(s, _)| s == status.as_str())
+                .map_or(0, |(_, n)| *n);
+            state
+                .metrics
+                .outbox_depth
+                .get_or_create(&crate::metrics::StatusLabels {
+                    status: status.as_str().to_owned(),
+                })
+                .set(n);
+        }
+    }
+    HttpResponse::Ok()
+        .content_type("application/openmetrics-text; version=1.0.0; charset=utf-8")
+        .body(state.metrics.render())
+}
+
+/// Counts requests by route pattern (not raw path, so ids do not explode the label set) and
+/// status, and times them.
+pub async fn measure(
+    req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody>,
+) -> Result<actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>, actix_web::Error> {
+    let started = std::time::Instant::now();
+    let state = req.app_data::<web::Data<AppState>>().cloned();
+    let method = req.method().to_string();
+    let res = next.call(req).await?;
+    if let Some(state) = state {
+        let route = res
+            .request()
+            .match_pattern()
+            .unwrap_or_else(|| "unmatched".to_owned());
+        let m = &state.metrics;
+        m.http_requests
+            .get_or_create(&crate::metrics::HttpLabels {
+                method: method.clone(),
+                route: route.clone(),
+                status: res.status().as_u16(),
+            })
+            .inc();
+        m.http_duration
+            .get_or_create(&crate::metrics::RouteLabels { method, route })
+            .observe(started.elapsed().as_secs_f64());
+    }
+    Ok(res)
+}
+
 /// The OpenAPI document, generated from the handlers and types.
 #[get("/api-docs/openapi.json")]
 pub async fn openapi() -> HttpResponse {

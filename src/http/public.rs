@@ -254,8 +254,29 @@ pub async fn book_as(
     actor: Actor,
 ) -> ApiResult<HttpResponse> {
     let idempotency = idempotency_key(req)?.map(|k| (k, secret::token_hash(&body.canonical)));
-    let request = body.value.into_request(state, idempotency)?;
-    let booked = flows::booking::book(state, request, actor).await?;
+    let service = body.value.service;
+    let result = match body.value.into_request(state, idempotency) {
+        Ok(request) => flows::booking::book(state, request, actor).await,
+        Err(e) => Err(e),
+    };
+    let booked = match result {
+        Ok(b) => {
+            if !b.replayed {
+                let labels = crate::metrics::ServiceLabels {
+                    service: service.code().to_owned(),
+                };
+                state.metrics.bookings_made.get_or_create(&labels).inc();
+            }
+            b
+        }
+        Err(e) => {
+            let labels = crate::metrics::ReasonLabels {
+                reason: e.code().to_owned(),
+            };
+            state.metrics.bookings_refused.get_or_create(&labels).inc();
+            return Err(e);
+        }
+    };
     // A replay answers like the original (201), marked so a client can tell.
     let mut resp = HttpResponse::Created();
     if booked.replayed {

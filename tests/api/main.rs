@@ -14,6 +14,7 @@ mod courses;
 mod desk;
 mod errors;
 mod messages;
+mod ops;
 mod screening;
 mod staff;
 mod templates;

@@ -473,6 +473,7 @@ async fn two_dispatchers_send_a_thousand_messages_once(db: Db) {
         db: db2,
         settings: std::sync::Arc::new(settings.clone()),
         clock: app.state.clock.clone(),
+        metrics: Default::default(),
     };
     let second = dermadesk::dispatch::Dispatcher::new(
         state2,
