@@ -168,7 +168,7 @@ pub struct ErasedDto {
 }
 
 /// Right to erasure (admin).
-#[utoipa::path(delete, path = "/api/v1/staff/clients/{id}", tag = "clients",
+#[utoipa::path(delete, path = "/api/v1/staff/clients/{id}", tag = "clients", params(("id" = uuid::Uuid, Path, description = "the resource id")),
     responses((status = 200, body = ErasedDto), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 #[delete("/staff/clients/{id}")]
 pub async fn erase_client(
@@ -185,7 +185,7 @@ pub async fn erase_client(
 }
 
 /// Everything held about a client (admin; access requests).
-#[utoipa::path(get, path = "/api/v1/staff/clients/{id}/export", tag = "clients",
+#[utoipa::path(get, path = "/api/v1/staff/clients/{id}/export", tag = "clients", params(("id" = uuid::Uuid, Path, description = "the resource id")),
     responses((status = 200, body = Object), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 #[get("/staff/clients/{id}/export")]
 pub async fn export_client(
@@ -237,7 +237,7 @@ pub struct RoleBody {
 }
 
 /// Sets a user's role (admin); an admin cannot demote themselves.
-#[utoipa::path(put, path = "/api/v1/staff/users/{id}/role", tag = "staff", request_body = RoleBody,
+#[utoipa::path(put, path = "/api/v1/staff/users/{id}/role", tag = "staff", params(("id" = uuid::Uuid, Path, description = "the resource id")), request_body = RoleBody,
     responses((status = 200, body = StaffUserDto), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 #[put("/staff/users/{id}/role")]
 pub async fn set_role(

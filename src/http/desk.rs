@@ -42,7 +42,7 @@ async fn moved(
 }
 
 /// Checks a client in (admin, reception).
-#[utoipa::path(post, path = "/api/v1/staff/appointments/{id}/check-in", tag = "desk",
+#[utoipa::path(post, path = "/api/v1/staff/appointments/{id}/check-in", tag = "desk", params(("id" = uuid::Uuid, Path, description = "the resource id")),
     responses((status = 200, body = AppointmentDto), (status = 409, body = ErrorBody)))]
 #[post("/staff/appointments/{id}/check-in")]
 pub async fn check_in(
@@ -55,7 +55,7 @@ pub async fn check_in(
 }
 
 /// Marks a visit completed and plans its aftercare emails (admin, reception, practitioner).
-#[utoipa::path(post, path = "/api/v1/staff/appointments/{id}/complete", tag = "desk",
+#[utoipa::path(post, path = "/api/v1/staff/appointments/{id}/complete", tag = "desk", params(("id" = uuid::Uuid, Path, description = "the resource id")),
     responses((status = 200, body = AppointmentDto), (status = 409, body = ErrorBody)))]
 #[post("/staff/appointments/{id}/complete")]
 pub async fn complete(
@@ -68,7 +68,7 @@ pub async fn complete(
 }
 
 /// Records a no-show (admin, reception).
-#[utoipa::path(post, path = "/api/v1/staff/appointments/{id}/no-show", tag = "desk",
+#[utoipa::path(post, path = "/api/v1/staff/appointments/{id}/no-show", tag = "desk", params(("id" = uuid::Uuid, Path, description = "the resource id")),
     responses((status = 200, body = AppointmentDto), (status = 409, body = ErrorBody)))]
 #[post("/staff/appointments/{id}/no-show")]
 pub async fn no_show(
@@ -87,7 +87,7 @@ pub struct CancelBody {
 }
 
 /// Cancels a visit at any time (admin, reception); the client is told.
-#[utoipa::path(post, path = "/api/v1/staff/appointments/{id}/cancel", tag = "desk", request_body = CancelBody,
+#[utoipa::path(post, path = "/api/v1/staff/appointments/{id}/cancel", tag = "desk", params(("id" = uuid::Uuid, Path, description = "the resource id")), request_body = CancelBody,
     responses((status = 200, body = AppointmentDto), (status = 409, body = ErrorBody)))]
 #[post("/staff/appointments/{id}/cancel")]
 pub async fn cancel(
@@ -115,7 +115,7 @@ pub struct RescheduleBody {
 }
 
 /// Moves a booked visit (admin, reception); reminders are re-planned, the client is told.
-#[utoipa::path(post, path = "/api/v1/staff/appointments/{id}/reschedule", tag = "desk", request_body = RescheduleBody,
+#[utoipa::path(post, path = "/api/v1/staff/appointments/{id}/reschedule", tag = "desk", params(("id" = uuid::Uuid, Path, description = "the resource id")), request_body = RescheduleBody,
     responses((status = 200, body = AppointmentDto), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[post("/staff/appointments/{id}/reschedule")]
 pub async fn reschedule(
@@ -201,7 +201,7 @@ pub async fn messages(
 }
 
 /// Puts a failed message back in the queue (admin, reception).
-#[utoipa::path(post, path = "/api/v1/staff/messages/{id}/retry", tag = "desk",
+#[utoipa::path(post, path = "/api/v1/staff/messages/{id}/retry", tag = "desk", params(("id" = uuid::Uuid, Path, description = "the resource id")),
     responses((status = 200, body = MessageDto), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 #[post("/staff/messages/{id}/retry")]
 pub async fn retry_message(

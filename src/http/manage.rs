@@ -21,7 +21,7 @@ use crate::{
 };
 
 /// The appointment.
-#[utoipa::path(get, path = "/api/v1/bookings/{id}", tag = "manage",
+#[utoipa::path(get, path = "/api/v1/bookings/{id}", tag = "manage", params(("id" = uuid::Uuid, Path, description = "the resource id")),
     responses((status = 200, body = AppointmentDto), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 #[get("/bookings/{id}")]
 pub async fn get_booking(
@@ -34,7 +34,7 @@ pub async fn get_booking(
 }
 
 /// Cancels, up to `booking.client_cancel_notice` before the start.
-#[utoipa::path(post, path = "/api/v1/bookings/{id}/cancel", tag = "manage", request_body = CancelBody,
+#[utoipa::path(post, path = "/api/v1/bookings/{id}/cancel", tag = "manage", params(("id" = uuid::Uuid, Path, description = "the resource id")), request_body = CancelBody,
     responses((status = 200, body = AppointmentDto), (status = 409, body = ErrorBody)))]
 #[post("/bookings/{id}/cancel")]
 pub async fn cancel_booking(
@@ -49,7 +49,7 @@ pub async fn cancel_booking(
 }
 
 /// Moves the visit, up to `booking.client_cancel_notice` before the (old) start.
-#[utoipa::path(post, path = "/api/v1/bookings/{id}/reschedule", tag = "manage", request_body = RescheduleBody,
+#[utoipa::path(post, path = "/api/v1/bookings/{id}/reschedule", tag = "manage", params(("id" = uuid::Uuid, Path, description = "the resource id")), request_body = RescheduleBody,
     responses((status = 200, body = AppointmentDto), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[post("/bookings/{id}/reschedule")]
 pub async fn reschedule_booking(
@@ -71,7 +71,7 @@ pub async fn reschedule_booking(
 }
 
 /// The appointment as an iCalendar file.
-#[utoipa::path(get, path = "/api/v1/bookings/{id}/calendar.ics", tag = "manage",
+#[utoipa::path(get, path = "/api/v1/bookings/{id}/calendar.ics", tag = "manage", params(("id" = uuid::Uuid, Path, description = "the resource id")),
     responses((status = 200, content_type = "text/calendar"), (status = 401, body = ErrorBody)))]
 #[get("/bookings/{id}/calendar.ics")]
 pub async fn calendar_ics(
@@ -106,7 +106,7 @@ pub struct ReconfirmDto {
 }
 
 /// Re-confirms the health answers before a visit; a new contraindication cancels the visit.
-#[utoipa::path(post, path = "/api/v1/bookings/{id}/reconfirm", tag = "manage", request_body = ReconfirmBody,
+#[utoipa::path(post, path = "/api/v1/bookings/{id}/reconfirm", tag = "manage", params(("id" = uuid::Uuid, Path, description = "the resource id")), request_body = ReconfirmBody,
     responses((status = 200, body = ReconfirmDto), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[post("/bookings/{id}/reconfirm")]
 pub async fn reconfirm(

@@ -195,7 +195,7 @@ pub struct ConflictsDto {
 }
 
 /// Replaces a practitioner's weekly hours (admin, reception).
-#[utoipa::path(put, path = "/api/v1/staff/practitioners/{id}/working-hours", tag = "staff", request_body = [HoursDto],
+#[utoipa::path(put, path = "/api/v1/staff/practitioners/{id}/working-hours", tag = "staff", params(("id" = uuid::Uuid, Path, description = "the resource id")), request_body = [HoursDto],
     responses((status = 200, body = ConflictsDto), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[put("/staff/practitioners/{id}/working-hours")]
 pub async fn set_hours(
@@ -259,7 +259,7 @@ pub struct TimeOffDto {
 }
 
 /// Blocks time off (admin, reception); booked visits inside it are listed, not cancelled.
-#[utoipa::path(post, path = "/api/v1/staff/practitioners/{id}/time-off", tag = "staff", request_body = TimeOffBody,
+#[utoipa::path(post, path = "/api/v1/staff/practitioners/{id}/time-off", tag = "staff", params(("id" = uuid::Uuid, Path, description = "the resource id")), request_body = TimeOffBody,
     responses((status = 201, body = TimeOffDto), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[post("/staff/practitioners/{id}/time-off")]
 pub async fn add_time_off(
@@ -361,7 +361,7 @@ pub struct ScreeningDetailDto {
 }
 
 /// Reads one screening with its answers.
-#[utoipa::path(get, path = "/api/v1/staff/screenings/{id}", tag = "staff",
+#[utoipa::path(get, path = "/api/v1/staff/screenings/{id}", tag = "staff", params(("id" = uuid::Uuid, Path, description = "the resource id")),
     responses((status = 200, body = ScreeningDetailDto), (status = 404, body = ErrorBody)))]
 #[get("/staff/screenings/{id}")]
 pub async fn get_screening(
@@ -419,7 +419,7 @@ pub struct ReviewBody {
 }
 
 /// A clinician approves or rejects a `needs_review` screening (admin, practitioner).
-#[utoipa::path(post, path = "/api/v1/staff/screenings/{id}/review", tag = "staff", request_body = ReviewBody,
+#[utoipa::path(post, path = "/api/v1/staff/screenings/{id}/review", tag = "staff", params(("id" = uuid::Uuid, Path, description = "the resource id")), request_body = ReviewBody,
     responses((status = 200, body = ScreeningDetailDto), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 #[post("/staff/screenings/{id}/review")]
 pub async fn review_screening(
