@@ -36,6 +36,7 @@ impl Application {
             settings: Arc::new(settings),
             clock: Default::default(),
             metrics: Default::default(),
+            slot_cache: Default::default(),
         };
         flows::auth::bootstrap_admin(&state).await?;
         mail::templates::check().context("email templates")?;

@@ -49,6 +49,7 @@ pub async fn create_staff(
         settings: Arc::new(settings),
         clock: Default::default(),
         metrics: Default::default(),
+        slot_cache: Default::default(),
     };
     let id = auth::create_user(
         &state,

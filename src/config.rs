@@ -71,6 +71,9 @@ pub struct BookingSettings {
     pub client_cancel_notice: Duration,
     #[serde(with = "humantime_serde")]
     pub manage_token_valid_for: Duration,
+    /// How long a computed availability answer may be reused (0s disables the cache).
+    #[serde(with = "humantime_serde")]
+    pub availability_cache: Duration,
 }
 
 #[derive(Debug, Clone, Deserialize)]

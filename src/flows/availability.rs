@@ -1,5 +1,14 @@
 //! Listing offered slots.
 
+use std::{
+    collections::HashMap,
+    sync::{
+        Arc, Mutex,
+        atomic::{AtomicU64, Ordering},
+    },
+    time::{Duration, Instant},
+};
+
 use jiff::civil::Date;
 
 use crate::{
@@ -26,8 +35,69 @@ pub struct Query {
     pub anesthesia: bool,
 }
 
+/// A short-lived cache of computed availability. Availability is read far more often than the
+/// calendar changes, and a stale answer is harmless: every booking re-checks its slot in the
+/// database. Entries live `booking.availability_cache` at most, and every local change to a
+/// calendar (booking, cancel, reschedule, hours, time off, erasure) drops them all at once;
+/// changes made by another instance show within the TTL.
+#[derive(Default)]
+pub struct SlotCache {
+    generation: AtomicU64,
+    entries: Mutex<HashMap<Key, Entry>>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+struct Key {
+    service: Service,
+    from: Date,
+    to: Date,
+    practitioner: Option<PractitionerId>,
+    anesthesia: bool,
+}
+
+struct Entry {
+    generation: u64,
+    at: Instant,
+    slots: Arc<Vec<Slot>>,
+}
+
+/// Entries kept before the cache starts over (bounds memory under many distinct queries).
+const MAX_ENTRIES: usize = 4096;
+
+impl SlotCache {
+    /// Drops every cached answer (call after a calendar change commits).
+    pub fn invalidate(&self) {
+        self.generation.fetch_add(1, Ordering::Release);
+    }
+
+    fn get(&self, key: &Key, ttl: Duration) -> Option<Arc<Vec<Slot>>> {
+        let generation = self.generation.load(Ordering::Acquire);
+        let entries = self.entries.lock().ok()?;
+        entries
+            .get(key)
+            .filter(|e| e.generation == generation && e.at.elapsed() < ttl)
+            .map(|e| e.slots.clone())
+    }
+
+    fn put(&self, key: Key, generation: u64, slots: Arc<Vec<Slot>>) {
+        if let Ok(mut entries) = self.entries.lock() {
+            if entries.len() >= MAX_ENTRIES {
+                entries.clear();
+            }
+            entries.insert(
+                key,
+                Entry {
+                    generation,
+                    at: Instant::now(),
+                    slots,
+                },
+            );
+        }
+    }
+}
+
 /// The offered slots for the query.
-pub async fn slots(state: &AppState, q: Query) -> ApiResult<Vec<Slot>> {
+pub async fn slots(state: &AppState, q: Query) -> ApiResult<Arc<Vec<Slot>>> {
     // Keeps every later date computation far from jiff's range limits.
     for (field, d) in [("from", q.from), ("to", q.to)] {
         if !(2000..=9000).contains(&d.year()) {
@@ -52,6 +122,19 @@ pub async fn slots(state: &AppState, q: Query) -> ApiResult<Vec<Slot>> {
             "is offered only with microneedling",
         ));
     }
+    let key = Key {
+        service: q.service,
+        from: q.from,
+        to: q.to,
+        practitioner: q.practitioner_id,
+        anesthesia: q.anesthesia,
+    };
+    let ttl = state.settings.booking.availability_cache;
+    if let Some(hit) = state.slot_cache.get(&key, ttl) {
+        return Ok(hit);
+    }
+    // Read the generation before the database, so a change committed meanwhile is not hidden.
+    let generation = state.slot_cache.generation.load(Ordering::Acquire);
     let practitioners: Vec<_> = store::calendars::practitioners(&state.db)
         .await?
         .into_iter()
@@ -70,7 +153,7 @@ pub async fn slots(state: &AppState, q: Query) -> ApiResult<Vec<Slot>> {
     let to = zone.start_of_day(q.to.tomorrow().unwrap_or(q.to)) + day;
     let calendars =
         store::calendars::load(&state.db, &practitioners, to_db(from), to_db(to)).await?;
-    Ok(availability::offered_slots(
+    let slots = Arc::new(availability::offered_slots(
         &state.slot_rules(),
         zone,
         state.now(),
@@ -81,5 +164,9 @@ pub async fn slots(state: &AppState, q: Query) -> ApiResult<Vec<Slot>> {
             service: q.service,
             anesthesia: q.anesthesia,
         },
-    ))
+    ));
+    if !ttl.is_zero() {
+        state.slot_cache.put(key, generation, slots.clone());
+    }
+    Ok(slots)
 }

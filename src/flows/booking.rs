@@ -206,6 +206,7 @@ pub async fn book(state: &AppState, req: BookingRequest, actor: Actor) -> ApiRes
         }
     }
     tx.commit().await?;
+    state.slot_cache.invalidate();
     info!(booking_id = %booking_id, sessions = views.len(), service = req.service.code(), "booked");
     Ok(Booked {
         booking_id,
@@ -295,6 +296,7 @@ async fn resolve_client(
     let tx = store::begin_write(&state.db).await?;
     let id = store::clients::upsert(&tx, details, to_db(now)).await?;
     tx.commit().await?;
+    state.slot_cache.invalidate();
     Ok((ClientId(id), None))
 }
 

@@ -182,6 +182,7 @@ pub async fn erase(state: &AppState, actor: audit::Actor, id: ClientId) -> ApiRe
     )
     .await?;
     tx.commit().await?;
+    state.slot_cache.invalidate();
     info!(client_id = %id, cancelled = future.len(), "client erased");
     Ok(Erased {
         cancelled_appointments: future.len(),

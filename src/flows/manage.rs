@@ -184,6 +184,7 @@ pub async fn reconfirm(
         cancel_for_health(state, &tx, &a, now).await?;
     }
     tx.commit().await?;
+    state.slot_cache.invalidate();
     info!(appointment_id = %a.id, outcome = eval.outcome.as_str(), "health answers re-confirmed");
     let fresh = appointment::Entity::find_by_id(a.id)
         .one(&state.db)

@@ -45,6 +45,7 @@ pub async fn create(
         created_at: to_db(state.now()),
     };
     store::calendars::insert_practitioner(&state.db, p.clone()).await?;
+    state.slot_cache.invalidate();
     info!(practitioner_id = %p.id, "practitioner created");
     Ok(p)
 }
@@ -96,6 +97,7 @@ pub async fn set_hours(
     let tx = store::begin_write(&state.db).await?;
     store::calendars::replace_working_hours(&tx, id.0, &windows).await?;
     tx.commit().await?;
+    state.slot_cache.invalidate();
     let zone = state.zone().clone();
     conflicts(state, id, |a| {
         let (start, end) = (from_db(a.starts_at), from_db(a.ends_at));
@@ -134,6 +136,7 @@ pub async fn add_time_off(
         },
     )
     .await?;
+    state.slot_cache.invalidate();
     let block = Interval::new(start, end);
     let hit = conflicts(state, id, |a| {
         Interval::new(from_db(a.starts_at), from_db(a.ends_at)).overlaps(&block)

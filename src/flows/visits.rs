@@ -150,6 +150,7 @@ pub async fn transition(
     let detail = serde_json::json!({ "from": from.as_str(), "to": to.as_str() });
     audit::record(&tx, state, by, &action, "appointment", id.0, Some(detail)).await?;
     tx.commit().await?;
+    state.slot_cache.invalidate();
     info!(appointment_id = %id, from = from.as_str(), to = to.as_str(), "appointment status changed");
     let a = load(&state.db, id).await?;
     Ok(AppointmentView::from_row(&a))
@@ -258,6 +259,7 @@ pub async fn reschedule(
     )
     .await?;
     tx.commit().await?;
+    state.slot_cache.invalidate();
     info!(appointment_id = %id, "appointment rescheduled");
     let a = load(&state.db, id).await?;
     Ok(AppointmentView::from_row(&a))

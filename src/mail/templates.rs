@@ -29,28 +29,29 @@ const SOURCES: &[(&str, &str)] = kind_templates!(
     "rescheduled",
 );
 
-fn env() -> &'static Environment<'static> {
-    static ENV: OnceLock<Environment<'static>> = OnceLock::new();
-    ENV.get_or_init(|| {
-        let mut env = Environment::new();
-        // HTML templates escape; text and subject do not.
-        env.set_auto_escape_callback(|name| {
-            if name.ends_with(".html") {
-                minijinja::AutoEscape::Html
-            } else {
-                minijinja::AutoEscape::None
-            }
-        });
-        env.add_template("_layout.html", include_str!("../../templates/_layout.html"))
-            .expect("layout template parses");
-        env.add_template("_footer.txt", include_str!("../../templates/_footer.txt"))
-            .expect("footer template parses");
-        for (name, source) in SOURCES {
-            env.add_template(name, source)
-                .expect("bundled template parses");
+fn build() -> Result<Environment<'static>, minijinja::Error> {
+    let mut env = Environment::new();
+    // HTML templates escape; text and subject do not.
+    env.set_auto_escape_callback(|name| {
+        if name.ends_with(".html") {
+            minijinja::AutoEscape::Html
+        } else {
+            minijinja::AutoEscape::None
         }
-        env
-    })
+    });
+    env.add_template("_layout.html", include_str!("../../templates/_layout.html"))?;
+    env.add_template("_footer.txt", include_str!("../../templates/_footer.txt"))?;
+    for (name, source) in SOURCES {
+        env.add_template(name, source)?;
+    }
+    Ok(env)
+}
+
+fn env() -> Result<&'static Environment<'static>, minijinja::Error> {
+    static ENV: OnceLock<Result<Environment<'static>, minijinja::Error>> = OnceLock::new();
+    ENV.get_or_init(build)
+        .as_ref()
+        .map_err(|e| minijinja::Error::new(minijinja::ErrorKind::InvalidOperation, e.to_string()))
 }
 
 /// A rendered email body.
@@ -63,7 +64,7 @@ pub struct Rendered {
 
 /// Renders the three parts of a kind with the given context.
 pub fn render(kind: MessageKind, ctx: &impl Serialize) -> Result<Rendered, minijinja::Error> {
-    let env = env();
+    let env = env()?;
     let part = |file: &str| {
         env.get_template(&format!("{}/{file}", kind.as_str()))?
             .render(ctx)
@@ -77,7 +78,7 @@ pub fn render(kind: MessageKind, ctx: &impl Serialize) -> Result<Rendered, minij
 
 /// Parses every template (called at start, so a broken template fails fast, not at 3 a.m.).
 pub fn check() -> Result<(), minijinja::Error> {
-    let env = env();
+    let env = env()?;
     for (name, _) in SOURCES {
         env.get_template(name)?;
     }

@@ -2,6 +2,7 @@
 
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect,
 };
 use uuid::Uuid;
 
@@ -121,11 +122,19 @@ pub async fn load(
         .filter(time_off::Column::EndsAt.gt(from))
         .all(db)
         .await?;
-    let busy = appointment::Entity::find()
+    // Only the three columns the slot rules read: this is the hot path of availability.
+    let busy: Vec<(Uuid, i64, i64)> = appointment::Entity::find()
+        .select_only()
+        .columns([
+            appointment::Column::PractitionerId,
+            appointment::Column::StartsAt,
+            appointment::Column::BusyUntil,
+        ])
         .filter(appointment::Column::PractitionerId.is_in(ids))
         .filter(appointment::Column::Status.ne("cancelled"))
         .filter(appointment::Column::StartsAt.lt(to))
         .filter(appointment::Column::BusyUntil.gt(from))
+        .into_tuple()
         .all(db)
         .await?;
     Ok(practitioners
@@ -150,8 +159,8 @@ pub async fn load(
                 .collect(),
             busy: busy
                 .iter()
-                .filter(|a| a.practitioner_id == *id)
-                .map(|a| Interval::new(from_db(a.starts_at), from_db(a.busy_until)))
+                .filter(|(p, _, _)| p == id)
+                .map(|(_, start, until)| Interval::new(from_db(*start), from_db(*until)))
                 .collect(),
         })
         .collect())

@@ -9,15 +9,15 @@ use uuid::Uuid;
 use super::entities::{client, screening};
 use crate::domain::client::ClientDetails;
 
-/// The client with this email, created or updated with the given details.
+/// The client with this email, created or updated with the given details (one statement:
+/// `INSERT ... ON CONFLICT (email) DO UPDATE ... RETURNING`).
 pub async fn upsert(
     db: &impl ConnectionTrait,
     details: &ClientDetails,
     now: i64,
 ) -> Result<Uuid, DbErr> {
-    let fresh = Uuid::new_v4();
-    client::Entity::insert(client::ActiveModel {
-        id: Set(fresh),
+    let row = client::Entity::insert(client::ActiveModel {
+        id: Set(Uuid::new_v4()),
         name: Set(details.name.clone()),
         email: Set(details.email.clone()),
         phone: Set(details.phone.clone()),
@@ -29,15 +29,9 @@ pub async fn upsert(
             .update_columns([client::Column::Name, client::Column::Phone])
             .to_owned(),
     )
-    .exec_without_returning(db)
+    .exec_with_returning(db)
     .await?;
-    let found = client::Entity::find()
-        .filter(client::Column::Email.eq(details.email.as_str()))
-        .one(db)
-        .await?;
-    found
-        .map(|c| c.id)
-        .ok_or_else(|| DbErr::RecordNotFound("client after upsert".to_owned()))
+    Ok(row.id)
 }
 
 /// A client by id.

@@ -2,6 +2,7 @@
 //! touches storage runs on SQLite and on PostgreSQL (see `on_both!`).
 
 mod helpers;
+mod logs;
 mod smtp;
 
 mod availability;

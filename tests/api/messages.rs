@@ -474,6 +474,7 @@ async fn two_dispatchers_send_a_thousand_messages_once(db: Db) {
         settings: std::sync::Arc::new(settings.clone()),
         clock: app.state.clock.clone(),
         metrics: Default::default(),
+        slot_cache: Default::default(),
     };
     let second = dermadesk::dispatch::Dispatcher::new(
         state2,
