@@ -187,6 +187,16 @@ async fn booking_phase(
     (stats, peak.load(Ordering::Relaxed))
 }
 
+async fn get_loop(api: &Api, path: String) -> Stats {
+    let a = api.clone();
+    closed_loop(WORKERS, Duration::from_secs(5), move |_, _| {
+        let a = a.clone();
+        let path = path.clone();
+        async move { a.get_status(&path, None).await }
+    })
+    .await
+}
+
 /// Books (unmeasured) until `target` appointments exist.
 async fn top_up(api: &Api, plan: &SlotPlan, next: &AtomicU64, target: u64, have: u64) {
     let mut have = have;
@@ -271,18 +281,24 @@ async fn run_all(db_name: &str, url: &str) -> anyhow::Result<()> {
     );
     let week = format!("/api/v1/availability?service=microneedling&from={day}&to={week_end}");
     for (name, path) in [
-        ("availability, one practitioner-day", one_day),
-        ("availability, one week x 5 practitioners", week),
+        ("availability, one practitioner-day (cached)", one_day.clone()),
+        ("availability, one week x 5 practitioners (cached)", week.clone()),
     ] {
-        let a = api.clone();
-        let s = closed_loop(WORKERS, Duration::from_secs(5), move |_, _| {
-            let a = a.clone();
-            let path = path.clone();
-            async move { a.get_status(&path, None).await }
-        })
-        .await;
-        report(name, &s);
+        report(name, &get_loop(&api, path).await);
     }
+    // The same queries computed every time: a second instance with the cache off.
+    let mut env = base_env(url, sink.port);
+    env.push(("APP__BOOKING__AVAILABILITY_CACHE".into(), "0s".into()));
+    env.push(("APP__DATABASE__MIGRATE_ON_START".into(), "false".into()));
+    let uncached = ServerProc::start(env).await?;
+    let uapi = Api::new(&uncached.base);
+    for (name, path) in [
+        ("availability, one practitioner-day (uncached)", one_day),
+        ("availability, one week x 5 practitioners (uncached)", week),
+    ] {
+        report(name, &get_loop(&uapi, path).await);
+    }
+    uncached.stop();
 
     // Contention: 200 clients, one slot.
     let mut screenings = Vec::new();
