@@ -31,13 +31,7 @@ impl Application {
         if settings.database.migrate_on_start {
             store::migrate(&db).await?;
         }
-        let state = AppState {
-            db,
-            settings: Arc::new(settings),
-            clock: Default::default(),
-            metrics: Default::default(),
-            slot_cache: Default::default(),
-        };
+        let state = AppState::new(db, settings);
         flows::auth::bootstrap_admin(&state).await?;
         mail::templates::check().context("email templates")?;
         let dispatcher = Dispatcher::new(state.clone(), Mailer::new(&state.settings.mail)?);

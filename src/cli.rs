@@ -1,7 +1,5 @@
 //! The operator commands behind `dermadesk <command>`.
 
-use std::sync::Arc;
-
 use anyhow::{Context, anyhow};
 use uuid::Uuid;
 
@@ -44,13 +42,7 @@ pub async fn create_staff(
         .ok_or_else(|| anyhow!("role must be admin, reception or practitioner"))?;
     let db = store::connect(&settings.database).await?;
     store::migrate(&db).await?;
-    let state = AppState {
-        db,
-        settings: Arc::new(settings),
-        clock: Default::default(),
-        metrics: Default::default(),
-        slot_cache: Default::default(),
-    };
+    let state = AppState::new(db, settings);
     let id = auth::create_user(
         &state,
         NewUser {

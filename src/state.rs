@@ -51,6 +51,17 @@ impl Clock {
 }
 
 impl AppState {
+    /// State over a connected pool, with a real clock, fresh metrics and an empty cache.
+    pub fn new(db: DatabaseConnection, settings: Settings) -> Self {
+        Self {
+            db,
+            settings: Arc::new(settings),
+            clock: Clock::default(),
+            metrics: Default::default(),
+            slot_cache: Default::default(),
+        }
+    }
+
     /// The current instant.
     pub fn now(&self) -> Timestamp {
         self.clock.now()

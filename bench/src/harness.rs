@@ -285,7 +285,13 @@ struct Conn {
 }
 
 impl Handler for Conn {
-    fn data_start(&mut self, _d: &str, _f: &str, _8: bool, _to: &[String]) -> response::Response {
+    fn data_start(
+        &mut self,
+        _domain: &str,
+        _from: &str,
+        _is8bit: bool,
+        _to: &[String],
+    ) -> response::Response {
         self.data.clear();
         response::START_DATA
     }

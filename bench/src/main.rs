@@ -10,19 +10,24 @@ mod api;
 mod harness;
 mod scenarios;
 
-#[tokio::main]
-async fn main() -> anyhow::Result<()> {
+fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    // The bare server runs its own actix runtime, outside tokio's.
+    if args.first().map(String::as_str) == Some("bare-server") {
+        let port = args.get(1).and_then(|p| p.parse().ok()).unwrap_or(18_999);
+        return scenarios::bare_server(port);
+    }
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?
+        .block_on(run(args))
+}
+
+async fn run(args: Vec<String>) -> anyhow::Result<()> {
+    let arg = |i: usize, default: u64| args.get(i).and_then(|n| n.parse().ok()).unwrap_or(default);
     match args.first().map(String::as_str) {
-        Some("bare-server") => {
-            scenarios::bare_server(args.get(1).and_then(|p| p.parse().ok()).unwrap_or(18_999))
-        }
-        Some("crash") => {
-            scenarios::crash(args.get(1).and_then(|n| n.parse().ok()).unwrap_or(10)).await
-        }
-        Some("soak") => {
-            scenarios::soak(args.get(1).and_then(|n| n.parse().ok()).unwrap_or(10)).await
-        }
+        Some("crash") => scenarios::crash(arg(1, 10) as usize).await,
+        Some("soak") => scenarios::soak(arg(1, 10)).await,
         None | Some("all") => scenarios::all().await,
         Some(other) => {
             anyhow::bail!("unknown command {other:?}: use all, crash [rounds] or soak [minutes]")

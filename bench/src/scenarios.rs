@@ -281,8 +281,14 @@ async fn run_all(db_name: &str, url: &str) -> anyhow::Result<()> {
     );
     let week = format!("/api/v1/availability?service=microneedling&from={day}&to={week_end}");
     for (name, path) in [
-        ("availability, one practitioner-day (cached)", one_day.clone()),
-        ("availability, one week x 5 practitioners (cached)", week.clone()),
+        (
+            "availability, one practitioner-day (cached)",
+            one_day.clone(),
+        ),
+        (
+            "availability, one week x 5 practitioners (cached)",
+            week.clone(),
+        ),
     ] {
         report(name, &get_loop(&api, path).await);
     }
