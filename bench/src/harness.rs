@@ -60,10 +60,11 @@ pub struct ServerProc {
 }
 
 pub fn base_env(db_url: &str, smtp_port: u16) -> Vec<(String, String)> {
+    let pool = std::env::var("BENCH_POOL").unwrap_or_else(|_| "16".to_owned());
     [
         ("APP_ENV", "bench"),
         ("APP__DATABASE__URL", db_url),
-        ("APP__DATABASE__MAX_CONNECTIONS", "16"),
+        ("APP__DATABASE__MAX_CONNECTIONS", pool.as_str()),
         ("APP__RATE_LIMIT__PUBLIC_PER_MINUTE", "0"),
         ("APP__RATE_LIMIT__LOGIN_PER_MINUTE", "0"),
         ("APP__LOG__LEVEL", "warn"),

@@ -29,6 +29,7 @@ async fn run(args: Vec<String>) -> anyhow::Result<()> {
         Some("crash") => scenarios::crash(arg(1, 10) as usize).await,
         Some("soak") => scenarios::soak(arg(1, 10)).await,
         None | Some("all") => scenarios::all().await,
+        Some("booking") => scenarios::booking_only().await,
         Some(other) => {
             anyhow::bail!("unknown command {other:?}: use all, crash [rounds] or soak [minutes]")
         }

@@ -219,6 +219,26 @@ async fn top_up(api: &Api, plan: &SlotPlan, next: &AtomicU64, target: u64, have:
     }
 }
 
+/// Only the full-booking phase on PostgreSQL (quick experiments, e.g. with BENCH_POOL).
+pub async fn booking_only() -> anyhow::Result<()> {
+    let db_name = create_db("booking").await?;
+    let url = format!("{PG}/{db_name}");
+    let sink = Sink::start();
+    let result = async {
+        let server = ServerProc::start(base_env(&url, sink.port)).await?;
+        let api = Api::new(&server.base);
+        let practitioners = api.practitioners(5).await?;
+        let plan = Arc::new(SlotPlan::new(practitioners, 2, 300));
+        let (booking, _) = booking_phase(&server, plan, Arc::new(AtomicU64::new(0))).await;
+        report("full booking (screening + booking), 16 clients", &booking);
+        server.stop();
+        anyhow::Ok(())
+    }
+    .await;
+    drop_db(&db_name).await;
+    result
+}
+
 pub async fn all() -> anyhow::Result<()> {
     println!(
         "dermadesk benchmarks on {} cores",

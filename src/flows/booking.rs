@@ -105,7 +105,7 @@ pub async fn book(state: &AppState, req: BookingRequest, actor: Actor) -> ApiRes
         return Ok(done);
     }
     let now = state.now();
-    let (client_id, screening_id) = resolve_client(state, &req, now).await?;
+    let (client_id, screening_id, email) = resolve_client(state, &req, now).await?;
     let rules = state.slot_rules();
     // Before any date arithmetic: a start far outside the horizon is refused here.
     if let Err(p) = availability::check_window(&state.slot_rules(), now, req.start) {
@@ -189,7 +189,7 @@ pub async fn book(state: &AppState, req: BookingRequest, actor: Actor) -> ApiRes
         .collect();
     let views: Vec<AppointmentView> = rows.iter().map(AppointmentView::from_row).collect();
     store::appointments::insert_appointments(&tx, rows).await?;
-    plan_messages(state, &tx, client_id, &views, now).await?;
+    plan_messages(state, &tx, &email, &views, now).await?;
     if let Actor::Staff(staff) = actor {
         for v in &views {
             let detail = serde_json::json!({ "session_number": v.session_number, "start": state.zone().rfc3339(v.start) });
@@ -222,13 +222,10 @@ pub async fn book(state: &AppState, req: BookingRequest, actor: Actor) -> ApiRes
 async fn plan_messages(
     state: &AppState,
     tx: &DatabaseTransaction,
-    client_id: ClientId,
+    email: &str,
     views: &[AppointmentView],
     now: Timestamp,
 ) -> ApiResult<()> {
-    let client = store::clients::find(tx, client_id.0)
-        .await?
-        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("client vanished while booking")))?;
     let rules = messages::rules(state);
     let zone = state.zone();
     for (i, v) in views.iter().enumerate() {
@@ -239,19 +236,20 @@ async fn plan_messages(
                 rules.immediate(zone, MessageKind::BookingConfirmation, now, v.start),
             );
         }
-        messages::enqueue(tx, state, v.id, 0, &client.email, &planned, now).await?;
+        messages::enqueue(tx, state, v.id, 0, email, &planned, now).await?;
     }
     Ok(())
 }
 
-/// The client who books, and the screening that allows it (the screening rule's one use).
+/// The client who books (with their email, for the messages), and the screening that allows
+/// it (the screening rule's one use).
 async fn resolve_client(
     state: &AppState,
     req: &BookingRequest,
     now: Timestamp,
-) -> ApiResult<(ClientId, Option<ScreeningId>)> {
+) -> ApiResult<(ClientId, Option<ScreeningId>, String)> {
     let screening = match req.screening_id {
-        Some(id) => store::clients::find_screening(&state.db, id.0).await?,
+        Some(id) => store::clients::screening_for_booking(&state.db, id.0).await?,
         None => None,
     };
     if req.service.requires_screening() {
@@ -276,10 +274,18 @@ async fn resolve_client(
             };
             return Err(ApiError::ScreeningNotPassed(why.into()));
         }
-        return Ok((ClientId(s.client_id), Some(ScreeningId(s.id))));
+        return Ok((
+            ClientId(s.client_id),
+            Some(ScreeningId(s.id)),
+            s.client_email,
+        ));
     }
     if let Some(s) = screening {
-        return Ok((ClientId(s.client_id), Some(ScreeningId(s.id))));
+        return Ok((
+            ClientId(s.client_id),
+            Some(ScreeningId(s.id)),
+            s.client_email,
+        ));
     }
     if req.screening_id.is_some() {
         return Err(ApiError::invalid(
@@ -296,23 +302,22 @@ async fn resolve_client(
     let tx = store::begin_write(&state.db).await?;
     let id = store::clients::upsert(&tx, details, to_db(now)).await?;
     tx.commit().await?;
-    state.slot_cache.invalidate();
-    Ok((ClientId(id), None))
+    Ok((ClientId(id), None, details.email.clone()))
 }
 
-/// The practitioners who may take the booking.
+/// The practitioners who may take the booking: the one asked for (whether they are active
+/// is checked with their calendar), or every active one.
 async fn candidates(
     db: &DatabaseTransaction,
     wanted: Option<PractitionerId>,
 ) -> ApiResult<Vec<Uuid>> {
-    let all = store::calendars::practitioners(db).await?;
     match wanted {
-        Some(id) if all.iter().any(|p| p.id == id.0) => Ok(vec![id.0]),
-        Some(_) => Err(ApiError::invalid(
-            "practitioner_id",
-            "no active practitioner with this id",
-        )),
-        None => Ok(all.into_iter().map(|p| p.id).collect()),
+        Some(id) => Ok(vec![id.0]),
+        None => Ok(store::calendars::practitioners(db)
+            .await?
+            .into_iter()
+            .map(|p| p.id)
+            .collect()),
     }
 }
 
@@ -336,6 +341,12 @@ async fn plan(
     let from = req.start - DAY;
     let to = last_target + sdur(course_rules.flex) + DAY * 2;
     let calendars = store::calendars::load(db, practitioners, to_db(from), to_db(to)).await?;
+    if calendars.is_empty() && req.practitioner_id.is_some() {
+        return Err(ApiError::invalid(
+            "practitioner_id",
+            "no active practitioner with this id",
+        ));
+    }
 
     let first = first_slot(state, &calendars, req, now)?;
     let mut slots = vec![first];

@@ -123,8 +123,8 @@ impl Binder {
     }
 }
 
-/// The calendars of the given practitioners for the instants `[from, to)`: hours, time off and
-/// the busy ranges of appointments that hold their slot. One round trip (a UNION ALL of the
+/// The calendars of the given practitioners that are active, for the instants `[from, to)`:
+/// hours, time off and the busy ranges of appointments that hold their slot. One round trip (a UNION ALL of the
 /// three tables, narrowed to the columns the slot rules read): this is the hot path of both
 /// availability and booking.
 pub async fn load(
@@ -141,14 +141,18 @@ pub async fn load(
         backend,
         values: Vec::new(),
     };
+    let active_in = b.list(practitioners);
     let hours_in = b.list(practitioners);
     let off_in = b.list(practitioners);
     let (off_to, off_from) = (b.bind(to), b.bind(from));
     let busy_in = b.list(practitioners);
     let (busy_to, busy_from) = (b.bind(to), b.bind(from));
     let sql = format!(
-        "SELECT 'h' AS kind, practitioner_id AS p, CAST(weekday AS BIGINT) AS a,
-                CAST(start_minute AS BIGINT) AS b, CAST(end_minute AS BIGINT) AS c
+        "SELECT 'p' AS kind, id AS p, CAST(0 AS BIGINT) AS a, CAST(0 AS BIGINT) AS b, CAST(0 AS BIGINT) AS c
+           FROM practitioners WHERE id IN ({active_in}) AND active
+         UNION ALL
+         SELECT 'h', practitioner_id, CAST(weekday AS BIGINT) AS a,
+                CAST(start_minute AS BIGINT), CAST(end_minute AS BIGINT)
            FROM working_hours WHERE practitioner_id IN ({hours_in})
          UNION ALL
          SELECT 'o', practitioner_id, starts_at, ends_at, CAST(0 AS BIGINT)
@@ -161,6 +165,7 @@ pub async fn load(
     let rows = db
         .query_all_raw(Statement::from_sql_and_values(backend, sql, b.values))
         .await?;
+    let mut active = Vec::new();
     let mut calendars: Vec<PractitionerCalendar> = practitioners
         .iter()
         .map(|id| PractitionerCalendar {
@@ -182,6 +187,7 @@ pub async fn load(
             continue;
         };
         match kind.as_str() {
+            "p" => active.push(p),
             "h" => {
                 let window = (|| {
                     Some(WorkingWindow {
@@ -196,5 +202,7 @@ pub async fn load(
             _ => cal.busy.push(Interval::new(from_db(a), from_db(bb))),
         }
     }
+    // Inactive (or unknown) practitioners offer nothing.
+    calendars.retain(|c| active.contains(&c.id.0));
     Ok(calendars)
 }

@@ -112,3 +112,39 @@ pub async fn review_screening(
         .await?;
     Ok(res.rows_affected == 1)
 }
+
+/// What booking needs of a screening, with its client's email, in one query.
+#[derive(Debug, Clone, sea_orm::FromQueryResult)]
+pub struct ScreeningForBooking {
+    pub id: Uuid,
+    pub client_id: Uuid,
+    pub outcome: String,
+    pub review_decision: Option<String>,
+    pub valid_until: i64,
+    pub client_email: String,
+}
+
+/// A screening and its client's email.
+pub async fn screening_for_booking(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+) -> Result<Option<ScreeningForBooking>, DbErr> {
+    use sea_orm::{DbBackend, FromQueryResult, Statement};
+    let backend = db.get_database_backend();
+    let placeholder = if backend == DbBackend::Postgres {
+        "$1"
+    } else {
+        "?"
+    };
+    let sql = format!(
+        "SELECT s.id, s.client_id, s.outcome, s.review_decision, s.valid_until, c.email AS client_email
+           FROM screenings s JOIN clients c ON c.id = s.client_id WHERE s.id = {placeholder}"
+    );
+    ScreeningForBooking::find_by_statement(Statement::from_sql_and_values(
+        backend,
+        sql,
+        [id.into()],
+    ))
+    .one(db)
+    .await
+}
