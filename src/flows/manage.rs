@@ -185,7 +185,8 @@ pub async fn reconfirm(
     }
     tx.commit().await?;
     state.slot_cache.invalidate();
-    info!(appointment_id = %a.id, outcome = eval.outcome.as_str(), "health answers re-confirmed");
+    // Ids only: an outcome derived from health answers stays out of the logs.
+    info!(appointment_id = %a.id, "questionnaire re-confirmed");
     let fresh = appointment::Entity::find_by_id(a.id)
         .one(&state.db)
         .await?

@@ -59,8 +59,8 @@ pub async fn submit(state: &AppState, sub: Submission) -> ApiResult<Screened> {
     )
     .await?;
     tx.commit().await?;
-    // The outcome is an operational fact; the answers never leave the database.
-    info!(screening_id = %id, outcome = eval.outcome.as_str(), "screening stored");
+    // Ids only: neither the answers nor the outcome derived from them reach the logs.
+    info!(screening_id = %id, "screening stored");
     Ok(Screened {
         id,
         client_id: ClientId(client_id),

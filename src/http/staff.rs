@@ -458,6 +458,6 @@ pub async fn review_screening(
     )
     .await?;
     tx.commit().await?;
-    tracing::info!(screening_id = %s.id, decision = b.decision.as_str(), "screening reviewed");
+    tracing::info!(screening_id = %s.id, "screening reviewed");
     Ok(HttpResponse::Ok().json(screening_detail(&state, ScreeningId(s.id)).await?))
 }

@@ -77,6 +77,8 @@ async fn screening_answers_never_reach_the_logs() {
         "pregnant",
         "rosacea",
         "blood_thinning",
+        // Outcomes derived from the answers (a filter in a staff URL is not one, so only this).
+        "contraindicat",
         "pigmentation",
         "petra.privat",
         "Petra",
