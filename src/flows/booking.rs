@@ -127,6 +127,16 @@ pub async fn book(state: &AppState, req: BookingRequest, actor: Actor) -> ApiRes
     let token = secret::new_token();
     let booking_id = BookingId::new();
     let tx = store::begin_write(&state.db).await?;
+    let client_id = match (client_id, &req.client) {
+        (Some(id), _) => id,
+        (None, Some(details)) => ClientId(store::clients::upsert(&tx, details, to_db(now)).await?),
+        (None, None) => {
+            return Err(ApiError::invalid(
+                "client",
+                "name the client (or give a screening_id)",
+            ));
+        }
+    };
     let practitioners = candidates(&tx, req.practitioner_id).await?;
     let slots = plan(state, &tx, &req, &practitioners, now).await?;
     let b = booking::Model {
@@ -247,7 +257,7 @@ async fn resolve_client(
     state: &AppState,
     req: &BookingRequest,
     now: Timestamp,
-) -> ApiResult<(ClientId, Option<ScreeningId>, String)> {
+) -> ApiResult<(Option<ClientId>, Option<ScreeningId>, String)> {
     let screening = match req.screening_id {
         Some(id) => store::clients::screening_for_booking(&state.db, id.0).await?,
         None => None,
@@ -275,14 +285,14 @@ async fn resolve_client(
             return Err(ApiError::ScreeningNotPassed(why.into()));
         }
         return Ok((
-            ClientId(s.client_id),
+            Some(ClientId(s.client_id)),
             Some(ScreeningId(s.id)),
             s.client_email,
         ));
     }
     if let Some(s) = screening {
         return Ok((
-            ClientId(s.client_id),
+            Some(ClientId(s.client_id)),
             Some(ScreeningId(s.id)),
             s.client_email,
         ));
@@ -299,10 +309,8 @@ async fn resolve_client(
             "name the client (or give a screening_id)",
         ));
     };
-    let tx = store::begin_write(&state.db).await?;
-    let id = store::clients::upsert(&tx, details, to_db(now)).await?;
-    tx.commit().await?;
-    Ok((ClientId(id), None, details.email.clone()))
+    // A new or updated client is written with the booking, in its transaction.
+    Ok((None, None, details.email.clone()))
 }
 
 /// The practitioners who may take the booking: the one asked for (whether they are active

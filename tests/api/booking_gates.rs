@@ -143,6 +143,15 @@ async fn consultation_needs_no_screening(db: Db) {
         .await;
     let b = expect(r, StatusCode::CREATED).await;
     assert_eq!(b["appointments"][0]["end"], local_at(10, 9, 30).as_str());
+    // A refused booking writes nothing, not even the new client.
+    let ghost = json!({"service": "skin_consultation", "start": local_at(10, 9, 0), "practitioner_id": p,
+        "client": {"name": "Ghost", "email": "ghost@example.com"}});
+    expect_error(app.book(ghost).await, StatusCode::CONFLICT, "slot_taken").await;
+    assert_eq!(
+        app.count("SELECT COUNT(*) AS n FROM clients WHERE email = 'ghost@example.com'")
+            .await,
+        0
+    );
     // Without a client or a screening there is nobody to book for.
     let r = app
         .book(json!({"service": "skin_consultation", "start": local_at(10, 11, 0)}))
