@@ -96,10 +96,10 @@ impl SlotCache {
     }
 }
 
-/// The offered slots for the query.
-pub async fn slots(state: &AppState, q: Query) -> ApiResult<Arc<Vec<Slot>>> {
-    // Keeps every later date computation far from jiff's range limits.
-    for (field, d) in [("from", q.from), ("to", q.to)] {
+/// Checks a local date range of a query (availability, calendar): real dates far from jiff's
+/// limits, `to` not before `from`, at most `MAX_DAYS` days.
+pub fn check_range(from: Date, to: Date) -> ApiResult<()> {
+    for (field, d) in [("from", from), ("to", to)] {
         if !(2000..=9000).contains(&d.year()) {
             return Err(ApiError::invalid(
                 field,
@@ -107,15 +107,21 @@ pub async fn slots(state: &AppState, q: Query) -> ApiResult<Arc<Vec<Slot>>> {
             ));
         }
     }
-    if q.to < q.from {
+    if to < from {
         return Err(ApiError::invalid("to", "must not be before from"));
     }
-    if (q.to - q.from).get_days() >= MAX_DAYS {
+    if (to - from).get_days() >= MAX_DAYS {
         return Err(ApiError::invalid(
             "to",
             format!("the range may cover at most {MAX_DAYS} days"),
         ));
     }
+    Ok(())
+}
+
+/// The offered slots for the query.
+pub async fn slots(state: &AppState, q: Query) -> ApiResult<Arc<Vec<Slot>>> {
+    check_range(q.from, q.to)?;
     if q.anesthesia && !q.service.allows_anesthesia() {
         return Err(ApiError::invalid(
             "anesthesia",

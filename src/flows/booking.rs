@@ -108,7 +108,7 @@ pub async fn book(state: &AppState, req: BookingRequest, actor: Actor) -> ApiRes
     let (client_id, screening_id, email) = resolve_client(state, &req, now).await?;
     let rules = state.slot_rules();
     // Before any date arithmetic: a start far outside the horizon is refused here.
-    if let Err(p) = availability::check_window(&state.slot_rules(), now, req.start) {
+    if let Err(p) = availability::check_window(&rules, now, req.start) {
         return Err(slot_error(p));
     }
     if req.anesthesia && !req.service.allows_anesthesia() {

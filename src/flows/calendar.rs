@@ -11,7 +11,7 @@ use crate::{
     error::{ApiError, ApiResult},
     flows::{
         auth::{Role, Staff},
-        availability::MAX_DAYS,
+        availability::check_range,
     },
     state::AppState,
     store::entities::{appointment, booking, client, outbox, practitioner, screening},
@@ -37,23 +37,7 @@ pub async fn entries(
     to: Date,
     practitioner: Option<PractitionerId>,
 ) -> ApiResult<Vec<Entry>> {
-    for (field, d) in [("from", from), ("to", to)] {
-        if !(2000..=9000).contains(&d.year()) {
-            return Err(ApiError::invalid(
-                field,
-                "must be a date between the years 2000 and 9000",
-            ));
-        }
-    }
-    if to < from {
-        return Err(ApiError::invalid("to", "must not be before from"));
-    }
-    if (to - from).get_days() >= MAX_DAYS {
-        return Err(ApiError::invalid(
-            "to",
-            format!("the range may cover at most {MAX_DAYS} days"),
-        ));
-    }
+    check_range(from, to)?;
     let practitioner = match (staff.role, staff.practitioner_id, practitioner) {
         (Role::Practitioner, None, _) => return Ok(Vec::new()),
         (Role::Practitioner, Some(own), Some(asked)) if own != asked => {

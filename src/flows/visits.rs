@@ -114,37 +114,31 @@ pub async fn transition(
     }
     let rules = messages::rules(state);
     let zone = state.zone();
-    match t {
+    // Cancel and no-show withdraw the reminders still pending; cancel and a completed
+    // microneedling visit plan their own messages.
+    if matches!(t, Transition::Cancel | Transition::NoShow) {
+        messages::withdraw_pre_visit(&tx, id, now).await?;
+    }
+    let planned = match t {
         Transition::Cancel => {
-            messages::withdraw_pre_visit(&tx, id, now).await?;
-            let planned =
-                [rules.immediate(zone, MessageKind::Cancellation, now, from_db(a.starts_at))];
-            messages::enqueue(
-                &tx,
-                state,
-                id,
-                sequence,
-                &recipient(&tx, &a).await?,
-                &planned,
-                now,
-            )
-            .await?;
+            vec![rules.immediate(zone, MessageKind::Cancellation, now, from_db(a.starts_at))]
         }
         Transition::Complete if Service::from_code(&a.service) == Some(Service::Microneedling) => {
-            let planned = rules.after_visit(zone, now, now);
-            messages::enqueue(
-                &tx,
-                state,
-                id,
-                sequence,
-                &recipient(&tx, &a).await?,
-                &planned,
-                now,
-            )
-            .await?;
+            rules.after_visit(zone, now, now)
         }
-        Transition::NoShow => messages::withdraw_pre_visit(&tx, id, now).await?,
-        _ => {}
+        _ => Vec::new(),
+    };
+    if !planned.is_empty() {
+        messages::enqueue(
+            &tx,
+            state,
+            id,
+            sequence,
+            &recipient(&tx, &a).await?,
+            &planned,
+            now,
+        )
+        .await?;
     }
     let action = format!("appointment.{}", format!("{t:?}").to_lowercase());
     let detail = serde_json::json!({ "from": from.as_str(), "to": to.as_str() });

@@ -18,8 +18,9 @@ const MAX_BODY: usize = 64 * 1024;
 /// A JSON body: unreadable JSON is a 400, JSON of the wrong shape a 422 naming the field.
 pub struct Json<T> {
     pub value: T,
-    /// The body as parsed JSON, canonical (sorted keys), for idempotency hashing.
-    pub canonical: String,
+    /// The body as parsed JSON, canonical (sorted keys), for idempotency hashing; computed only
+    /// when the request carries an `Idempotency-Key`.
+    pub canonical: Option<String>,
 }
 
 impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
@@ -28,6 +29,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let bytes = web::Bytes::from_request(req, payload);
+        let has_key = req.headers().contains_key("Idempotency-Key");
         Box::pin(async move {
             let bytes = bytes
                 .await
@@ -37,7 +39,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
             }
             let raw: serde_json::Value = serde_json::from_slice(&bytes)
                 .map_err(|e| ApiError::BadRequest(format!("the body is not valid JSON: {e}")))?;
-            let canonical = raw.to_string();
+            let canonical = has_key.then(|| raw.to_string());
             let value = serde_path_to_error::deserialize(raw).map_err(|e| {
                 let path = e.path().to_string();
                 let field = if path == "." { "body".to_owned() } else { path };

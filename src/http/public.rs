@@ -253,7 +253,8 @@ pub async fn book_as(
     body: Json<BookingBody>,
     actor: Actor,
 ) -> ApiResult<HttpResponse> {
-    let idempotency = idempotency_key(req)?.map(|k| (k, secret::token_hash(&body.canonical)));
+    let canonical = body.canonical.as_deref().unwrap_or_default();
+    let idempotency = idempotency_key(req)?.map(|k| (k, secret::token_hash(canonical)));
     let service = body.value.service;
     let result = match body.value.into_request(state, idempotency) {
         Ok(request) => flows::booking::book(state, request, actor).await,
