@@ -1,6 +1,7 @@
 //! dermadesk's benchmarks, crash test and soak. `bench/run` builds and runs them:
 //!
 //! - `bench/run` (or `all`): ceilings, booking, availability, contention, dispatch, memory
+//! - `bench/run booking`, `bench/run availability`: one phase only, for quick experiments
 //! - `bench/run crash [rounds]`: kill -9 the server while 3,000 messages are due
 //! - `bench/run soak [minutes]`: mixed load with the dispatcher on
 //!
@@ -30,8 +31,11 @@ async fn run(args: Vec<String>) -> anyhow::Result<()> {
         Some("soak") => scenarios::soak(arg(1, 10)).await,
         None | Some("all") => scenarios::all().await,
         Some("booking") => scenarios::booking_only().await,
+        Some("availability") => scenarios::availability_only().await,
         Some(other) => {
-            anyhow::bail!("unknown command {other:?}: use all, crash [rounds] or soak [minutes]")
+            anyhow::bail!(
+                "unknown command {other:?}: use all, booking, availability, crash [rounds] or soak [minutes]"
+            )
         }
     }
 }

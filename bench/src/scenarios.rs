@@ -239,6 +239,89 @@ pub async fn booking_only() -> anyhow::Result<()> {
     result
 }
 
+/// Tops the calendar up to 5,000 appointments, then measures availability for one
+/// practitioner-day and for one week across 5 practitioners, cached and uncached (the latter
+/// on a second instance with the cache off).
+async fn availability_phase(
+    api: &Api,
+    url: &str,
+    smtp_port: u16,
+    plan: &SlotPlan,
+    next: &AtomicU64,
+    practitioners: &[String],
+    db: &DatabaseConnection,
+) -> anyhow::Result<()> {
+    let have = count(db, "SELECT COUNT(*) AS n FROM appointments")
+        .await
+        .max(0) as u64;
+    top_up(api, plan, next, 5_000, have).await;
+    let total = count(db, "SELECT COUNT(*) AS n FROM appointments").await;
+    line("existing appointments for availability", total.to_string());
+
+    let day = plan.first_day();
+    let week_end = day.checked_add(jiff::Span::new().days(6))?;
+    let p0 = practitioners[0].clone();
+    let one_day = format!(
+        "/api/v1/availability?service=microneedling&from={day}&to={day}&practitioner_id={p0}"
+    );
+    let week = format!("/api/v1/availability?service=microneedling&from={day}&to={week_end}");
+    for (name, path) in [
+        (
+            "availability, one practitioner-day (cached)",
+            one_day.clone(),
+        ),
+        (
+            "availability, one week x 5 practitioners (cached)",
+            week.clone(),
+        ),
+    ] {
+        report(name, &get_loop(api, path).await);
+    }
+    // The same queries computed every time: a second instance with the cache off.
+    let mut env = base_env(url, smtp_port);
+    env.push(("APP__BOOKING__AVAILABILITY_CACHE".into(), "0s".into()));
+    env.push(("APP__DATABASE__MIGRATE_ON_START".into(), "false".into()));
+    let uncached = ServerProc::start(env).await?;
+    let uapi = Api::new(&uncached.base);
+    for (name, path) in [
+        ("availability, one practitioner-day (uncached)", one_day),
+        ("availability, one week x 5 practitioners (uncached)", week),
+    ] {
+        report(name, &get_loop(&uapi, path).await);
+    }
+    uncached.stop();
+    Ok(())
+}
+
+/// Only availability on PostgreSQL: seeds 5,000 appointments, then measures.
+pub async fn availability_only() -> anyhow::Result<()> {
+    let db_name = create_db("availability").await?;
+    let url = format!("{PG}/{db_name}");
+    let sink = Sink::start();
+    let result = async {
+        let server = ServerProc::start(base_env(&url, sink.port)).await?;
+        let api = Api::new(&server.base);
+        let practitioners = api.practitioners(5).await?;
+        let plan = SlotPlan::new(practitioners.clone(), 2, 300);
+        let db = connect(&url).await?;
+        availability_phase(
+            &api,
+            &url,
+            sink.port,
+            &plan,
+            &AtomicU64::new(0),
+            &practitioners,
+            &db,
+        )
+        .await?;
+        server.stop();
+        anyhow::Ok(())
+    }
+    .await;
+    drop_db(&db_name).await;
+    result
+}
+
 pub async fn all() -> anyhow::Result<()> {
     println!(
         "dermadesk benchmarks on {} cores",
@@ -286,45 +369,7 @@ async fn run_all(db_name: &str, url: &str) -> anyhow::Result<()> {
     report("full booking (screening + booking), 16 clients", &booking);
 
     let db = connect(url).await?;
-    let have = count(&db, "SELECT COUNT(*) AS n FROM appointments")
-        .await
-        .max(0) as u64;
-    top_up(&api, &plan, &next, 5_000, have).await;
-    let total = count(&db, "SELECT COUNT(*) AS n FROM appointments").await;
-    line("existing appointments for availability", total.to_string());
-
-    let day = plan.first_day();
-    let week_end = day.checked_add(jiff::Span::new().days(6))?;
-    let p0 = practitioners[0].clone();
-    let one_day = format!(
-        "/api/v1/availability?service=microneedling&from={day}&to={day}&practitioner_id={p0}"
-    );
-    let week = format!("/api/v1/availability?service=microneedling&from={day}&to={week_end}");
-    for (name, path) in [
-        (
-            "availability, one practitioner-day (cached)",
-            one_day.clone(),
-        ),
-        (
-            "availability, one week x 5 practitioners (cached)",
-            week.clone(),
-        ),
-    ] {
-        report(name, &get_loop(&api, path).await);
-    }
-    // The same queries computed every time: a second instance with the cache off.
-    let mut env = base_env(url, sink.port);
-    env.push(("APP__BOOKING__AVAILABILITY_CACHE".into(), "0s".into()));
-    env.push(("APP__DATABASE__MIGRATE_ON_START".into(), "false".into()));
-    let uncached = ServerProc::start(env).await?;
-    let uapi = Api::new(&uncached.base);
-    for (name, path) in [
-        ("availability, one practitioner-day (uncached)", one_day),
-        ("availability, one week x 5 practitioners (uncached)", week),
-    ] {
-        report(name, &get_loop(&uapi, path).await);
-    }
-    uncached.stop();
+    availability_phase(&api, url, sink.port, &plan, &next, &practitioners, &db).await?;
 
     // Contention: 200 clients, one slot.
     let mut screenings = Vec::new();

@@ -35,6 +35,10 @@ pub async fn connect(settings: &DatabaseSettings) -> anyhow::Result<DatabaseConn
     opts.max_connections(settings.max_connections)
         .min_connections(1)
         .acquire_timeout(Duration::from_secs(10))
+        // sqlx pings a pooled connection on every checkout by default: one extra round trip
+        // per query or transaction. Only a connection idle long enough to have been dropped by
+        // the server or a proxy is tested; a broken hot connection fails its query instead.
+        .test_before_acquire_if_idle_for(Duration::from_secs(30))
         // sqlx would log every statement; ours carry health data in bind values only, but a
         // quiet driver is the safer default.
         .sqlx_logging(false)
