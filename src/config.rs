@@ -37,10 +37,17 @@ pub struct DatabaseSettings {
     pub migrate_on_start: bool,
     #[serde(default = "default_max_connections")]
     pub max_connections: u32,
+    /// How long a request waits for a pooled connection before it is answered 503.
+    #[serde(with = "humantime_serde", default = "default_acquire_timeout")]
+    pub acquire_timeout: Duration,
 }
 
 fn default_max_connections() -> u32 {
     10
+}
+
+fn default_acquire_timeout() -> Duration {
+    Duration::from_secs(5)
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -36,6 +36,10 @@ pub enum ApiError {
     Conflict(String),
     #[error("too many requests; try again in a minute")]
     RateLimited,
+    /// The database could not be reached in time (pool exhausted or connection lost): the
+    /// request may be retried (503 with `Retry-After`).
+    #[error("the service is busy; please try again shortly")]
+    Unavailable,
     /// Anything unexpected; the cause is logged, the client sees only the code.
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
@@ -62,6 +66,7 @@ impl ApiError {
             ApiError::TooLateToChange(_) => "too_late_to_change",
             ApiError::Conflict(_) => "conflict",
             ApiError::RateLimited => "rate_limited",
+            ApiError::Unavailable => "unavailable",
             ApiError::Internal(_) => "internal",
         }
     }
@@ -74,6 +79,10 @@ impl From<sea_orm::DbErr> for ApiError {
                 message: "this time is no longer free".to_owned(),
                 details: json!({}),
             };
+        }
+        if let sea_orm::DbErr::ConnectionAcquire(why) = &err {
+            tracing::warn!(error = %why, "no database connection in time");
+            return ApiError::Unavailable;
         }
         ApiError::Internal(anyhow::Error::new(err).context("database"))
     }
@@ -109,6 +118,7 @@ impl ResponseError for ApiError {
                 StatusCode::CONFLICT
             }
             ApiError::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -138,8 +148,14 @@ impl ResponseError for ApiError {
             },
         };
         let mut resp = HttpResponse::build(self.status_code());
-        if matches!(self, ApiError::Unauthorized) {
-            resp.insert_header(("WWW-Authenticate", "Bearer"));
+        match self {
+            ApiError::Unauthorized => {
+                resp.insert_header(("WWW-Authenticate", "Bearer"));
+            }
+            ApiError::Unavailable => {
+                resp.insert_header(("Retry-After", "1"));
+            }
+            _ => {}
         }
         resp.json(body)
     }

@@ -120,6 +120,20 @@ impl Api {
         }
     }
 
+    /// The number of slots in an availability answer, and its size in bytes.
+    pub async fn slots(&self, path: &str) -> anyhow::Result<(usize, usize)> {
+        let body = self
+            .client
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await?
+            .bytes()
+            .await?;
+        let v: Value = serde_json::from_slice(&body)?;
+        let n = v["slots"].as_array().map_or(0, Vec::len);
+        Ok((n, body.len()))
+    }
+
     pub async fn get_status(&self, path: &str, token: Option<&str>) -> u16 {
         let mut req = self.client.get(format!("{}{path}", self.base));
         if let Some(t) = token {
@@ -142,12 +156,23 @@ impl Api {
 pub struct SlotPlan {
     days: Vec<Date>,
     practitioners: Vec<String>,
+    per_day: u64,
+    spacing_minutes: u64,
 }
-
-pub const PER_DAY: u64 = 19;
 
 impl SlotPlan {
     pub fn new(practitioners: Vec<String>, first_day_offset: i64, n_days: usize) -> Self {
+        Self::spaced(practitioners, first_day_offset, n_days, 75)
+    }
+
+    /// Visits `spacing_minutes` apart (at least 75): with 180, a practitioner-day holds 8
+    /// visits and 24 free starts, like a busy but not full clinic day.
+    pub fn spaced(
+        practitioners: Vec<String>,
+        first_day_offset: i64,
+        n_days: usize,
+        spacing_minutes: u64,
+    ) -> Self {
         let tz = TimeZone::get("Europe/Berlin").expect("tz");
         let today = Timestamp::now().to_zoned(tz.clone()).date();
         let mut days = Vec::new();
@@ -169,11 +194,13 @@ impl SlotPlan {
         Self {
             days,
             practitioners,
+            per_day: 24 * 60 / spacing_minutes,
+            spacing_minutes,
         }
     }
 
     pub fn capacity(&self) -> u64 {
-        self.days.len() as u64 * PER_DAY * self.practitioners.len() as u64
+        self.days.len() as u64 * self.per_day * self.practitioners.len() as u64
     }
 
     pub fn first_day(&self) -> Date {
@@ -185,8 +212,8 @@ impl SlotPlan {
         let p = self.practitioners.len() as u64;
         let practitioner = self.practitioners[(k % p) as usize].clone();
         let idx = k / p;
-        let day = self.days[((idx / PER_DAY) as usize) % self.days.len()];
-        let minutes = (idx % PER_DAY) * 75;
+        let day = self.days[((idx / self.per_day) as usize) % self.days.len()];
+        let minutes = (idx % self.per_day) * self.spacing_minutes;
         let tz = TimeZone::get("Europe/Berlin").expect("tz");
         let z = day
             .at((minutes / 60) as i8, (minutes % 60) as i8, 0, 0)

@@ -265,6 +265,43 @@ where
     total
 }
 
+/// Sends requests at a fixed `rate` per second for `duration`, whatever the answers' speed (an
+/// open loop, like wrk2 or `oha -q`): each latency counts from the request's scheduled time, so
+/// a slow answer cannot hide the queue behind it. This is the latency a client sees at that
+/// load, where [`closed_loop`] measures the most the server can do.
+pub async fn open_loop<F, Fut>(rate: u32, duration: Duration, f: F) -> Stats
+where
+    F: Fn(u64) -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = u16> + Send + 'static,
+{
+    let f = Arc::new(f);
+    let started = tokio::time::Instant::now();
+    let period = Duration::from_secs(1) / rate.max(1);
+    let total = u64::from(rate) * duration.as_secs();
+    let mut handles = Vec::with_capacity(total as usize);
+    for i in 0..total {
+        let due = started + period * i as u32;
+        tokio::time::sleep_until(due).await;
+        let f = f.clone();
+        handles.push(tokio::spawn(async move {
+            let status = f(i).await;
+            (status, due.elapsed())
+        }));
+    }
+    let mut stats = Stats::default();
+    for h in handles {
+        if let Ok((status, latency)) = h.await {
+            stats.latencies.push(latency);
+            *stats.statuses.entry(status).or_default() += 1;
+            if status == 200 || status == 201 {
+                stats.ok += 1;
+            }
+        }
+    }
+    stats.elapsed = started.elapsed();
+    stats
+}
+
 /// One received email: its Message-ID and when it arrived.
 #[derive(Clone)]
 pub struct Arrival {

@@ -34,7 +34,7 @@ pub async fn connect(settings: &DatabaseSettings) -> anyhow::Result<DatabaseConn
     let mut opts = ConnectOptions::new(url.to_owned());
     opts.max_connections(settings.max_connections)
         .min_connections(1)
-        .acquire_timeout(Duration::from_secs(10))
+        .acquire_timeout(settings.acquire_timeout)
         // sqlx pings a pooled connection on every checkout by default: one extra round trip
         // per query or transaction. Only a connection idle long enough to have been dropped by
         // the server or a proxy is tested; a broken hot connection fails its query instead.

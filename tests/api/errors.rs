@@ -4,7 +4,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::{
-    helpers::{Db, expect, expect_error, local_at, spawn},
+    helpers::{Db, expect, expect_error, local_at, spawn, spawn_with},
     on_both,
 };
 
@@ -137,8 +137,37 @@ async fn operations_endpoints_answer(db: Db) {
     );
 }
 
+/// A request that cannot get a database connection in time is told to come back (503 with
+/// `Retry-After`), not answered 500; the service recovers as soon as a connection is free.
+async fn exhausted_pool_is_503_not_500(db: Db) {
+    use sea_orm::TransactionTrait;
+    let app = spawn_with(db, |s| {
+        s.database.max_connections = 1;
+        s.database.acquire_timeout = std::time::Duration::from_millis(300);
+        s.booking.availability_cache = std::time::Duration::ZERO;
+    })
+    .await;
+    let path = format!(
+        "/api/v1/availability?service=skin_consultation&from={}&to={}",
+        &local_at(3, 10, 0)[..10],
+        &local_at(3, 10, 0)[..10]
+    );
+    expect(app.get(&path).await, StatusCode::OK).await;
+    // Hold the only connection.
+    let held = app.state.db.begin().await.expect("begin");
+    let r = app.get(&path).await;
+    assert_eq!(
+        r.headers().get("retry-after").and_then(|v| v.to_str().ok()),
+        Some("1")
+    );
+    expect_error(r, StatusCode::SERVICE_UNAVAILABLE, "unavailable").await;
+    held.rollback().await.expect("rollback");
+    expect(app.get(&path).await, StatusCode::OK).await;
+}
+
 on_both!(
     malformed_and_invalid_bodies,
     unknown_routes_and_ids_are_json_404,
-    operations_endpoints_answer
+    operations_endpoints_answer,
+    exhausted_pool_is_503_not_500
 );
