@@ -6,7 +6,11 @@ use std::{fmt, path::Path, time::Duration};
 
 use serde::Deserialize;
 
-use crate::domain::time::{ClinicZone, QuietHours};
+use crate::domain::{
+    availability::MAX_BUSY_SPAN,
+    service::Service,
+    time::{ClinicZone, QuietHours},
+};
 
 /// All settings of the service.
 #[derive(Debug, Clone, Deserialize)]
@@ -274,6 +278,17 @@ impl Settings {
         }
         if b.horizon <= b.min_notice {
             return invalid("booking.horizon", "must be longer than booking.min_notice");
+        }
+        let longest = Service::ALL
+            .into_iter()
+            .map(Service::duration)
+            .max()
+            .unwrap_or_default();
+        if longest + b.anesthesia_extra + b.buffer > MAX_BUSY_SPAN {
+            return invalid(
+                "booking.buffer",
+                "a visit with booking.anesthesia_extra and booking.buffer must fit in 12 hours",
+            );
         }
         if b.screening_valid_for.is_zero() {
             return invalid("booking.screening_valid_for", "must be positive");

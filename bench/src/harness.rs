@@ -266,9 +266,11 @@ where
 }
 
 /// Sends requests at a fixed `rate` per second for `duration`, whatever the answers' speed (an
-/// open loop, like wrk2 or `oha -q`): each latency counts from the request's scheduled time, so
-/// a slow answer cannot hide the queue behind it. This is the latency a client sees at that
-/// load, where [`closed_loop`] measures the most the server can do.
+/// open loop, like wrk2 or `oha -q`): no request waits for an earlier answer, so a slow answer
+/// cannot hide the queue behind it. Each latency counts from the moment the request is sent
+/// (tokio's timer wakes in whole milliseconds, so counting from the scheduled instant would add
+/// the generator's own lag). This is the latency a client sees at that load, where
+/// [`closed_loop`] measures the most the server can do.
 pub async fn open_loop<F, Fut>(rate: u32, duration: Duration, f: F) -> Stats
 where
     F: Fn(u64) -> Fut + Send + Sync + 'static,
@@ -284,8 +286,9 @@ where
         tokio::time::sleep_until(due).await;
         let f = f.clone();
         handles.push(tokio::spawn(async move {
+            let sent = Instant::now();
             let status = f(i).await;
-            (status, due.elapsed())
+            (status, sent.elapsed())
         }));
     }
     let mut stats = Stats::default();

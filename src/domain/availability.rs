@@ -97,6 +97,12 @@ pub fn visit_length(service: Service, anesthesia: bool, rules: &SlotRules) -> Du
     service.duration() + extra
 }
 
+/// The longest a visit (treatment, numbing time and cleaning buffer) may keep a practitioner
+/// busy. The settings are checked against it at start, so a calendar read for `[from, to)` need
+/// only look at appointments starting after `from - MAX_BUSY_SPAN`: an index range, however
+/// long the clinic's history.
+pub const MAX_BUSY_SPAN: Duration = Duration::from_secs(12 * 3600);
+
 /// The range a visit keeps the practitioner busy: the visit plus the cleaning buffer after it.
 /// This is the range the database's no-overlap rule compares.
 pub fn busy_range(start: Timestamp, length: Duration, rules: &SlotRules) -> Interval {

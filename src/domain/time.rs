@@ -65,7 +65,12 @@ impl ClinicZone {
 
     /// RFC 3339 with the clinic's offset at that instant, e.g. `2026-03-30T10:00:00+02:00`.
     pub fn rfc3339(&self, at: Timestamp) -> String {
-        self.local(at).strftime("%Y-%m-%dT%H:%M:%S%:z").to_string()
+        // Whole seconds, with the zone's offset at that instant (cheaper than a `Zoned`, and
+        // this runs for every slot of an availability answer).
+        let whole = Timestamp::from_second(at.as_second()).unwrap_or(at);
+        whole
+            .display_with_offset(self.tz.to_offset(whole))
+            .to_string()
     }
 
     /// The same local wall-clock time `days` calendar days later (DST-proof).
@@ -259,6 +264,18 @@ mod tests {
         let start: Timestamp = "2026-03-16T10:00:00+01:00".parse().unwrap();
         let later = z.same_local_time_after(start, 28);
         assert_eq!(z.rfc3339(later), "2026-04-13T10:00:00+02:00");
+    }
+
+    #[test]
+    fn rfc3339_has_whole_seconds_and_the_offset_of_the_instant() {
+        let at: Timestamp = "2026-07-01T08:00:00.75Z".parse().unwrap();
+        assert_eq!(berlin().rfc3339(at), "2026-07-01T10:00:00+02:00");
+        let winter: Timestamp = "2026-12-01T08:00:00Z".parse().unwrap();
+        assert_eq!(berlin().rfc3339(winter), "2026-12-01T09:00:00+01:00");
+        let utc = ClinicZone::new("UTC").unwrap();
+        assert_eq!(utc.rfc3339(winter), "2026-12-01T08:00:00+00:00");
+        let ny = ClinicZone::new("America/New_York").unwrap();
+        assert_eq!(ny.rfc3339(winter), "2026-12-01T03:00:00-05:00");
     }
 
     #[test]

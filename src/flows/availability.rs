@@ -3,7 +3,7 @@
 use std::{
     collections::HashMap,
     sync::{
-        Arc, Mutex,
+        Arc, Mutex, OnceLock,
         atomic::{AtomicU64, Ordering},
     },
     time::{Duration, Instant},
@@ -58,7 +58,35 @@ struct Key {
 struct Entry {
     generation: u64,
     at: Instant,
-    slots: Arc<Vec<Slot>>,
+    offered: Arc<Offered>,
+}
+
+/// The answer to an availability query: the slots, and their wire form, rendered once by the
+/// first caller that needs it (a cached answer is served without rendering it again).
+pub struct Offered {
+    pub slots: Vec<Slot>,
+    rendered: OnceLock<bytes::Bytes>,
+}
+
+impl Offered {
+    fn new(slots: Vec<Slot>) -> Self {
+        Self {
+            slots,
+            rendered: OnceLock::new(),
+        }
+    }
+
+    /// The rendered answer, computed by `render` the first time.
+    pub fn rendered<E>(
+        &self,
+        render: impl FnOnce(&[Slot]) -> Result<bytes::Bytes, E>,
+    ) -> Result<bytes::Bytes, E> {
+        if let Some(done) = self.rendered.get() {
+            return Ok(done.clone());
+        }
+        let body = render(&self.slots)?;
+        Ok(self.rendered.get_or_init(|| body).clone())
+    }
 }
 
 /// Entries kept before the cache starts over (bounds memory under many distinct queries).
@@ -70,16 +98,16 @@ impl SlotCache {
         self.generation.fetch_add(1, Ordering::Release);
     }
 
-    fn get(&self, key: &Key, ttl: Duration) -> Option<Arc<Vec<Slot>>> {
+    fn get(&self, key: &Key, ttl: Duration) -> Option<Arc<Offered>> {
         let generation = self.generation.load(Ordering::Acquire);
         let entries = self.entries.lock().ok()?;
         entries
             .get(key)
             .filter(|e| e.generation == generation && e.at.elapsed() < ttl)
-            .map(|e| e.slots.clone())
+            .map(|e| e.offered.clone())
     }
 
-    fn put(&self, key: Key, generation: u64, slots: Arc<Vec<Slot>>) {
+    fn put(&self, key: Key, generation: u64, offered: Arc<Offered>) {
         if let Ok(mut entries) = self.entries.lock() {
             if entries.len() >= MAX_ENTRIES {
                 entries.clear();
@@ -89,7 +117,7 @@ impl SlotCache {
                 Entry {
                     generation,
                     at: Instant::now(),
-                    slots,
+                    offered,
                 },
             );
         }
@@ -120,7 +148,7 @@ pub fn check_range(from: Date, to: Date) -> ApiResult<()> {
 }
 
 /// The offered slots for the query.
-pub async fn slots(state: &AppState, q: Query) -> ApiResult<Arc<Vec<Slot>>> {
+pub async fn slots(state: &AppState, q: Query) -> ApiResult<Arc<Offered>> {
     check_range(q.from, q.to)?;
     if q.anesthesia && !q.service.allows_anesthesia() {
         return Err(ApiError::invalid(
@@ -141,25 +169,22 @@ pub async fn slots(state: &AppState, q: Query) -> ApiResult<Arc<Vec<Slot>>> {
     }
     // Read the generation before the database, so a change committed meanwhile is not hidden.
     let generation = state.slot_cache.generation.load(Ordering::Acquire);
-    let practitioners: Vec<_> = store::calendars::practitioners(&state.db)
-        .await?
-        .into_iter()
-        .map(|p| p.id)
-        .filter(|id| q.practitioner_id.is_none_or(|want| want.0 == *id))
-        .collect();
-    if q.practitioner_id.is_some() && practitioners.is_empty() {
+    let zone = state.zone();
+    let day = jiff::SignedDuration::from_hours(24);
+    let from = zone.start_of_day(q.from) - day;
+    let to = zone.start_of_day(q.to.tomorrow().unwrap_or(q.to)) + day;
+    let which = match &q.practitioner_id {
+        Some(id) => store::calendars::Practitioners::Only(std::slice::from_ref(&id.0)),
+        None => store::calendars::Practitioners::AllActive,
+    };
+    let calendars = store::calendars::load(&state.db, which, to_db(from), to_db(to)).await?;
+    if q.practitioner_id.is_some() && calendars.is_empty() {
         return Err(ApiError::invalid(
             "practitioner_id",
             "no active practitioner with this id",
         ));
     }
-    let zone = state.zone();
-    let day = jiff::SignedDuration::from_hours(24);
-    let from = zone.start_of_day(q.from) - day;
-    let to = zone.start_of_day(q.to.tomorrow().unwrap_or(q.to)) + day;
-    let calendars =
-        store::calendars::load(&state.db, &practitioners, to_db(from), to_db(to)).await?;
-    let slots = Arc::new(availability::offered_slots(
+    let offered = Arc::new(Offered::new(availability::offered_slots(
         &state.slot_rules(),
         zone,
         state.now(),
@@ -170,9 +195,9 @@ pub async fn slots(state: &AppState, q: Query) -> ApiResult<Arc<Vec<Slot>>> {
             service: q.service,
             anesthesia: q.anesthesia,
         },
-    ));
+    )));
     if !ttl.is_zero() {
-        state.slot_cache.put(key, generation, slots.clone());
+        state.slot_cache.put(key, generation, offered.clone());
     }
-    Ok(slots)
+    Ok(offered)
 }

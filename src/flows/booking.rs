@@ -137,8 +137,7 @@ pub async fn book(state: &AppState, req: BookingRequest, actor: Actor) -> ApiRes
             ));
         }
     };
-    let practitioners = candidates(&tx, req.practitioner_id).await?;
-    let slots = plan(state, &tx, &req, &practitioners, now).await?;
+    let slots = plan(state, &tx, &req, now).await?;
     let b = booking::Model {
         id: booking_id.0,
         client_id: client_id.0,
@@ -313,28 +312,11 @@ async fn resolve_client(
     Ok((None, None, details.email.clone()))
 }
 
-/// The practitioners who may take the booking: the one asked for (whether they are active
-/// is checked with their calendar), or every active one.
-async fn candidates(
-    db: &DatabaseTransaction,
-    wanted: Option<PractitionerId>,
-) -> ApiResult<Vec<Uuid>> {
-    match wanted {
-        Some(id) => Ok(vec![id.0]),
-        None => Ok(store::calendars::practitioners(db)
-            .await?
-            .into_iter()
-            .map(|p| p.id)
-            .collect()),
-    }
-}
-
 /// Places every session, or fails naming the first that cannot be placed.
 async fn plan(
     state: &AppState,
     db: &impl ConnectionTrait,
     req: &BookingRequest,
-    practitioners: &[Uuid],
     now: Timestamp,
 ) -> ApiResult<Vec<Slot>> {
     let rules = state.slot_rules();
@@ -348,7 +330,13 @@ async fn plan(
     );
     let from = req.start - DAY;
     let to = last_target + sdur(course_rules.flex) + DAY * 2;
-    let calendars = store::calendars::load(db, practitioners, to_db(from), to_db(to)).await?;
+    // The practitioner asked for (whether they are active is read with their calendar), or
+    // every active one, by name.
+    let which = match &req.practitioner_id {
+        Some(id) => store::calendars::Practitioners::Only(std::slice::from_ref(&id.0)),
+        None => store::calendars::Practitioners::AllActive,
+    };
+    let calendars = store::calendars::load(db, which, to_db(from), to_db(to)).await?;
     if calendars.is_empty() && req.practitioner_id.is_some() {
         return Err(ApiError::invalid(
             "practitioner_id",

@@ -193,8 +193,13 @@ pub async fn reschedule(
             .collect(),
     };
     let day = jiff::SignedDuration::from_hours(24);
-    let mut calendars =
-        store::calendars::load(&tx, &candidates, to_db(start - day), to_db(start + day)).await?;
+    let mut calendars = store::calendars::load(
+        &tx,
+        store::calendars::Practitioners::Only(&candidates),
+        to_db(start - day),
+        to_db(start + day),
+    )
+    .await?;
     // The visit being moved must not block its own new time.
     let own = Interval::new(from_db(a.starts_at), from_db(a.busy_until));
     for c in calendars.iter_mut().filter(|c| c.id.0 == a.practitioner_id) {

@@ -207,7 +207,7 @@ pub async fn availability(
     let q = q.into_inner();
     let from = parse_date(&q.from).map_err(|m| ApiError::invalid("from", m))?;
     let to = parse_date(&q.to).map_err(|m| ApiError::invalid("to", m))?;
-    let slots = flows::availability::slots(
+    let offered = flows::availability::slots(
         &state,
         flows::availability::Query {
             service: q.service,
@@ -219,17 +219,24 @@ pub async fn availability(
     )
     .await?;
     let zone = state.zone();
-    Ok(HttpResponse::Ok().json(AvailabilityDto {
-        timezone: zone.name().to_owned(),
-        slots: slots
-            .iter()
-            .map(|s| SlotDto {
-                start: zone.rfc3339(s.start),
-                end: zone.rfc3339(s.end),
-                practitioner_id: s.practitioner_id.0,
-            })
-            .collect(),
-    }))
+    let body = offered.rendered(|slots| {
+        serde_json::to_vec(&AvailabilityDto {
+            timezone: zone.name().to_owned(),
+            slots: slots
+                .iter()
+                .map(|s| SlotDto {
+                    start: zone.rfc3339(s.start),
+                    end: zone.rfc3339(s.end),
+                    practitioner_id: s.practitioner_id.0,
+                })
+                .collect(),
+        })
+        .map(bytes::Bytes::from)
+        .map_err(|e| ApiError::Internal(anyhow::Error::new(e).context("rendering availability")))
+    })?;
+    Ok(HttpResponse::Ok()
+        .content_type(actix_web::http::header::ContentType::json())
+        .body(body))
 }
 
 /// Books one session or a course. Send an `Idempotency-Key` header to make retries safe.

@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use super::entities::{practitioner, time_off, working_hours};
 use crate::domain::{
-    availability::{Interval, PractitionerCalendar, WorkingWindow},
+    availability::{Interval, MAX_BUSY_SPAN, PractitionerCalendar, WorkingWindow},
     ids::PractitionerId,
     time::{MinuteOfDay, from_db},
 };
@@ -123,71 +123,88 @@ impl Binder {
     }
 }
 
-/// The calendars of the given practitioners that are active, for the instants `[from, to)`:
-/// hours, time off and the busy ranges of appointments that hold their slot. One round trip (a UNION ALL of the
-/// three tables, narrowed to the columns the slot rules read): this is the hot path of both
-/// availability and booking.
+/// Whose calendars to read.
+#[derive(Debug, Clone, Copy)]
+pub enum Practitioners<'a> {
+    /// These practitioners, in this order (those not active are left out).
+    Only(&'a [Uuid]),
+    /// Every active practitioner, by name.
+    AllActive,
+}
+
+/// The calendars of the chosen practitioners that are active, for the instants `[from, to)`:
+/// hours, time off and the busy ranges of appointments that hold their slot. One round trip (a
+/// UNION ALL of the four tables, narrowed to the columns the slot rules read, decoded by
+/// position): this is the hot path of both availability and booking.
 pub async fn load(
     db: &impl ConnectionTrait,
-    practitioners: &[Uuid],
+    which: Practitioners<'_>,
     from: i64,
     to: i64,
 ) -> Result<Vec<PractitionerCalendar>, DbErr> {
-    if practitioners.is_empty() {
-        return Ok(Vec::new());
-    }
     let backend = db.get_database_backend();
     let mut b = Binder {
         backend,
         values: Vec::new(),
     };
-    let active_in = b.list(practitioners);
-    let hours_in = b.list(practitioners);
-    let off_in = b.list(practitioners);
+    let of = |b: &mut Binder| match which {
+        Practitioners::Only(ids) if ids.is_empty() => "NULL".to_owned(),
+        Practitioners::Only(ids) => b.list(ids),
+        Practitioners::AllActive => "SELECT id FROM practitioners WHERE active".to_owned(),
+    };
+    let active_in = of(&mut b);
+    let hours_in = of(&mut b);
+    let off_in = of(&mut b);
     let (off_to, off_from) = (b.bind(to), b.bind(from));
-    let busy_in = b.list(practitioners);
-    let (busy_to, busy_from) = (b.bind(to), b.bind(from));
+    let busy_in = of(&mut b);
+    // The lower bound on starts_at keeps the index range short (see `MAX_BUSY_SPAN`), so years
+    // of past appointments are not scanned.
+    let (busy_to, busy_after, busy_from) = (
+        b.bind(to),
+        b.bind(from - MAX_BUSY_SPAN.as_secs() as i64),
+        b.bind(from),
+    );
     let sql = format!(
-        "SELECT 'p' AS kind, id AS p, CAST(0 AS BIGINT) AS a, CAST(0 AS BIGINT) AS b, CAST(0 AS BIGINT) AS c
+        "SELECT 'p' AS kind, id AS p, CAST(0 AS BIGINT) AS a, CAST(0 AS BIGINT) AS b, CAST(0 AS BIGINT) AS c, name AS n
            FROM practitioners WHERE id IN ({active_in}) AND active
          UNION ALL
          SELECT 'h', practitioner_id, CAST(weekday AS BIGINT) AS a,
-                CAST(start_minute AS BIGINT), CAST(end_minute AS BIGINT)
+                CAST(start_minute AS BIGINT), CAST(end_minute AS BIGINT), ''
            FROM working_hours WHERE practitioner_id IN ({hours_in})
          UNION ALL
-         SELECT 'o', practitioner_id, starts_at, ends_at, CAST(0 AS BIGINT)
+         SELECT 'o', practitioner_id, starts_at, ends_at, CAST(0 AS BIGINT), ''
            FROM time_off WHERE practitioner_id IN ({off_in}) AND starts_at < {off_to} AND ends_at > {off_from}
          UNION ALL
-         SELECT 'b', practitioner_id, starts_at, busy_until, CAST(0 AS BIGINT)
+         SELECT 'b', practitioner_id, starts_at, busy_until, CAST(0 AS BIGINT), ''
            FROM appointments WHERE practitioner_id IN ({busy_in}) AND status <> 'cancelled'
-            AND starts_at < {busy_to} AND busy_until > {busy_from}"
+            AND starts_at < {busy_to} AND starts_at > {busy_after} AND busy_until > {busy_from}"
     );
     let rows = db
         .query_all_raw(Statement::from_sql_and_values(backend, sql, b.values))
         .await?;
-    let mut active = Vec::new();
-    let mut calendars: Vec<PractitionerCalendar> = practitioners
-        .iter()
-        .map(|id| PractitionerCalendar {
-            id: PractitionerId(*id),
-            hours: vec![],
-            time_off: vec![],
-            busy: vec![],
-        })
-        .collect();
+    // (calendar, name if active); rows of the four kinds may arrive in any order.
+    let mut calendars: Vec<(PractitionerCalendar, Option<String>)> = match which {
+        Practitioners::Only(ids) => ids.iter().map(|id| (empty(*id), None)).collect(),
+        Practitioners::AllActive => Vec::new(),
+    };
     for row in rows {
-        let kind: String = row.try_get("", "kind")?;
-        let p: Uuid = row.try_get("", "p")?;
+        let kind: String = row.try_get_by_index(0)?;
+        let p: Uuid = row.try_get_by_index(1)?;
         let (a, bb, c): (i64, i64, i64) = (
-            row.try_get("", "a")?,
-            row.try_get("", "b")?,
-            row.try_get("", "c")?,
+            row.try_get_by_index(2)?,
+            row.try_get_by_index(3)?,
+            row.try_get_by_index(4)?,
         );
-        let Some(cal) = calendars.iter_mut().find(|x| x.id.0 == p) else {
-            continue;
+        let at = match calendars.iter().position(|x| x.0.id.0 == p) {
+            Some(i) => i,
+            None => {
+                calendars.push((empty(p), None));
+                calendars.len() - 1
+            }
         };
+        let (cal, name) = &mut calendars[at];
         match kind.as_str() {
-            "p" => active.push(p),
+            "p" => *name = Some(row.try_get_by_index(5)?),
             "h" => {
                 let window = (|| {
                     Some(WorkingWindow {
@@ -203,6 +220,18 @@ pub async fn load(
         }
     }
     // Inactive (or unknown) practitioners offer nothing.
-    calendars.retain(|c| active.contains(&c.id.0));
-    Ok(calendars)
+    calendars.retain(|(_, name)| name.is_some());
+    if matches!(which, Practitioners::AllActive) {
+        calendars.sort_by(|(x, xn), (y, yn)| (xn, x.id.0).cmp(&(yn, y.id.0)));
+    }
+    Ok(calendars.into_iter().map(|(cal, _)| cal).collect())
+}
+
+fn empty(id: Uuid) -> PractitionerCalendar {
+    PractitionerCalendar {
+        id: PractitionerId(id),
+        hours: vec![],
+        time_off: vec![],
+        busy: vec![],
+    }
 }
