@@ -148,7 +148,7 @@ pub async fn load(
         values: Vec::new(),
     };
     let of = |b: &mut Binder| match which {
-        Practitioners::Only(ids) if ids.is_empty() => "NULL".to_owned(),
+        Practitioners::Only([]) => "NULL".to_owned(),
         Practitioners::Only(ids) => b.list(ids),
         Practitioners::AllActive => "SELECT id FROM practitioners WHERE active".to_owned(),
     };
