@@ -12,7 +12,7 @@ use crate::{
     },
     error::{ApiError, ApiResult},
     state::AppState,
-    store::{self, entities::screening},
+    store::{self, clients::NewScreening},
 };
 
 /// A checked screening submission.
@@ -37,13 +37,11 @@ pub async fn submit(state: &AppState, sub: Submission) -> ApiResult<Screened> {
     let eval = CURRENT.evaluate(&sub.answers);
     let valid_until = now + sdur(state.settings.booking.screening_valid_for);
     let id = ScreeningId::new();
-    let tx = store::begin_write(&state.db).await?;
-    let client_id = store::clients::upsert(&tx, &sub.client, to_db(now)).await?;
-    store::clients::insert_screening(
-        &tx,
-        screening::Model {
+    let client_id = store::clients::insert_screening_with_client(
+        &state.db,
+        &sub.client,
+        NewScreening {
             id: id.0,
-            client_id,
             questionnaire_version: CURRENT.version.to_owned(),
             answers: to_json(&sub.answers)?,
             concerns: to_json(&sub.concerns)?,
@@ -51,14 +49,9 @@ pub async fn submit(state: &AppState, sub: Submission) -> ApiResult<Screened> {
             reasons: to_json(&eval.reasons)?,
             created_at: to_db(now),
             valid_until: to_db(valid_until),
-            review_decision: None,
-            review_note: None,
-            reviewed_by: None,
-            reviewed_at: None,
         },
     )
     .await?;
-    tx.commit().await?;
     // Ids only: neither the answers nor the outcome derived from them reach the logs.
     info!(screening_id = %id, "screening stored");
     Ok(Screened {

@@ -1,8 +1,8 @@
 //! Clients and their screenings.
 
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, sea_query::OnConflict,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, DbErr,
+    EntityTrait, QueryFilter, QueryOrder, QuerySelect, Statement, sea_query::OnConflict,
 };
 use uuid::Uuid;
 
@@ -32,6 +32,87 @@ pub async fn upsert(
     .exec_with_returning(db)
     .await?;
     Ok(row.id)
+}
+
+/// A screening as first stored (unreviewed; its client is resolved by email).
+pub struct NewScreening {
+    pub id: Uuid,
+    pub questionnaire_version: String,
+    pub answers: String,
+    pub concerns: String,
+    pub outcome: String,
+    pub reasons: String,
+    pub created_at: i64,
+    pub valid_until: i64,
+}
+
+/// Stores a new screening with its client (created, or updated by email), atomically; returns
+/// the client's id. On PostgreSQL this is one statement (the upsert and the insert joined by a
+/// CTE, committed on its own): one round trip instead of four, on the path every online
+/// booking takes. SQLite, which has no data-modifying CTEs, uses a short transaction.
+pub async fn insert_screening_with_client(
+    db: &DatabaseConnection,
+    details: &ClientDetails,
+    s: NewScreening,
+) -> Result<Uuid, DbErr> {
+    if db.get_database_backend() != DbBackend::Postgres {
+        let tx = super::begin_write(db).await?;
+        let client_id = upsert(&tx, details, s.created_at).await?;
+        insert_screening(
+            &tx,
+            screening::Model {
+                id: s.id,
+                client_id,
+                questionnaire_version: s.questionnaire_version,
+                answers: s.answers,
+                concerns: s.concerns,
+                outcome: s.outcome,
+                reasons: s.reasons,
+                created_at: s.created_at,
+                valid_until: s.valid_until,
+                review_decision: None,
+                review_note: None,
+                reviewed_by: None,
+                reviewed_at: None,
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        return Ok(client_id);
+    }
+    let sql = "WITH c AS (
+            INSERT INTO clients (id, name, email, phone, created_at) VALUES ($1, $2, $3, $4, $5)
+            ON CONFLICT (email) DO UPDATE SET name = excluded.name, phone = excluded.phone
+            RETURNING id
+        )
+        INSERT INTO screenings (id, client_id, questionnaire_version, answers, concerns, outcome,
+                                reasons, created_at, valid_until)
+        SELECT $6, c.id, $7, $8, $9, $10, $11, $12, $13 FROM c
+        RETURNING client_id";
+    let values: Vec<sea_orm::Value> = vec![
+        Uuid::new_v4().into(),
+        details.name.clone().into(),
+        details.email.clone().into(),
+        details.phone.clone().into(),
+        s.created_at.into(),
+        s.id.into(),
+        s.questionnaire_version.into(),
+        s.answers.into(),
+        s.concerns.into(),
+        s.outcome.into(),
+        s.reasons.into(),
+        s.created_at.into(),
+        s.valid_until.into(),
+    ];
+    let row = db
+        .query_one_raw(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            sql,
+            values,
+        ))
+        .await?
+        .ok_or_else(|| DbErr::RecordNotInserted)?;
+    row.try_get_by_index(0)
 }
 
 /// A client by id.
@@ -129,7 +210,7 @@ pub async fn screening_for_booking(
     db: &impl ConnectionTrait,
     id: Uuid,
 ) -> Result<Option<ScreeningForBooking>, DbErr> {
-    use sea_orm::{DbBackend, FromQueryResult, Statement};
+    use sea_orm::FromQueryResult;
     let backend = db.get_database_backend();
     let placeholder = if backend == DbBackend::Postgres {
         "$1"
