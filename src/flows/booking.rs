@@ -237,6 +237,7 @@ async fn plan_messages(
 ) -> ApiResult<()> {
     let rules = messages::rules(state);
     let zone = state.zone();
+    let mut rows = Vec::new();
     for (i, v) in views.iter().enumerate() {
         let mut planned = rules.before_visit(zone, now, v.start);
         if i == 0 {
@@ -245,8 +246,12 @@ async fn plan_messages(
                 rules.immediate(zone, MessageKind::BookingConfirmation, now, v.start),
             );
         }
-        messages::enqueue(tx, state, v.id, 0, email, &planned, now).await?;
+        rows.extend(messages::outbox_rows(
+            state, v.id, 0, email, &planned, now,
+        ));
     }
+    // One statement for the whole course.
+    store::outbox::insert(tx, rows).await?;
     Ok(())
 }
 

@@ -50,7 +50,22 @@ pub async fn enqueue(
     planned: &[Planned],
     now: Timestamp,
 ) -> ApiResult<()> {
-    let rows = planned
+    let rows = outbox_rows(state, appointment, version, recipient, planned, now);
+    store::outbox::insert(db, rows).await?;
+    Ok(())
+}
+
+/// The outbox rows of planned messages for one appointment (to insert many appointments'
+/// messages in one statement).
+pub fn outbox_rows(
+    state: &AppState,
+    appointment: AppointmentId,
+    version: i32,
+    recipient: &str,
+    planned: &[Planned],
+    now: Timestamp,
+) -> Vec<outbox::Model> {
+    planned
         .iter()
         .map(|p| outbox::Model {
             id: Uuid::new_v4(),
@@ -71,9 +86,7 @@ pub async fn enqueue(
             created_at: to_db(now),
             updated_at: to_db(now),
         })
-        .collect();
-    store::outbox::insert(db, rows).await?;
-    Ok(())
+        .collect()
 }
 
 /// Withdraws the pending pre-visit messages of an appointment (cancel, reschedule).
