@@ -233,8 +233,15 @@ pub async fn booking_only() -> anyhow::Result<()> {
         let plan = Arc::new(SlotPlan::new(practitioners, 2, 300));
         let (booking, _) = booking_phase(&server, plan, Arc::new(AtomicU64::new(0))).await;
         report("full booking (screening + booking), 16 clients", &booking);
-        if let Ok(text) = reqwest::get(format!("{}/metrics", server.base)).await?.text().await {
-            for l in text.lines().filter(|l| (l.contains("duration_seconds_sum") || l.contains("duration_seconds_count")) && (l.contains("screenings") || l.contains("bookings\""))) {
+        if let Ok(text) = reqwest::get(format!("{}/metrics", server.base))
+            .await?
+            .text()
+            .await
+        {
+            for l in text.lines().filter(|l| {
+                (l.contains("duration_seconds_sum") || l.contains("duration_seconds_count"))
+                    && (l.contains("screenings") || l.contains("bookings\""))
+            }) {
                 println!("  {l}");
             }
         }

@@ -43,7 +43,14 @@ pub struct Query {
 #[derive(Default)]
 pub struct SlotCache {
     generation: AtomicU64,
-    entries: Mutex<HashMap<Key, Entry>>,
+    entries: Mutex<Entries>,
+}
+
+#[derive(Default)]
+struct Entries {
+    map: HashMap<Key, Entry>,
+    /// Slots held by all entries: the memory bound.
+    slots: usize,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
@@ -89,8 +96,11 @@ impl Offered {
     }
 }
 
-/// Entries kept before the cache starts over (bounds memory under many distinct queries).
-const MAX_ENTRIES: usize = 4096;
+/// Entries kept before the cache starts over.
+const MAX_ENTRIES: usize = 1024;
+/// Slots held across all entries (about 250 bytes each with their rendered JSON, so about
+/// 25 MB), whatever date ranges clients ask for; a larger answer is not cached.
+const MAX_SLOTS: usize = 100_000;
 
 impl SlotCache {
     /// Drops every cached answer (call after a calendar change commits).
@@ -102,25 +112,58 @@ impl SlotCache {
         let generation = self.generation.load(Ordering::Acquire);
         let entries = self.entries.lock().ok()?;
         entries
+            .map
             .get(key)
             .filter(|e| e.generation == generation && e.at.elapsed() < ttl)
             .map(|e| e.offered.clone())
     }
 
-    fn put(&self, key: Key, generation: u64, offered: Arc<Offered>) {
-        if let Ok(mut entries) = self.entries.lock() {
-            if entries.len() >= MAX_ENTRIES {
-                entries.clear();
-            }
-            entries.insert(
-                key,
-                Entry {
-                    generation,
-                    at: Instant::now(),
-                    offered,
-                },
-            );
+    fn put(&self, key: Key, generation: u64, ttl: Duration, offered: Arc<Offered>) {
+        let weight = offered.slots.len() + 1;
+        if weight > MAX_SLOTS {
+            return;
         }
+        let Ok(mut entries) = self.entries.lock() else {
+            return;
+        };
+        if entries.map.len() >= MAX_ENTRIES || entries.slots + weight > MAX_SLOTS {
+            // Stale entries first (expired, or from before a change); then everything.
+            let current = self.generation.load(Ordering::Acquire);
+            entries
+                .map
+                .retain(|_, e| e.generation == current && e.at.elapsed() < ttl);
+            if entries.map.len() >= MAX_ENTRIES || entries.weight_of_map() + weight > MAX_SLOTS {
+                entries.map.clear();
+            }
+            entries.slots = entries.weight_of_map();
+        }
+        let old = entries.map.insert(
+            key,
+            Entry {
+                generation,
+                at: Instant::now(),
+                offered,
+            },
+        );
+        entries.slots += weight;
+        if let Some(old) = old {
+            entries.slots -= old.offered.slots.len() + 1;
+        }
+    }
+
+    /// Slots held, and entries (for tests).
+    #[cfg(test)]
+    fn held(&self) -> (usize, usize) {
+        self.entries
+            .lock()
+            .map(|e| (e.slots, e.map.len()))
+            .unwrap_or_default()
+    }
+}
+
+impl Entries {
+    fn weight_of_map(&self) -> usize {
+        self.map.values().map(|e| e.offered.slots.len() + 1).sum()
     }
 }
 
@@ -197,7 +240,61 @@ pub async fn slots(state: &AppState, q: Query) -> ApiResult<Arc<Offered>> {
         },
     )));
     if !ttl.is_zero() {
-        state.slot_cache.put(key, generation, offered.clone());
+        state.slot_cache.put(key, generation, ttl, offered.clone());
     }
     Ok(offered)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(day: i8) -> Key {
+        Key {
+            service: Service::Microneedling,
+            from: jiff::civil::date(2027, 1, day),
+            to: jiff::civil::date(2027, 1, day),
+            practitioner: None,
+            anesthesia: false,
+        }
+    }
+
+    fn answer(n: usize) -> Arc<Offered> {
+        let slot = Slot {
+            start: jiff::Timestamp::UNIX_EPOCH,
+            end: jiff::Timestamp::UNIX_EPOCH,
+            practitioner_id: PractitionerId(uuid::Uuid::nil()),
+        };
+        Arc::new(Offered::new(vec![slot; n]))
+    }
+
+    #[test]
+    fn the_cache_holds_at_most_its_slot_budget() {
+        let cache = SlotCache::default();
+        let ttl = Duration::from_secs(60);
+        for day in 1..=28 {
+            cache.put(key(day), 0, ttl, answer(MAX_SLOTS / 10));
+            assert!(cache.held().0 <= MAX_SLOTS, "{:?}", cache.held());
+        }
+        // The newest answer is always kept.
+        assert!(cache.get(&key(28), ttl).is_some());
+        // Too large to keep at all.
+        cache.put(key(1), 0, ttl, answer(MAX_SLOTS + 1));
+        assert!(cache.get(&key(1), ttl).is_none());
+    }
+
+    #[test]
+    fn stale_answers_are_dropped_before_fresh_ones() {
+        let cache = SlotCache::default();
+        let ttl = Duration::from_secs(60);
+        cache.put(key(1), 0, ttl, answer(MAX_SLOTS / 2));
+        cache.invalidate();
+        assert!(cache.get(&key(1), ttl).is_none());
+        cache.put(key(2), 1, ttl, answer(MAX_SLOTS / 3));
+        cache.put(key(3), 1, ttl, answer(MAX_SLOTS / 3));
+        // key(1) was stale and made room; both fresh answers stay.
+        assert!(cache.get(&key(2), ttl).is_some());
+        assert!(cache.get(&key(3), ttl).is_some());
+        assert_eq!(cache.held(), (2 * (MAX_SLOTS / 3 + 1), 2));
+    }
 }

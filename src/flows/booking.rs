@@ -246,9 +246,7 @@ async fn plan_messages(
                 rules.immediate(zone, MessageKind::BookingConfirmation, now, v.start),
             );
         }
-        rows.extend(messages::outbox_rows(
-            state, v.id, 0, email, &planned, now,
-        ));
+        rows.extend(messages::outbox_rows(state, v.id, 0, email, &planned, now));
     }
     // One statement for the whole course.
     store::outbox::insert(tx, rows).await?;
