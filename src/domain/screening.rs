@@ -264,6 +264,28 @@ pub fn allows_booking(
     cleared && now < valid_until
 }
 
+/// Whether a repeat session may be checked in, given its latest re-confirmation (outcome and a
+/// clinician's decision): the one place of this rule. Without a re-confirmation reception asks
+/// the questions at the desk and decides; a re-confirmation that needs review waits for a
+/// clinician's approval; a contraindication (the visit is cancelled anyway) never passes.
+pub fn clears_check_in(
+    reconfirmation: Option<(Outcome, Option<ReviewDecision>)>,
+) -> Result<(), &'static str> {
+    match reconfirmation {
+        None | Some((Outcome::Eligible, _)) => Ok(()),
+        Some((Outcome::NeedsReview, Some(ReviewDecision::Approve))) => Ok(()),
+        Some((Outcome::NeedsReview, Some(ReviewDecision::Reject))) => {
+            Err("a clinician did not clear the client's re-confirmation")
+        }
+        Some((Outcome::NeedsReview, None)) => {
+            Err("the client's re-confirmation awaits a clinician's review")
+        }
+        Some((Outcome::Contraindicated, _)) => {
+            Err("the client's re-confirmation rules the treatment out")
+        }
+    }
+}
+
 /// The skin concerns a client may name (the treatment's indications).
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema,
@@ -370,5 +392,27 @@ mod tests {
             later,
             now
         ));
+    }
+
+    #[test]
+    fn check_in_waits_for_a_cleared_reconfirmation() {
+        use Outcome::*;
+        use ReviewDecision::*;
+        let cases = [
+            (None, true),
+            (Some((Eligible, None)), true),
+            (Some((NeedsReview, None)), false),
+            (Some((NeedsReview, Some(Approve))), true),
+            (Some((NeedsReview, Some(Reject))), false),
+            (Some((Contraindicated, None)), false),
+            (Some((Contraindicated, Some(Approve))), false),
+        ];
+        for (reconfirmation, passes) in cases {
+            assert_eq!(
+                clears_check_in(reconfirmation).is_ok(),
+                passes,
+                "{reconfirmation:?}"
+            );
+        }
     }
 }

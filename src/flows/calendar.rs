@@ -25,6 +25,8 @@ pub struct Entry {
     /// `(sessions, course id)` when the booking is a course.
     pub course: Option<(i32, Uuid)>,
     pub screening: Option<screening::Model>,
+    /// The latest re-confirmation of a repeat session (the screening it stored).
+    pub reconfirmation: Option<screening::Model>,
     pub messages_failed: bool,
 }
 
@@ -86,7 +88,11 @@ pub async fn entries(
         .into_iter()
         .map(|p| (p.id, p.name))
         .collect();
-    let screening_ids: Vec<Uuid> = bookings.values().filter_map(|b| b.screening_id).collect();
+    let screening_ids: Vec<Uuid> = bookings
+        .values()
+        .filter_map(|b| b.screening_id)
+        .chain(rows.iter().filter_map(|a| a.reconfirm_screening_id))
+        .collect();
     let screenings: HashMap<Uuid, screening::Model> = screening::Entity::find()
         .filter(screening::Column::Id.is_in(screening_ids))
         .all(&state.db)
@@ -112,6 +118,9 @@ pub async fn entries(
                 course: b.filter(|b| b.sessions > 1).map(|b| (b.sessions, b.id)),
                 screening: b
                     .and_then(|b| b.screening_id)
+                    .and_then(|s| screenings.get(&s).cloned()),
+                reconfirmation: a
+                    .reconfirm_screening_id
                     .and_then(|s| screenings.get(&s).cloned()),
                 messages_failed: failed.contains(&a.id),
                 appointment: a,

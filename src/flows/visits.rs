@@ -11,6 +11,7 @@ use crate::{
         availability::{self, Interval, SlotProblem, Visit},
         ids::{AppointmentId, PractitionerId},
         messages::MessageKind,
+        screening::{Outcome, ReviewDecision, clears_check_in},
         service::Service,
         status::{AppointmentStatus, Transition},
         time::{from_db, sdur, to_db},
@@ -67,6 +68,24 @@ async fn recipient(db: &DatabaseTransaction, a: &appointment::Model) -> ApiResul
     Ok(client.email)
 }
 
+/// A repeat session is checked in only when its re-confirmation allows it
+/// (`domain::screening::clears_check_in`).
+async fn check_reconfirmation(db: &DatabaseTransaction, a: &appointment::Model) -> ApiResult<()> {
+    let Some(id) = a.reconfirm_screening_id else {
+        return clears_check_in(None).map_err(|m| ApiError::Conflict(m.into()));
+    };
+    let s = store::clients::find_screening(db, id).await?;
+    let outcome = s
+        .as_ref()
+        .and_then(|s| Outcome::parse(&s.outcome))
+        .unwrap_or(Outcome::Contraindicated);
+    let review = s
+        .as_ref()
+        .and_then(|s| s.review_decision.as_deref())
+        .and_then(ReviewDecision::parse);
+    clears_check_in(Some((outcome, review))).map_err(|m| ApiError::Conflict(m.into()))
+}
+
 /// Check-in, completion, no-show or cancellation.
 pub async fn transition(
     state: &AppState,
@@ -82,6 +101,9 @@ pub async fn transition(
     let to = from.apply(t).ok_or_else(|| illegal(t, from))?;
     if t == Transition::Cancel {
         check_notice(state, by, &a, now)?;
+    }
+    if t == Transition::CheckIn {
+        check_reconfirmation(&tx, &a).await?;
     }
     let sequence = if t == Transition::Cancel {
         a.sequence + 1

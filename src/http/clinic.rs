@@ -59,7 +59,12 @@ pub struct CalendarScreening {
 /// The health re-confirmation before this visit.
 #[derive(Serialize, ToSchema)]
 pub struct Reconfirmation {
+    /// The screening the re-confirmation stored (review it at
+    /// `POST /api/v1/staff/screenings/{id}/review`).
+    pub screening_id: Option<Uuid>,
     pub outcome: Outcome,
+    /// A clinician's decision on a `needs_review` re-confirmation; check-in waits for `approve`.
+    pub review_decision: Option<ReviewDecision>,
     pub at: String,
 }
 
@@ -144,7 +149,13 @@ pub async fn calendar(
                     .as_deref()
                     .and_then(Outcome::parse)
                     .map(|o| Reconfirmation {
+                        screening_id: a.reconfirm_screening_id,
                         outcome: o,
+                        review_decision: e
+                            .reconfirmation
+                            .as_ref()
+                            .and_then(|s| s.review_decision.as_deref())
+                            .and_then(ReviewDecision::parse),
                         at: a
                             .reconfirmed_at
                             .map(|t| zone.rfc3339(from_db(t)))

@@ -363,6 +363,52 @@ async fn a_new_contraindication_at_reconfirmation_cancels_the_session(db: Db) {
         ),
         ("needs_review", "booked")
     );
+    // That session cannot be checked in until a clinician approves the re-confirmation.
+    let check_in = format!("/api/v1/staff/appointments/{}/check-in", course[0].id);
+    let e = expect_error(
+        app.post_auth(&check_in, &desk, &json!({})).await,
+        StatusCode::CONFLICT,
+        "conflict",
+    )
+    .await;
+    assert!(
+        e["error"]["message"].as_str().unwrap().contains("review"),
+        "{e}"
+    );
+    let d = &course[0].start[..10];
+    let cal = expect(
+        app.get_auth(&format!("/api/v1/staff/calendar?from={d}&to={d}"), &desk)
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    let pending = &cal["appointments"][0]["reconfirmation"];
+    assert_eq!(pending["outcome"], "needs_review");
+    assert!(pending["review_decision"].is_null());
+    let screening = pending["screening_id"].as_str().unwrap().to_owned();
+    expect(
+        app.post_auth(
+            &format!("/api/v1/staff/screenings/{screening}/review"),
+            &desk,
+            &json!({"decision": "approve", "note": "checked in person"}),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    let checked = expect(
+        app.post_auth(&check_in, &desk, &json!({})).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(checked["status"], "checked_in");
+    // An eligible re-confirmation lets its session be checked in.
+    let cleared = format!("/api/v1/staff/appointments/{}/check-in", course[1].id);
+    expect(
+        app.post_auth(&cleared, &desk, &json!({})).await,
+        StatusCode::OK,
+    )
+    .await;
     // A cancelled session cannot be re-confirmed.
     let r = call(
         &app,
