@@ -169,6 +169,25 @@ pub struct ReminderSettings {
 pub struct RateLimitSettings {
     pub public_per_minute: u32,
     pub login_per_minute: u32,
+    /// Reverse proxies whose `X-Forwarded-For` is believed, as a comma-separated list of
+    /// addresses or networks (`"10.0.0.5, 172.16.0.0/12"`); empty: the peer address counts.
+    #[serde(default, deserialize_with = "networks")]
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+}
+
+fn networks<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<ipnet::IpNet>, D::Error> {
+    let raw = String::deserialize(d)?;
+    raw.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            s.parse::<ipnet::IpNet>()
+                .or_else(|_| s.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                .map_err(|_| {
+                    serde::de::Error::custom(format!("{s:?} is not an IP address or network"))
+                })
+        })
+        .collect()
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -10,6 +10,7 @@ use crate::{
     domain::{ids::PractitionerId, time::to_db},
     error::{ApiError, ApiResult},
     flows::{
+        audit,
         auth::{Role, Staff},
         availability::check_range,
     },
@@ -108,6 +109,23 @@ pub async fn entries(
         .into_iter()
         .map(|m| m.appointment_id)
         .collect();
+    // Who saw which clients' contact data, and when (ids only).
+    let shown: Vec<Uuid> = clients.keys().copied().collect();
+    audit::record(
+        &state.db,
+        state,
+        audit::Actor::Staff(staff.user_id),
+        "calendar.view",
+        "calendar",
+        practitioner.map_or(Uuid::nil(), |p| p.0),
+        Some(serde_json::json!({
+            "from": from.to_string(),
+            "to": to.to_string(),
+            "appointments": rows.len(),
+            "clients": shown,
+        })),
+    )
+    .await?;
     Ok(rows
         .into_iter()
         .map(|a| {

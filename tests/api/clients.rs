@@ -580,7 +580,38 @@ async fn rate_limits_answer_429(db: Db) {
     .await;
 }
 
+/// Behind a trusted proxy each client has its own budget (named by `X-Forwarded-For`); a
+/// client cannot dodge its limit by writing the header itself.
+async fn rate_limits_see_through_a_trusted_proxy(db: Db) {
+    let app = spawn_with(db, |s| {
+        s.rate_limit.public_per_minute = 2;
+        s.rate_limit.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap()];
+    })
+    .await;
+    let body = json!({"client": {"name": "A", "email": "a@example.com"}, "answers": answers(&[])});
+    let via = |forwarded: &'static str| {
+        app.client
+            .post(app.url("/api/v1/screenings"))
+            .header("X-Forwarded-For", forwarded)
+            .json(&body)
+            .send()
+    };
+    for _ in 0..2 {
+        expect(via("198.51.100.1").await.unwrap(), StatusCode::CREATED).await;
+    }
+    // Forging an extra address on the left changes nothing: the proxy appended the real one.
+    expect_error(
+        via("1.2.3.4, 198.51.100.1").await.unwrap(),
+        StatusCode::TOO_MANY_REQUESTS,
+        "rate_limited",
+    )
+    .await;
+    // Another client behind the same proxy has its own budget.
+    expect(via("198.51.100.2").await.unwrap(), StatusCode::CREATED).await;
+}
+
 on_both!(
+    rate_limits_see_through_a_trusted_proxy,
     a_token_reaches_only_its_own_booking,
     clients_change_only_outside_the_notice_window,
     a_new_contraindication_at_reconfirmation_cancels_the_session,

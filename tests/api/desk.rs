@@ -561,6 +561,17 @@ async fn staff_actions_are_audited(db: Db) {
         StatusCode::OK,
     )
     .await;
+    // Reading the calendar (client contact data) is recorded with the clients shown.
+    let day = &b["appointments"][0]["start"].as_str().unwrap()[..10];
+    expect(
+        app.get_auth(
+            &format!("/api/v1/staff/calendar?from={day}&to={day}"),
+            &desk,
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
     let admin = app.admin().await;
     expect(
         app.post_auth(
@@ -605,6 +616,19 @@ async fn staff_actions_are_audited(db: Db) {
     assert!(
         actions.contains(&("screening.review".into(), sid.to_owned())),
         "{actions:?}"
+    );
+    let view = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["action"] == "calendar.view")
+        .expect("calendar.view recorded");
+    let detail = &view["detail"];
+    assert_eq!(detail["appointments"], 1, "{detail}");
+    assert_eq!(
+        detail["clients"].as_array().map(Vec::len),
+        Some(1),
+        "{detail}"
     );
     assert!(
         log.as_array()
