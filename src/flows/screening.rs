@@ -74,6 +74,11 @@ pub fn stored_reasons(raw: &str) -> Vec<Reason> {
     serde_json::from_str(raw).unwrap_or_default()
 }
 
+/// Parses stored concerns.
+pub fn stored_concerns(raw: &str) -> Vec<Concern> {
+    serde_json::from_str(raw).unwrap_or_default()
+}
+
 /// Stored answers as JSON (staff only).
 pub fn stored_answers(raw: &str) -> serde_json::Value {
     serde_json::from_str(raw).unwrap_or(serde_json::Value::Null)

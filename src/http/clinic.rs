@@ -286,7 +286,8 @@ pub struct AuditDto {
     pub action: String,
     pub subject_type: String,
     pub subject_id: Uuid,
-    #[schema(value_type = Object)]
+    /// Statuses, times and ids of the action; null when it has none.
+    #[schema(value_type = Option<Object>)]
     pub detail: Option<serde_json::Value>,
 }
 

@@ -14,7 +14,7 @@ use crate::{
     domain::{
         availability::WorkingWindow,
         ids::{PractitionerId, ScreeningId},
-        screening::{Outcome, Reason, ReviewDecision},
+        screening::{Concern, Outcome, Reason, ReviewDecision},
         time::MinuteOfDay,
     },
     error::{ApiError, ApiResult, ErrorBody},
@@ -353,8 +353,8 @@ pub struct ScreeningDetailDto {
     pub questionnaire_version: String,
     #[schema(value_type = Object)]
     pub answers: serde_json::Value,
-    #[schema(value_type = Object)]
-    pub concerns: serde_json::Value,
+    /// The skin concerns the client named (for a re-confirmation: none).
+    pub concerns: Vec<Concern>,
     pub review_note: Option<String>,
     pub reviewed_by: Option<Uuid>,
     pub reviewed_at: Option<String>,
@@ -404,7 +404,7 @@ async fn screening_detail(state: &AppState, id: ScreeningId) -> ApiResult<Screen
         },
         questionnaire_version: s.questionnaire_version,
         answers: flows::screening::stored_answers(&s.answers),
-        concerns: flows::screening::stored_answers(&s.concerns),
+        concerns: flows::screening::stored_concerns(&s.concerns),
         review_note: s.review_note,
         reviewed_by: s.reviewed_by,
         reviewed_at: s.reviewed_at.map(at),

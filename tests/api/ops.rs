@@ -19,6 +19,15 @@ async fn metrics_count_requests_bookings_and_the_outbox(db: Db) {
     expect_error(app.book(b).await, StatusCode::CONFLICT, "slot_taken").await;
     app.get("/api/v1/staff/screenings/6f1c7f66-3c5e-4c2a-9d7e-5f2a1d0c9b11")
         .await;
+    // Made-up methods do not become label values (the label set stays bounded).
+    for made_up in ["FROBNICATE", "XYZZY"] {
+        let m = reqwest::Method::from_bytes(made_up.as_bytes()).unwrap();
+        app.client
+            .request(m, app.url("/api/v1/services"))
+            .send()
+            .await
+            .unwrap();
+    }
     let r = app.get("/metrics").await;
     assert_eq!(r.status(), StatusCode::OK);
     let text = r.text().await.unwrap();
@@ -31,9 +40,11 @@ async fn metrics_count_requests_bookings_and_the_outbox(db: Db) {
         r#"dermadesk_outbox_messages{status="pending"} 3"#,
         "dermadesk_http_request_duration_seconds_bucket",
         "dermadesk_dispatch_lateness_seconds",
+        r#"dermadesk_http_requests_total{method="OTHER",route="/api/v1/services",status="404"} 2"#,
     ] {
         assert!(text.contains(want), "missing {want} in\n{text}");
     }
+    assert!(!text.contains("FROBNICATE") && !text.contains("XYZZY"));
 }
 
 on_both!(metrics_count_requests_bookings_and_the_outbox);
