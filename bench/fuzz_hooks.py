@@ -5,8 +5,8 @@ Random UUIDs only ever reach the 404 branch of a route such as
 creates real records through the API (a practitioner, bookings, a screening that needs review,
 a staff user, a client to erase) and writes their ids to OUT; with `FUZZ_IDS=OUT` and
 `SCHEMATHESIS_HOOKS=fuzz_hooks` the hooks below let Hypothesis choose, per case, between the
-generated path parameters and a real id, and send the booking's manage token on the manage
-routes. Every check (no 5xx, responses as documented) then also covers the routes' real work.
+generated path parameters and a real id, and set each request's token: the booking's manage
+token on the manage routes, the admin's elsewhere. Every check (no 5xx, responses as documented) then also covers the routes' real work.
 """
 
 import datetime
@@ -56,17 +56,13 @@ def flatmap_path_parameters(ctx, params):
 
 @schemathesis.hook
 def before_call(ctx, case, kwargs):
-    # The manage routes take the booking's token instead of the staff token given with -H.
-    if os.environ.get("FUZZ_DEBUG"):
-        print("before_call", _kind(ctx), type(kwargs), kwargs.keys() if isinstance(kwargs, dict) else None, case.headers, file=sys.stderr)
-    if _kind(ctx) != "manage_appointment" or not IDS.get("manage_token"):
+    # Staff routes take the admin's token; the manage routes the booking's manage token.
+    token = IDS.get("manage_token") if _kind(ctx) == "manage_appointment" else IDS.get("staff_token")
+    if not token:
         return
-    bearer = "Bearer " + IDS["manage_token"]
     if case.headers is None:
         case.headers = {}
-    case.headers["Authorization"] = bearer
-    if isinstance(kwargs, dict) and isinstance(kwargs.get("headers"), dict):
-        kwargs["headers"]["Authorization"] = bearer
+    case.headers["Authorization"] = "Bearer " + token
 
 
 def _call(base, method, path, token, body=None):
@@ -142,6 +138,7 @@ def seed(base, token, out):
     )
     messages = _call(base, "GET", "/api/v1/staff/messages", token)
     ids = {
+        "staff_token": token,
         "manage_appointment": [a["id"] for a in mine["appointments"]],
         "manage_token": mine["manage_token"],
         "desk_appointment": [a["id"] for a in desk["appointments"]],
