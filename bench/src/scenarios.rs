@@ -304,22 +304,25 @@ async fn availability_phase(
             ("one practitioner-day", &one_day),
             ("one week x 5 practitioners", &week),
         ] {
-            report(
-                &format!("availability, {name} ({label})"),
-                &get_loop(a, path.clone()).await,
-            );
-            let at_rate = {
-                let (a, path) = (a.clone(), path.clone());
-                open_loop(AVAILABILITY_RATE, Duration::from_secs(5), move |_| {
+            let most = get_loop(a, path.clone()).await;
+            report(&format!("availability, {name} ({label})"), &most);
+            // The target rate; and where the most it can serve is below it, the latency at
+            // 80 % of that most (a load it sustains), so the figure is not only a queue.
+            let mut rates = vec![AVAILABILITY_RATE];
+            if most.rate() < f64::from(AVAILABILITY_RATE) {
+                rates.push(((most.rate() * 0.8 / 100.0) as u32).max(1) * 100);
+            }
+            for rate in rates {
+                let at_rate = {
                     let (a, path) = (a.clone(), path.clone());
-                    async move { a.get_status(&path, None).await }
-                })
-                .await
-            };
-            report(
-                &format!("  at {AVAILABILITY_RATE}/s, {name} ({label})"),
-                &at_rate,
-            );
+                    open_loop(rate, Duration::from_secs(5), move |_| {
+                        let (a, path) = (a.clone(), path.clone());
+                        async move { a.get_status(&path, None).await }
+                    })
+                    .await
+                };
+                report(&format!("  at {rate}/s, {name} ({label})"), &at_rate);
+            }
         }
     }
     uncached.stop();

@@ -98,14 +98,21 @@ impl Offered {
 
 /// Entries kept before the cache starts over.
 const MAX_ENTRIES: usize = 1024;
+/// From this many entries on, each insert first drops the expired ones.
+const EXPIRY_SWEEP_AT: usize = 64;
 /// Slots held across all entries (about 250 bytes each with their rendered JSON, so about
 /// 25 MB), whatever date ranges clients ask for; a larger answer is not cached.
 const MAX_SLOTS: usize = 100_000;
 
 impl SlotCache {
-    /// Drops every cached answer (call after a calendar change commits).
+    /// Drops every cached answer (call after a calendar change commits). The memory goes at
+    /// once, so the cache holds only answers computed since the last change.
     pub fn invalidate(&self) {
         self.generation.fetch_add(1, Ordering::Release);
+        if let Ok(mut entries) = self.entries.lock() {
+            entries.map.clear();
+            entries.slots = 0;
+        }
     }
 
     fn get(&self, key: &Key, ttl: Duration) -> Option<Arc<Offered>> {
@@ -126,6 +133,14 @@ impl SlotCache {
         let Ok(mut entries) = self.entries.lock() else {
             return;
         };
+        // Computed from a calendar that has changed since: not worth keeping.
+        if generation != self.generation.load(Ordering::Acquire) {
+            return;
+        }
+        if entries.map.len() >= EXPIRY_SWEEP_AT {
+            entries.map.retain(|_, e| e.at.elapsed() < ttl);
+            entries.slots = entries.weight_of_map();
+        }
         if entries.map.len() >= MAX_ENTRIES || entries.slots + weight > MAX_SLOTS {
             // Stale entries first (expired, or from before a change); then everything.
             let current = self.generation.load(Ordering::Acquire);
@@ -284,17 +299,45 @@ mod tests {
     }
 
     #[test]
-    fn stale_answers_are_dropped_before_fresh_ones() {
+    fn a_change_frees_the_memory_and_late_answers_are_not_kept() {
         let cache = SlotCache::default();
         let ttl = Duration::from_secs(60);
         cache.put(key(1), 0, ttl, answer(MAX_SLOTS / 2));
+        assert_eq!(cache.held(), (MAX_SLOTS / 2 + 1, 1));
         cache.invalidate();
+        assert_eq!(cache.held(), (0, 0));
         assert!(cache.get(&key(1), ttl).is_none());
-        cache.put(key(2), 1, ttl, answer(MAX_SLOTS / 3));
-        cache.put(key(3), 1, ttl, answer(MAX_SLOTS / 3));
-        // key(1) was stale and made room; both fresh answers stay.
-        assert!(cache.get(&key(2), ttl).is_some());
+        // An answer computed before the change arrives after it: dropped.
+        cache.put(key(2), 0, ttl, answer(10));
+        assert_eq!(cache.held(), (0, 0));
+        cache.put(key(3), 1, ttl, answer(10));
         assert!(cache.get(&key(3), ttl).is_some());
-        assert_eq!(cache.held(), (2 * (MAX_SLOTS / 3 + 1), 2));
+    }
+
+    #[test]
+    fn expired_answers_are_swept_as_new_ones_arrive() {
+        let cache = SlotCache::default();
+        for day in 1..=28 {
+            cache.put(key(day), 0, Duration::from_secs(60), answer(1));
+        }
+        for month_day in 1..=28 {
+            let k = Key {
+                from: jiff::civil::date(2027, 2, month_day),
+                to: jiff::civil::date(2027, 2, month_day),
+                ..key(1)
+            };
+            cache.put(k, 0, Duration::from_secs(60), answer(1));
+        }
+        assert_eq!(cache.held().1, 56);
+        // With a zero TTL every one of them has expired: the next insert sweeps them.
+        for day in 1..=10 {
+            let k = Key {
+                from: jiff::civil::date(2027, 3, day),
+                to: jiff::civil::date(2027, 3, day),
+                ..key(1)
+            };
+            cache.put(k, 0, Duration::ZERO, answer(1));
+        }
+        assert!(cache.held().1 <= EXPIRY_SWEEP_AT, "{:?}", cache.held());
     }
 }

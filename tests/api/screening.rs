@@ -162,7 +162,55 @@ async fn answers_are_for_staff_only(db: Db) {
     assert!(list[0].get("answers").is_none(), "lists carry no answers");
 }
 
+/// A returning client (same email) keeps one client record, updated with the new name and
+/// phone, and every screening is kept; the stored row holds what was submitted.
+async fn a_returning_client_is_one_record_with_every_screening(db: Db) {
+    let app = spawn(db).await;
+    let submit = |name: &str, phone: &str, yes: &[&str]| {
+        json!({"client": {"name": name, "email": "ana@example.com", "phone": phone},
+               "answers": answers(yes), "concerns": ["acne_scars"]})
+    };
+    let first = expect(
+        app.post("/api/v1/screenings", &submit("Ana", "+49 1", &[]))
+            .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let second = expect(
+        app.post(
+            "/api/v1/screenings",
+            &submit("Ana Maria", "+49 2", &["pregnant"]),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    assert_eq!(first["client_id"], second["client_id"]);
+    assert_ne!(first["id"], second["id"]);
+    assert_eq!(app.count("SELECT COUNT(*) AS n FROM clients").await, 1);
+    assert_eq!(
+        app.count("SELECT COUNT(*) AS n FROM clients WHERE name = 'Ana Maria' AND phone = '+49 2'")
+            .await,
+        1
+    );
+    assert_eq!(app.count("SELECT COUNT(*) AS n FROM screenings").await, 2);
+    let token = app.admin().await;
+    let id = second["id"].as_str().unwrap();
+    let stored = expect(
+        app.get_auth(&format!("/api/v1/staff/screenings/{id}"), &token)
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(stored["outcome"], "contraindicated");
+    assert_eq!(stored["answers"]["pregnant"], true);
+    assert_eq!(stored["concerns"], json!(["acne_scars"]));
+    assert_eq!(stored["client_id"], second["client_id"]);
+    assert_eq!(stored["valid_until"], second["valid_until"]);
+}
+
 on_both!(
+    a_returning_client_is_one_record_with_every_screening,
     questions_list_the_contract_ids,
     the_outcome_matrix,
     missing_or_non_boolean_answers_are_named,
