@@ -3,11 +3,6 @@
 use clap::{Parser, Subcommand};
 use dermadesk::{app::Application, cli, config::Settings, telemetry};
 
-/// mimalloc instead of glibc's malloc: under a long mixed load glibc's per-thread arenas kept
-/// growing (RSS +8 MB in a 10-minute soak, flat with one arena), mimalloc returns freed pages.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 /// Booking and aftercare messaging for a microneedling clinic.
 #[derive(Parser)]
 #[command(name = "dermadesk", version, about)]
