@@ -171,7 +171,7 @@ async fn a_returning_client_is_one_record_with_every_screening(db: Db) {
                "answers": answers(yes), "concerns": ["acne_scars"]})
     };
     let first = expect(
-        app.post("/api/v1/screenings", &submit("Ana", "+49 1", &[]))
+        app.post("/api/v1/screenings", &submit("Ana", "+49 30 1234567", &[]))
             .await,
         StatusCode::CREATED,
     )
@@ -179,7 +179,7 @@ async fn a_returning_client_is_one_record_with_every_screening(db: Db) {
     let second = expect(
         app.post(
             "/api/v1/screenings",
-            &submit("Ana Maria", "+49 2", &["pregnant"]),
+            &submit("Ana Maria", "+49 30 7654321", &["pregnant"]),
         )
         .await,
         StatusCode::CREATED,
@@ -189,7 +189,7 @@ async fn a_returning_client_is_one_record_with_every_screening(db: Db) {
     assert_ne!(first["id"], second["id"]);
     assert_eq!(app.count("SELECT COUNT(*) AS n FROM clients").await, 1);
     assert_eq!(
-        app.count("SELECT COUNT(*) AS n FROM clients WHERE name = 'Ana Maria' AND phone = '+49 2'")
+        app.count("SELECT COUNT(*) AS n FROM clients WHERE name = 'Ana Maria' AND phone = '+49 30 7654321'")
             .await,
         1
     );
