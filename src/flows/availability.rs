@@ -62,8 +62,9 @@ struct Key {
     anesthesia: bool,
 }
 
+/// A held answer. Every held answer belongs to the current generation: `invalidate` empties
+/// the map and `put` refuses answers computed before the last change.
 struct Entry {
-    generation: u64,
     at: Instant,
     offered: Arc<Offered>,
 }
@@ -116,12 +117,11 @@ impl SlotCache {
     }
 
     fn get(&self, key: &Key, ttl: Duration) -> Option<Arc<Offered>> {
-        let generation = self.generation.load(Ordering::Acquire);
         let entries = self.entries.lock().ok()?;
         entries
             .map
             .get(key)
-            .filter(|e| e.generation == generation && e.at.elapsed() < ttl)
+            .filter(|e| e.at.elapsed() < ttl)
             .map(|e| e.offered.clone())
     }
 
@@ -137,25 +137,18 @@ impl SlotCache {
         if generation != self.generation.load(Ordering::Acquire) {
             return;
         }
-        if entries.map.len() >= EXPIRY_SWEEP_AT {
+        if entries.map.len() >= EXPIRY_SWEEP_AT || entries.slots + weight > MAX_SLOTS {
             entries.map.retain(|_, e| e.at.elapsed() < ttl);
             entries.slots = entries.weight_of_map();
         }
+        // Still over a bound with fresh answers only: start over.
         if entries.map.len() >= MAX_ENTRIES || entries.slots + weight > MAX_SLOTS {
-            // Stale entries first (expired, or from before a change); then everything.
-            let current = self.generation.load(Ordering::Acquire);
-            entries
-                .map
-                .retain(|_, e| e.generation == current && e.at.elapsed() < ttl);
-            if entries.map.len() >= MAX_ENTRIES || entries.weight_of_map() + weight > MAX_SLOTS {
-                entries.map.clear();
-            }
-            entries.slots = entries.weight_of_map();
+            entries.map.clear();
+            entries.slots = 0;
         }
         let old = entries.map.insert(
             key,
             Entry {
-                generation,
                 at: Instant::now(),
                 offered,
             },
@@ -231,10 +224,7 @@ pub async fn slots(state: &AppState, q: Query) -> ApiResult<Arc<Offered>> {
     let day = jiff::SignedDuration::from_hours(24);
     let from = zone.start_of_day(q.from) - day;
     let to = zone.start_of_day(q.to.tomorrow().unwrap_or(q.to)) + day;
-    let which = match &q.practitioner_id {
-        Some(id) => store::calendars::Practitioners::Only(std::slice::from_ref(&id.0)),
-        None => store::calendars::Practitioners::AllActive,
-    };
+    let which = store::calendars::Practitioners::wanted(q.practitioner_id.as_ref());
     let calendars = store::calendars::load(&state.db, which, to_db(from), to_db(to)).await?;
     if q.practitioner_id.is_some() && calendars.is_empty() {
         return Err(ApiError::invalid(

@@ -335,10 +335,7 @@ async fn plan(
     let to = last_target + sdur(course_rules.flex) + DAY * 2;
     // The practitioner asked for (whether they are active is read with their calendar), or
     // every active one, by name.
-    let which = match &req.practitioner_id {
-        Some(id) => store::calendars::Practitioners::Only(std::slice::from_ref(&id.0)),
-        None => store::calendars::Practitioners::AllActive,
-    };
+    let which = store::calendars::Practitioners::wanted(req.practitioner_id.as_ref());
     let calendars = store::calendars::load(db, which, to_db(from), to_db(to)).await?;
     if calendars.is_empty() && req.practitioner_id.is_some() {
         return Err(ApiError::invalid(

@@ -132,6 +132,16 @@ pub enum Practitioners<'a> {
     AllActive,
 }
 
+impl<'a> Practitioners<'a> {
+    /// The practitioner a client or the desk asked for, or else every active one.
+    pub fn wanted(id: Option<&'a PractitionerId>) -> Self {
+        match id {
+            Some(id) => Practitioners::Only(std::slice::from_ref(&id.0)),
+            None => Practitioners::AllActive,
+        }
+    }
+}
+
 /// The calendars of the chosen practitioners that are active, for the instants `[from, to)`:
 /// hours, time off and the busy ranges of appointments that hold their slot. One round trip (a
 /// UNION ALL of the four tables, narrowed to the columns the slot rules read, decoded by
@@ -142,13 +152,15 @@ pub async fn load(
     from: i64,
     to: i64,
 ) -> Result<Vec<PractitionerCalendar>, DbErr> {
+    if let Practitioners::Only([]) = which {
+        return Ok(Vec::new());
+    }
     let backend = db.get_database_backend();
     let mut b = Binder {
         backend,
         values: Vec::new(),
     };
     let of = |b: &mut Binder| match which {
-        Practitioners::Only([]) => "NULL".to_owned(),
         Practitioners::Only(ids) => b.list(ids),
         Practitioners::AllActive => "SELECT id FROM practitioners WHERE active".to_owned(),
     };
