@@ -80,6 +80,9 @@ pub struct BookingSettings {
     pub screening_valid_for: Duration,
     #[serde(with = "humantime_serde")]
     pub client_cancel_notice: Duration,
+    /// A visit may be checked in from this long before its start (until its end).
+    #[serde(with = "humantime_serde")]
+    pub check_in_lead: Duration,
     #[serde(with = "humantime_serde")]
     pub manage_token_valid_for: Duration,
     /// How long a computed availability answer may be reused (0s disables the cache).

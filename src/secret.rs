@@ -14,6 +14,12 @@ pub fn new_token() -> String {
     hex::encode(bytes)
 }
 
+/// Whether `token` has the shape of one of ours (64 hex characters): anything else is refused
+/// before a database lookup.
+pub fn is_token_shaped(token: &str) -> bool {
+    token.len() == 64 && token.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
 /// The stored form of a token: its SHA-256 (tokens are random, so no salt is needed).
 pub fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))

@@ -84,6 +84,15 @@ impl AppState {
         }
     }
 
+    /// The lifecycle's time rules from `booking.*`.
+    pub fn lifecycle_rules(&self) -> crate::domain::status::LifecycleRules {
+        let b = &self.settings.booking;
+        crate::domain::status::LifecycleRules {
+            check_in_lead: b.check_in_lead,
+            client_notice: b.client_cancel_notice,
+        }
+    }
+
     /// The course rules from `course.*`.
     pub fn course_rules(&self) -> CourseRules {
         let c = &self.settings.course;

@@ -132,15 +132,13 @@ pub async fn outgoing(
         };
         let events: Vec<ics::IcsEvent> = events
             .into_iter()
-            .map(|x| ics::IcsEvent {
-                uid: format!("{}@dermadesk", x.id),
-                sequence: u32::try_from(x.sequence).unwrap_or(0),
-                start: from_db(x.starts_at),
-                end: from_db(x.ends_at),
-                summary: format!("{} at {}", service.name(), settings.clinic.name),
-                location: format!("{}, {}", settings.clinic.name, settings.clinic.address),
-                description: format!("Questions or changes: {}", settings.clinic.phone),
-                cancelled: kind == MessageKind::Cancellation,
+            .map(|x| {
+                ics::IcsEvent::for_visit(
+                    x,
+                    service,
+                    &settings.clinic,
+                    kind == MessageKind::Cancellation,
+                )
             })
             .collect();
         let method = if kind == MessageKind::Cancellation {

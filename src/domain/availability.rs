@@ -87,6 +87,28 @@ pub struct Visit {
     pub anesthesia: bool,
 }
 
+impl Visit {
+    /// A visit as asked for; numbing cream only with a service that offers it (the one rule for
+    /// booking and availability alike).
+    pub fn new(service: Service, anesthesia: bool) -> Result<Self, &'static str> {
+        if anesthesia && !service.allows_anesthesia() {
+            return Err("is offered only with microneedling");
+        }
+        Ok(Self {
+            service,
+            anesthesia,
+        })
+    }
+}
+
+impl Slot {
+    /// The range this visit keeps its practitioner busy (the visit and the cleaning buffer):
+    /// what the database's no-overlap rule compares.
+    pub fn busy(&self, rules: &SlotRules) -> Interval {
+        Interval::new(self.start, self.end + sdur(rules.buffer))
+    }
+}
+
 /// The span of one visit: numbing time (if asked for) and the treatment.
 pub fn visit_length(service: Service, anesthesia: bool, rules: &SlotRules) -> Duration {
     let extra = if anesthesia && service.allows_anesthesia() {
@@ -254,6 +276,30 @@ pub fn check_start(
     })
 }
 
+/// The first practitioner, in the caller's order of preference, who may take `start`. When
+/// none may, the reason: `Taken` if anyone's calendar is merely busy then (the client should
+/// pick another time), else the first calendar's reason (they share the window rule).
+pub fn first_free(
+    rules: &SlotRules,
+    zone: &ClinicZone,
+    now: Timestamp,
+    calendars: &[PractitionerCalendar],
+    visit: Visit,
+    start: Timestamp,
+) -> Result<Slot, SlotProblem> {
+    let mut first_problem = None;
+    for cal in calendars {
+        match check_start(rules, zone, now, cal, visit, start) {
+            Ok(slot) => return Ok(slot),
+            Err(SlotProblem::Taken) => first_problem = Some(SlotProblem::Taken),
+            Err(p) => {
+                first_problem.get_or_insert(p);
+            }
+        }
+    }
+    Err(first_problem.unwrap_or(SlotProblem::NotOffered))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -358,6 +404,46 @@ mod tests {
         assert_eq!(
             check("2027-03-01T10:00:00Z").unwrap_err(),
             SlotProblem::TooFar
+        );
+    }
+
+    #[test]
+    fn first_free_takes_the_preferred_practitioner_and_says_taken_when_all_are_busy() {
+        let zone = ClinicZone::new("UTC").unwrap();
+        let now = ts("2026-01-01T00:00:00Z");
+        let r = rules();
+        let start = ts("2026-02-02T10:00:00Z");
+        let (a, b) = (
+            all_day(PractitionerId::new()),
+            all_day(PractitionerId::new()),
+        );
+        let got = first_free(&r, &zone, now, &[b.clone(), a.clone()], MN, start).unwrap();
+        assert_eq!(got.practitioner_id, b.id);
+        assert_eq!(
+            got.busy(&r),
+            busy_range(start, Service::Microneedling.duration(), &r)
+        );
+        let mut busy_b = b.clone();
+        busy_b.busy.push(got.busy(&r));
+        let got = first_free(&r, &zone, now, &[busy_b.clone(), a.clone()], MN, start).unwrap();
+        assert_eq!(got.practitioner_id, a.id);
+        let mut busy_a = a.clone();
+        busy_a.busy.push(got.busy(&r));
+        assert_eq!(
+            first_free(&r, &zone, now, &[busy_b, busy_a], MN, start),
+            Err(SlotProblem::Taken)
+        );
+        assert_eq!(
+            first_free(&r, &zone, now, &[a.clone()], MN, ts("2026-02-02T10:05:00Z")),
+            Err(SlotProblem::NotOffered)
+        );
+        assert_eq!(
+            first_free(&r, &zone, now, &[], MN, start),
+            Err(SlotProblem::NotOffered)
+        );
+        assert_eq!(
+            Visit::new(Service::SkinConsultation, true),
+            Err("is offered only with microneedling")
         );
     }
 }

@@ -27,16 +27,13 @@ impl ClientDetails {
                 "must be 1 to 200 characters".to_owned(),
             );
         }
-        let email = email.trim().to_lowercase();
-        if email.len() > 254
-            || !email_address::EmailAddress::is_valid(&email)
-            || !email.contains('.')
-        {
-            errors.insert(
-                format!("{prefix}.email"),
-                "must be a valid email address".to_owned(),
-            );
-        }
+        let email = match normalize_email(email) {
+            Ok(e) => e,
+            Err(m) => {
+                errors.insert(format!("{prefix}.email"), m.to_owned());
+                String::new()
+            }
+        };
         let phone = phone.map(str::trim).filter(|p| !p.is_empty());
         if let Some(p) = phone {
             let ok = p.len() <= 32
@@ -59,6 +56,19 @@ impl ClientDetails {
             phone: phone.map(str::to_owned),
         })
     }
+}
+
+/// The one email rule (clients, staff, practitioners): trimmed and lower-cased, at most 254
+/// characters, valid syntax, and a domain with a dot (mail to `name@localhost` never arrives).
+pub fn normalize_email(raw: &str) -> Result<String, &'static str> {
+    let email = raw.trim().to_lowercase();
+    let dotted = email
+        .rsplit_once('@')
+        .is_some_and(|(_, domain)| domain.contains('.'));
+    if email.len() > 254 || !dotted || !email_address::EmailAddress::is_valid(&email) {
+        return Err("must be a valid email address");
+    }
+    Ok(email)
 }
 
 /// The email address with its local part masked, for log lines: `j***@example.com`.

@@ -64,13 +64,7 @@ impl MessageKind {
 
     /// Messages about a visit that has not happened yet: a cancel or reschedule withdraws them.
     pub fn is_pre_visit(self) -> bool {
-        matches!(
-            self,
-            MessageKind::BookingConfirmation
-                | MessageKind::Prep
-                | MessageKind::DayBefore
-                | MessageKind::Rescheduled
-        )
+        PRE_VISIT.contains(&self)
     }
 
     /// Carries an .ics attachment.
@@ -224,6 +218,78 @@ impl ReminderRules {
     }
 }
 
+/// What happened to a visit, as far as its emails are concerned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VisitEvent {
+    /// Booked; `first_of_booking` carries the one confirmation of the whole booking.
+    Booked {
+        first_of_booking: bool,
+    },
+    /// Moved to a new start (the event's `start` is the new one).
+    Rescheduled,
+    /// Cancelled; `notify` is false when there is nobody to tell (an erased client).
+    Cancelled {
+        notify: bool,
+    },
+    CheckedIn,
+    NoShow,
+    /// Completed at the event's `now`; `aftercare` for services that have aftercare.
+    Completed {
+        aftercare: bool,
+    },
+}
+
+/// The emails a change causes: kinds whose pending rows are withdrawn, and new rows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MessagePlan {
+    pub withdraw: &'static [MessageKind],
+    pub plan: Vec<Planned>,
+}
+
+/// Every kind about a visit that has not happened yet.
+const PRE_VISIT: &[MessageKind] = &[
+    MessageKind::BookingConfirmation,
+    MessageKind::Prep,
+    MessageKind::DayBefore,
+    MessageKind::Rescheduled,
+];
+
+impl ReminderRules {
+    /// The table, in one place: which emails each change plans and which pending ones it
+    /// withdraws. `start` is the visit's (new) start.
+    pub fn on(
+        &self,
+        zone: &ClinicZone,
+        event: VisitEvent,
+        now: Timestamp,
+        start: Timestamp,
+    ) -> MessagePlan {
+        let (withdraw, plan): (&'static [MessageKind], Vec<Planned>) = match event {
+            VisitEvent::Booked { first_of_booking } => {
+                let mut plan = Vec::with_capacity(3);
+                if first_of_booking {
+                    plan.push(self.immediate(zone, MessageKind::BookingConfirmation, now, start));
+                }
+                plan.extend(self.before_visit(zone, now, start));
+                (&[], plan)
+            }
+            VisitEvent::Rescheduled => {
+                let mut plan = vec![self.immediate(zone, MessageKind::Rescheduled, now, start)];
+                plan.extend(self.before_visit(zone, now, start));
+                (PRE_VISIT, plan)
+            }
+            VisitEvent::Cancelled { notify: true } => (
+                PRE_VISIT,
+                vec![self.immediate(zone, MessageKind::Cancellation, now, start)],
+            ),
+            VisitEvent::Cancelled { notify: false } | VisitEvent::NoShow => (PRE_VISIT, Vec::new()),
+            VisitEvent::CheckedIn | VisitEvent::Completed { aftercare: false } => (&[], Vec::new()),
+            VisitEvent::Completed { aftercare: true } => (&[], self.after_visit(zone, now, now)),
+        };
+        MessagePlan { withdraw, plan }
+    }
+}
+
 /// The delay before retry number `attempt` (1-based): `base * 2^(attempt-1)` capped at `max`,
 /// then scaled by `jitter` in [0.5, 1.0] so many failed messages do not retry in lockstep.
 pub fn backoff(attempt: u32, base: Duration, max: Duration, jitter: f64) -> Duration {
@@ -304,6 +370,53 @@ mod tests {
         assert_eq!(
             late.iter().map(|p| p.kind).collect::<Vec<_>>(),
             [MessageKind::FollowUp]
+        );
+    }
+
+    #[test]
+    fn the_table_of_changes() {
+        let z = ClinicZone::new("Europe/Berlin").unwrap();
+        let now = ts("2026-12-01T10:00:00+01:00");
+        let start = ts("2026-12-10T10:00:00+01:00");
+        let r = rules("");
+        let kinds = |e| {
+            let p = r.on(&z, e, now, start);
+            (
+                p.withdraw.len(),
+                p.plan.iter().map(|p| p.kind).collect::<Vec<_>>(),
+            )
+        };
+        use MessageKind::*;
+        assert_eq!(
+            kinds(VisitEvent::Booked {
+                first_of_booking: true
+            }),
+            (0, vec![BookingConfirmation, Prep, DayBefore])
+        );
+        assert_eq!(
+            kinds(VisitEvent::Booked {
+                first_of_booking: false
+            }),
+            (0, vec![Prep, DayBefore])
+        );
+        assert_eq!(
+            kinds(VisitEvent::Rescheduled),
+            (4, vec![Rescheduled, Prep, DayBefore])
+        );
+        assert_eq!(
+            kinds(VisitEvent::Cancelled { notify: true }),
+            (4, vec![Cancellation])
+        );
+        assert_eq!(kinds(VisitEvent::Cancelled { notify: false }), (4, vec![]));
+        assert_eq!(kinds(VisitEvent::NoShow), (4, vec![]));
+        assert_eq!(kinds(VisitEvent::CheckedIn), (0, vec![]));
+        assert_eq!(
+            kinds(VisitEvent::Completed { aftercare: false }),
+            (0, vec![])
+        );
+        assert_eq!(
+            kinds(VisitEvent::Completed { aftercare: true }),
+            (0, vec![Soothing, IrritationCheck, FollowUp])
         );
     }
 

@@ -111,6 +111,34 @@ pub fn sdur(d: Duration) -> jiff::SignedDuration {
     jiff::SignedDuration::try_from(d).unwrap_or(jiff::SignedDuration::MAX)
 }
 
+/// A duration as people write it: "24 hours", "2 hours 30 minutes", "7 days", "1 minute".
+/// Whole days are named as days only from 48 hours up ("24 hours" reads better than "1 day"
+/// for a notice window); seconds are dropped.
+pub fn human_duration(d: Duration) -> String {
+    fn part(n: u64, one: &str) -> String {
+        if n == 1 {
+            format!("1 {one}")
+        } else {
+            format!("{n} {one}s")
+        }
+    }
+    let minutes = d.as_secs() / 60;
+    let (days, hours, mins) = (minutes / 1440, minutes / 60 % 24, minutes % 60);
+    let mut parts = Vec::new();
+    if days >= 2 {
+        parts.push(part(days, "day"));
+        if hours > 0 {
+            parts.push(part(hours, "hour"));
+        }
+    } else if minutes >= 60 {
+        parts.push(part(minutes / 60, "hour"));
+    }
+    if mins > 0 || parts.is_empty() {
+        parts.push(part(mins, "minute"));
+    }
+    parts.join(" ")
+}
+
 /// Parses an RFC 3339 instant; a time without an offset is rejected.
 pub fn parse_instant(value: &str) -> Result<Timestamp, String> {
     value.parse::<Timestamp>().map_err(|_| {
@@ -314,5 +342,22 @@ mod tests {
         assert!(parse_instant("2026-03-02T10:00:00").is_err());
         assert!(parse_instant("2026-03-02T10:00:00Z").is_ok());
         assert!(parse_instant("2026-03-02T10:00:00+01:00").is_ok());
+    }
+
+    #[test]
+    fn durations_read_as_people_write_them() {
+        let h = |n: u64| Duration::from_secs(n * 3600);
+        assert_eq!(human_duration(h(24)), "24 hours");
+        assert_eq!(human_duration(h(1)), "1 hour");
+        assert_eq!(
+            human_duration(h(2) + Duration::from_secs(1800)),
+            "2 hours 30 minutes"
+        );
+        assert_eq!(human_duration(h(72)), "3 days");
+        assert_eq!(human_duration(h(7 * 24)), "7 days");
+        assert_eq!(human_duration(h(50)), "2 days 2 hours");
+        assert_eq!(human_duration(Duration::from_secs(60)), "1 minute");
+        assert_eq!(human_duration(Duration::from_secs(15 * 60)), "15 minutes");
+        assert_eq!(human_duration(Duration::ZERO), "0 minutes");
     }
 }

@@ -134,7 +134,7 @@ pub async fn login(state: &AppState, email: &str, password: &str) -> ApiResult<S
 
 /// The staff member behind a bearer token, if the token is known and unexpired.
 pub async fn authenticate(state: &AppState, token: &str) -> ApiResult<Staff> {
-    if token.len() != 64 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
+    if !secret::is_token_shaped(token) {
         return Err(ApiError::Unauthorized);
     }
     let user =
@@ -161,10 +161,8 @@ pub const MIN_PASSWORD: usize = 10;
 
 /// Creates a staff user (admin only at the HTTP edge; also used by bootstrap).
 pub async fn create_user(state: &AppState, new: NewUser) -> ApiResult<StaffUserId> {
-    let email = new.email.trim().to_lowercase();
-    if !email_address::EmailAddress::is_valid(&email) {
-        return Err(ApiError::invalid("email", "must be a valid email address"));
-    }
+    let email = crate::domain::client::normalize_email(&new.email)
+        .map_err(|m| ApiError::invalid("email", m))?;
     if new.password.chars().count() < MIN_PASSWORD {
         return Err(ApiError::invalid(
             "password",

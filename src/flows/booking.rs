@@ -8,11 +8,11 @@ use uuid::Uuid;
 
 use crate::{
     domain::{
-        availability::{self, PractitionerCalendar, Slot, SlotProblem},
+        availability::{self, Slot, SlotProblem},
         client::ClientDetails,
         course::{self, CourseShape},
         ids::{AppointmentId, BookingId, ClientId, PractitionerId, ScreeningId},
-        messages::MessageKind,
+        messages::VisitEvent,
         screening::{Outcome, ReviewDecision, allows_booking},
         service::Service,
         status::AppointmentStatus,
@@ -45,15 +45,6 @@ pub struct BookingRequest {
     pub idempotency: Option<(String, String)>,
 }
 
-impl BookingRequest {
-    fn visit(&self) -> availability::Visit {
-        availability::Visit {
-            service: self.service,
-            anesthesia: self.anesthesia,
-        }
-    }
-}
-
 /// Who books (the same actors the audit log knows).
 pub use super::audit::Actor;
 
@@ -70,17 +61,23 @@ pub struct AppointmentView {
 }
 
 impl AppointmentView {
-    /// From a stored row.
-    pub fn from_row(a: &appointment::Model) -> Self {
-        Self {
+    /// From a stored row; a stored value that does not parse is an internal error.
+    pub fn try_from_row(a: &appointment::Model) -> ApiResult<Self> {
+        let bad = |what: &str| {
+            ApiError::Internal(anyhow::anyhow!(
+                "appointment {} has an unknown stored {what}",
+                a.id
+            ))
+        };
+        Ok(Self {
             id: AppointmentId(a.id),
-            service: Service::from_code(&a.service).unwrap_or(Service::SkinConsultation),
+            service: Service::from_code(&a.service).ok_or_else(|| bad("service"))?,
             practitioner_id: PractitionerId(a.practitioner_id),
             start: from_db(a.starts_at),
             end: from_db(a.ends_at),
-            status: AppointmentStatus::parse(&a.status).unwrap_or(AppointmentStatus::Booked),
-            session_number: u32::try_from(a.session_number).unwrap_or(1),
-        }
+            status: AppointmentStatus::parse(&a.status).ok_or_else(|| bad("status"))?,
+            session_number: u32::try_from(a.session_number).map_err(|_| bad("session number"))?,
+        })
     }
 }
 
@@ -111,12 +108,8 @@ pub async fn book(state: &AppState, req: BookingRequest, actor: Actor) -> ApiRes
     if let Err(p) = availability::check_window(&rules, now, req.start) {
         return Err(slot_error(p));
     }
-    if req.anesthesia && !req.service.allows_anesthesia() {
-        return Err(ApiError::invalid(
-            "anesthesia",
-            "is offered only with microneedling",
-        ));
-    }
+    let visit = availability::Visit::new(req.service, req.anesthesia)
+        .map_err(|m| ApiError::invalid("anesthesia", m))?;
     if req.shape.sessions > 1 && !req.service.allows_course() {
         return Err(ApiError::invalid(
             "sessions",
@@ -137,7 +130,7 @@ pub async fn book(state: &AppState, req: BookingRequest, actor: Actor) -> ApiRes
             ));
         }
     };
-    let slots = plan(state, &tx, &req, now).await?;
+    let slots = plan(state, &tx, &req, visit, now).await?;
     let b = booking::Model {
         id: booking_id.0,
         client_id: client_id.0,
@@ -170,7 +163,6 @@ pub async fn book(state: &AppState, req: BookingRequest, actor: Actor) -> ApiRes
         }
         return Err(err.into());
     }
-    let buffer = sdur(rules.buffer);
     let rows: Vec<appointment::Model> = slots
         .iter()
         .enumerate()
@@ -183,7 +175,7 @@ pub async fn book(state: &AppState, req: BookingRequest, actor: Actor) -> ApiRes
             session_number: i as i32 + 1,
             starts_at: to_db(s.start),
             ends_at: to_db(s.end),
-            busy_until: to_db(s.end + buffer),
+            busy_until: to_db(s.busy(&rules).end),
             anesthesia: req.anesthesia,
             status: AppointmentStatus::Booked.as_str().to_owned(),
             cancel_reason: None,
@@ -196,7 +188,10 @@ pub async fn book(state: &AppState, req: BookingRequest, actor: Actor) -> ApiRes
             reconfirmed_at: None,
         })
         .collect();
-    let views: Vec<AppointmentView> = rows.iter().map(AppointmentView::from_row).collect();
+    let views = rows
+        .iter()
+        .map(AppointmentView::try_from_row)
+        .collect::<ApiResult<Vec<_>>>()?;
     store::appointments::insert_appointments(&tx, rows).await?;
     plan_messages(state, &tx, &email, &views, now).await?;
     if let Actor::Staff(staff) = actor {
@@ -226,8 +221,8 @@ pub async fn book(state: &AppState, req: BookingRequest, actor: Actor) -> ApiRes
     })
 }
 
-/// One confirmation for the whole booking (on session 1, listing every session), and the
-/// reminders before each visit.
+/// The messages of a new booking, from the message table: one confirmation for the whole
+/// booking (on session 1, listing every session) and the reminders before each visit.
 async fn plan_messages(
     state: &AppState,
     tx: &DatabaseTransaction,
@@ -239,13 +234,10 @@ async fn plan_messages(
     let zone = state.zone();
     let mut rows = Vec::new();
     for (i, v) in views.iter().enumerate() {
-        let mut planned = rules.before_visit(zone, now, v.start);
-        if i == 0 {
-            planned.insert(
-                0,
-                rules.immediate(zone, MessageKind::BookingConfirmation, now, v.start),
-            );
-        }
+        let event = VisitEvent::Booked {
+            first_of_booking: i == 0,
+        };
+        let planned = rules.on(zone, event, now, v.start).plan;
         rows.extend(messages::outbox_rows(state, v.id, 0, email, &planned, now));
     }
     // One statement for the whole course.
@@ -320,6 +312,7 @@ async fn plan(
     state: &AppState,
     db: &impl ConnectionTrait,
     req: &BookingRequest,
+    visit: availability::Visit,
     now: Timestamp,
 ) -> ApiResult<Vec<Slot>> {
     let rules = state.slot_rules();
@@ -344,7 +337,10 @@ async fn plan(
         ));
     }
 
-    let first = first_slot(state, &calendars, req, now)?;
+    // The first session: exactly the requested start, with the wanted or the first free
+    // practitioner.
+    let first = availability::first_free(&rules, zone, now, &calendars, visit, req.start)
+        .map_err(slot_error)?;
     let mut slots = vec![first];
     for k in 1..req.shape.sessions {
         let target = course_rules.target(zone, req.start, req.shape, k);
@@ -357,7 +353,7 @@ async fn plan(
             zone.local_date(window.0),
             zone.local_date(window.1),
             &calendars,
-            req.visit(),
+            visit,
         );
         match course::pick(&offered, target, window, first.practitioner_id) {
             Some(slot) => slots.push(slot),
@@ -373,26 +369,6 @@ async fn plan(
         }
     }
     Ok(slots)
-}
-
-/// The first session: exactly the requested start, with the wanted or the first free practitioner.
-fn first_slot(
-    state: &AppState,
-    calendars: &[PractitionerCalendar],
-    req: &BookingRequest,
-    now: Timestamp,
-) -> ApiResult<Slot> {
-    let rules = state.slot_rules();
-    let mut worst = SlotProblem::NotOffered;
-    for cal in calendars {
-        match availability::check_start(&rules, state.zone(), now, cal, req.visit(), req.start) {
-            Ok(slot) => return Ok(slot),
-            Err(SlotProblem::Taken) => worst = SlotProblem::Taken,
-            Err(p) if worst != SlotProblem::Taken => worst = p,
-            Err(_) => {}
-        }
-    }
-    Err(slot_error(worst))
 }
 
 /// The API error for a start that cannot be booked.
@@ -436,7 +412,10 @@ async fn replay(state: &AppState, key: &str, hash: &str) -> ApiResult<Option<Boo
         booking_id: BookingId(b.id),
         course_id: (b.sessions > 1).then_some(BookingId(b.id)),
         manage_token: token,
-        appointments: appointments.iter().map(AppointmentView::from_row).collect(),
+        appointments: appointments
+            .iter()
+            .map(AppointmentView::try_from_row)
+            .collect::<ApiResult<_>>()?,
         replayed: true,
     }))
 }

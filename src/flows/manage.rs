@@ -1,26 +1,30 @@
 //! Client self-service through the manage token of a booking: read, cancel, reschedule, the
 //! calendar file, and re-confirming health answers before a repeat session.
 
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use tracing::info;
 
 use crate::{
     domain::{
         ids::{AppointmentId, ScreeningId},
-        messages::MessageKind,
         screening::{Answers, CURRENT, Outcome, Reason},
         service::Service,
         status::{AppointmentStatus, Transition},
         time::{from_db, sdur, to_db},
     },
     error::{ApiError, ApiResult},
-    flows::{audit, booking::AppointmentView, messages, screening::to_json, visits},
+    flows::{
+        audit,
+        booking::AppointmentView,
+        lifecycle::{self, CancelCause, Move},
+        screening::to_json,
+        visits,
+    },
     mail::ics,
     secret,
     state::AppState,
     store::{
         self,
-        entities::{appointment, booking, screening},
+        entities::{appointment, screening},
     },
 };
 
@@ -31,22 +35,18 @@ pub async fn authorize(
     token: Option<String>,
     id: AppointmentId,
 ) -> ApiResult<appointment::Model> {
-    let token = token.filter(|t| t.len() == 64 && t.bytes().all(|b| b.is_ascii_hexdigit()));
-    let Some(token) = token else {
+    let Some(token) = token.filter(|t| secret::is_token_shaped(t)) else {
         return Err(ApiError::Unauthorized);
     };
-    let b = booking::Entity::find()
-        .filter(booking::Column::ManageTokenHash.eq(secret::token_hash(&token)))
-        .one(&state.db)
+    let b = store::appointments::booking_by_token_hash(&state.db, &secret::token_hash(&token))
         .await?
         .ok_or(ApiError::Unauthorized)?;
     if from_db(b.manage_token_expires_at) < state.now() {
         return Err(ApiError::Unauthorized);
     }
-    appointment::Entity::find_by_id(id.0)
-        .filter(appointment::Column::BookingId.eq(b.id))
-        .one(&state.db)
+    store::appointments::find(&state.db, id.0)
         .await?
+        .filter(|a| a.booking_id == b.id)
         .ok_or(ApiError::NotFound)
 }
 
@@ -56,9 +56,7 @@ pub async fn get(
     token: Option<String>,
     id: AppointmentId,
 ) -> ApiResult<AppointmentView> {
-    Ok(AppointmentView::from_row(
-        &authorize(state, token, id).await?,
-    ))
+    AppointmentView::try_from_row(&authorize(state, token, id).await?)
 }
 
 /// Cancels, within the client notice window.
@@ -91,19 +89,18 @@ pub async fn calendar(
     id: AppointmentId,
 ) -> ApiResult<String> {
     let a = authorize(state, token, id).await?;
-    let s = &state.settings.clinic;
-    let service = Service::from_code(&a.service).unwrap_or(Service::SkinConsultation);
-    let event = ics::IcsEvent {
-        uid: format!("{}@dermadesk", a.id),
-        sequence: u32::try_from(a.sequence).unwrap_or(0),
-        start: from_db(a.starts_at),
-        end: from_db(a.ends_at),
-        summary: format!("{} at {}", service.name(), s.name),
-        location: format!("{}, {}", s.name, s.address),
-        description: format!("Questions or changes: {}", s.phone),
-        cancelled: a.status == AppointmentStatus::Cancelled.as_str(),
-    };
-    Ok(ics::calendar(&[event], &s.email, state.now()))
+    let view = AppointmentView::try_from_row(&a)?;
+    let event = ics::IcsEvent::for_visit(
+        &a,
+        view.service,
+        &state.settings.clinic,
+        view.status == AppointmentStatus::Cancelled,
+    );
+    Ok(ics::calendar(
+        &[event],
+        &state.settings.clinic.email,
+        state.now(),
+    ))
 }
 
 /// The result of a re-confirmation.
@@ -122,20 +119,24 @@ pub async fn reconfirm(
     id: AppointmentId,
     answers: Answers,
 ) -> ApiResult<Reconfirmed> {
-    let a = authorize(state, token, id).await?;
+    authorize(state, token, id).await?;
+    let now = state.now();
+    let eval = CURRENT.evaluate(&answers);
+    let screening_id = ScreeningId::new();
+    let tx = store::begin_write(&state.db).await?;
+    // Read and checked inside the transaction, so a visit cancelled or moved meanwhile is seen.
+    let a = store::appointments::find(&tx, id.0)
+        .await?
+        .ok_or(ApiError::NotFound)?;
     if a.status != AppointmentStatus::Booked.as_str() || a.service != Service::Microneedling.code()
     {
         return Err(ApiError::Conflict(
             "only a booked microneedling visit can be re-confirmed".into(),
         ));
     }
-    let now = state.now();
     if from_db(a.starts_at) <= now {
         return Err(ApiError::Conflict("the visit has already started".into()));
     }
-    let eval = CURRENT.evaluate(&answers);
-    let screening_id = ScreeningId::new();
-    let tx = store::begin_write(&state.db).await?;
     store::clients::insert_screening(
         &tx,
         screening::Model {
@@ -155,19 +156,14 @@ pub async fn reconfirm(
         },
     )
     .await?;
-    appointment::Entity::update_many()
-        .col_expr(
-            appointment::Column::ReconfirmScreeningId,
-            Some(screening_id.0).into(),
-        )
-        .col_expr(
-            appointment::Column::ReconfirmOutcome,
-            Some(eval.outcome.as_str().to_owned()).into(),
-        )
-        .col_expr(appointment::Column::ReconfirmedAt, Some(to_db(now)).into())
-        .filter(appointment::Column::Id.eq(a.id))
-        .exec(&tx)
-        .await?;
+    store::appointments::set_reconfirmation(
+        &tx,
+        a.id,
+        screening_id.0,
+        eval.outcome.as_str(),
+        to_db(now),
+    )
+    .await?;
     let detail =
         serde_json::json!({ "outcome": eval.outcome.as_str(), "screening_id": screening_id.0 });
     audit::record(
@@ -180,69 +176,19 @@ pub async fn reconfirm(
         Some(detail),
     )
     .await?;
-    if eval.outcome == Outcome::Contraindicated {
-        cancel_for_health(state, &tx, &a, now).await?;
-    }
+    let fresh = if eval.outcome == Outcome::Contraindicated {
+        let cancel = Move::Cancel(CancelCause::Health);
+        lifecycle::apply(&tx, state, &a, cancel, audit::Actor::Client).await?
+    } else {
+        a
+    };
     tx.commit().await?;
     state.slot_cache.invalidate();
     // Ids only: an outcome derived from health answers stays out of the logs.
-    info!(appointment_id = %a.id, "questionnaire re-confirmed");
-    let fresh = appointment::Entity::find_by_id(a.id)
-        .one(&state.db)
-        .await?
-        .ok_or(ApiError::NotFound)?;
+    info!(appointment_id = %id, "questionnaire re-confirmed");
     Ok(Reconfirmed {
         outcome: eval.outcome,
         reasons: eval.reasons,
-        appointment: AppointmentView::from_row(&fresh),
+        appointment: AppointmentView::try_from_row(&fresh)?,
     })
-}
-
-/// The reason shown to the client: it names no health detail (emails carry none).
-pub const HEALTH_CANCEL_REASON: &str = "Your updated health answers mean we cannot treat you safely at this visit. Please call us to talk it through.";
-
-async fn cancel_for_health(
-    state: &AppState,
-    tx: &sea_orm::DatabaseTransaction,
-    a: &appointment::Model,
-    now: jiff::Timestamp,
-) -> ApiResult<()> {
-    let sequence = a.sequence + 1;
-    appointment::Entity::update_many()
-        .col_expr(
-            appointment::Column::Status,
-            AppointmentStatus::Cancelled.as_str().into(),
-        )
-        .col_expr(appointment::Column::Sequence, sequence.into())
-        .col_expr(
-            appointment::Column::CancelReason,
-            Some(HEALTH_CANCEL_REASON.to_owned()).into(),
-        )
-        .col_expr(appointment::Column::UpdatedAt, to_db(now).into())
-        .filter(appointment::Column::Id.eq(a.id))
-        .exec(tx)
-        .await?;
-    let id = AppointmentId(a.id);
-    messages::withdraw_pre_visit(tx, id, now).await?;
-    let client = store::clients::find(tx, a.client_id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    let planned = [messages::rules(state).immediate(
-        state.zone(),
-        MessageKind::Cancellation,
-        now,
-        from_db(a.starts_at),
-    )];
-    messages::enqueue(tx, state, id, sequence, &client.email, &planned, now).await?;
-    let detail = serde_json::json!({ "reason": "contraindication at re-confirmation" });
-    audit::record(
-        tx,
-        state,
-        audit::Actor::Client,
-        "appointment.cancel",
-        "appointment",
-        a.id,
-        Some(detail),
-    )
-    .await
 }

@@ -89,17 +89,18 @@ pub fn outbox_rows(
         .collect()
 }
 
-/// Withdraws the pending pre-visit messages of an appointment (cancel, reschedule).
-pub async fn withdraw_pre_visit(
+/// Withdraws the still-pending messages of these kinds for an appointment (the message table
+/// says which a change withdraws).
+pub async fn withdraw(
     db: &impl ConnectionTrait,
     appointment: AppointmentId,
+    kinds: &[MessageKind],
     now: Timestamp,
 ) -> ApiResult<()> {
-    let kinds: Vec<&str> = MessageKind::ALL
-        .into_iter()
-        .filter(|k| k.is_pre_visit())
-        .map(MessageKind::as_str)
-        .collect();
+    if kinds.is_empty() {
+        return Ok(());
+    }
+    let kinds: Vec<&str> = kinds.iter().map(|k| k.as_str()).collect();
     store::outbox::cancel_pending(db, appointment.0, &kinds, to_db(now)).await?;
     Ok(())
 }

@@ -30,13 +30,10 @@ pub async fn create(
         return Err(ApiError::invalid("name", "must be 1 to 200 characters"));
     }
     let email = email
-        .map(|e| e.trim().to_lowercase())
-        .filter(|e| !e.is_empty());
-    if let Some(e) = &email
-        && !email_address::EmailAddress::is_valid(e)
-    {
-        return Err(ApiError::invalid("email", "must be a valid email address"));
-    }
+        .filter(|e| !e.trim().is_empty())
+        .map(crate::domain::client::normalize_email)
+        .transpose()
+        .map_err(|m| ApiError::invalid("email", m))?;
     let p = practitioner::Model {
         id: Uuid::new_v4(),
         name: name.to_owned(),

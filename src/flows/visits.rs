@@ -1,89 +1,38 @@
 //! A visit's life after booking: check-in, completion, no-show, cancellation, reschedule. Each
-//! move is checked by the state machine in `domain::status` and writes its messages in the same
-//! transaction.
+//! runs in one transaction through the lifecycle door (`flows::lifecycle::apply`), which holds
+//! the rules, the compare-and-set, the emails and the audit entry.
 
 use jiff::Timestamp;
-use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter};
 use tracing::info;
 
 use crate::{
     domain::{
-        availability::{self, Interval, SlotProblem, Visit},
+        availability::{self, Interval, Visit},
         ids::{AppointmentId, PractitionerId},
-        messages::MessageKind,
-        screening::{Outcome, ReviewDecision, clears_check_in},
         service::Service,
-        status::{AppointmentStatus, Transition},
-        time::{from_db, sdur, to_db},
+        status::Transition,
+        time::{from_db, to_db},
     },
     error::{ApiError, ApiResult},
     flows::{
         audit,
         booking::{AppointmentView, slot_error},
-        messages,
+        lifecycle::{self, CancelCause, Move},
     },
     state::AppState,
-    store::{self, entities::appointment},
+    store,
 };
 
 /// Who asks for the change: clients are bound by `booking.client_cancel_notice`, staff are not.
 pub type ChangedBy = audit::Actor;
 
-async fn load(db: &impl ConnectionTrait, id: AppointmentId) -> ApiResult<appointment::Model> {
-    appointment::Entity::find_by_id(id.0)
-        .one(db)
+async fn load(
+    db: &impl sea_orm::ConnectionTrait,
+    id: AppointmentId,
+) -> ApiResult<store::entities::appointment::Model> {
+    store::appointments::find(db, id.0)
         .await?
         .ok_or(ApiError::NotFound)
-}
-
-fn status_of(a: &appointment::Model) -> AppointmentStatus {
-    AppointmentStatus::parse(&a.status).unwrap_or(AppointmentStatus::Cancelled)
-}
-
-fn illegal(t: Transition, from: AppointmentStatus) -> ApiError {
-    ApiError::Conflict(
-        format!("cannot {t:?} an appointment that is {}", from.as_str()).to_lowercase(),
-    )
-}
-
-fn check_notice(
-    state: &AppState,
-    by: ChangedBy,
-    a: &appointment::Model,
-    now: Timestamp,
-) -> ApiResult<()> {
-    let notice = state.settings.booking.client_cancel_notice;
-    if by == ChangedBy::Client && now + sdur(notice) > from_db(a.starts_at) {
-        return Err(ApiError::TooLateToChange(
-            humantime::format_duration(notice).to_string(),
-        ));
-    }
-    Ok(())
-}
-
-async fn recipient(db: &DatabaseTransaction, a: &appointment::Model) -> ApiResult<String> {
-    let client = store::clients::find(db, a.client_id)
-        .await?
-        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("appointment without client")))?;
-    Ok(client.email)
-}
-
-/// A repeat session is checked in only when its re-confirmation allows it
-/// (`domain::screening::clears_check_in`).
-async fn check_reconfirmation(db: &DatabaseTransaction, a: &appointment::Model) -> ApiResult<()> {
-    let Some(id) = a.reconfirm_screening_id else {
-        return clears_check_in(None).map_err(|m| ApiError::Conflict(m.into()));
-    };
-    let s = store::clients::find_screening(db, id).await?;
-    let outcome = s
-        .as_ref()
-        .and_then(|s| Outcome::parse(&s.outcome))
-        .unwrap_or(Outcome::Contraindicated);
-    let review = s
-        .as_ref()
-        .and_then(|s| s.review_decision.as_deref())
-        .and_then(ReviewDecision::parse);
-    clears_check_in(Some((outcome, review))).map_err(|m| ApiError::Conflict(m.into()))
 }
 
 /// Check-in, completion, no-show or cancellation.
@@ -94,82 +43,24 @@ pub async fn transition(
     by: ChangedBy,
     reason: Option<String>,
 ) -> ApiResult<AppointmentView> {
-    let now = state.now();
+    let mv = match t {
+        Transition::CheckIn => Move::CheckIn,
+        Transition::Complete => Move::Complete,
+        Transition::NoShow => Move::NoShow,
+        Transition::Cancel => Move::Cancel(CancelCause::Asked(reason)),
+        Transition::Reschedule => {
+            return Err(ApiError::Internal(anyhow::anyhow!(
+                "a reschedule needs a new start (visits::reschedule)"
+            )));
+        }
+    };
     let tx = store::begin_write(&state.db).await?;
     let a = load(&tx, id).await?;
-    let from = status_of(&a);
-    let to = from.apply(t).ok_or_else(|| illegal(t, from))?;
-    if t == Transition::Cancel {
-        check_notice(state, by, &a, now)?;
-    }
-    if t == Transition::CheckIn {
-        check_reconfirmation(&tx, &a).await?;
-    }
-    let sequence = if t == Transition::Cancel {
-        a.sequence + 1
-    } else {
-        a.sequence
-    };
-    let completed_at = (t == Transition::Complete)
-        .then_some(to_db(now))
-        .or(a.completed_at);
-    let reason = reason
-        .map(|r| r.trim().chars().take(500).collect::<String>())
-        .filter(|r| !r.is_empty());
-    let res = appointment::Entity::update_many()
-        .col_expr(appointment::Column::Status, to.as_str().into())
-        .col_expr(appointment::Column::Sequence, sequence.into())
-        .col_expr(appointment::Column::CompletedAt, completed_at.into())
-        .col_expr(
-            appointment::Column::CancelReason,
-            reason.clone().or(a.cancel_reason.clone()).into(),
-        )
-        .col_expr(appointment::Column::UpdatedAt, to_db(now).into())
-        .filter(appointment::Column::Id.eq(a.id))
-        .filter(appointment::Column::Status.eq(a.status.as_str()))
-        .exec(&tx)
-        .await?;
-    if res.rows_affected != 1 {
-        return Err(ApiError::Conflict(
-            "the appointment changed meanwhile; try again".into(),
-        ));
-    }
-    let rules = messages::rules(state);
-    let zone = state.zone();
-    // Cancel and no-show withdraw the reminders still pending; cancel and a completed
-    // microneedling visit plan their own messages.
-    if matches!(t, Transition::Cancel | Transition::NoShow) {
-        messages::withdraw_pre_visit(&tx, id, now).await?;
-    }
-    let planned = match t {
-        Transition::Cancel => {
-            vec![rules.immediate(zone, MessageKind::Cancellation, now, from_db(a.starts_at))]
-        }
-        Transition::Complete if Service::from_code(&a.service) == Some(Service::Microneedling) => {
-            rules.after_visit(zone, now, now)
-        }
-        _ => Vec::new(),
-    };
-    if !planned.is_empty() {
-        messages::enqueue(
-            &tx,
-            state,
-            id,
-            sequence,
-            &recipient(&tx, &a).await?,
-            &planned,
-            now,
-        )
-        .await?;
-    }
-    let action = format!("appointment.{}", format!("{t:?}").to_lowercase());
-    let detail = serde_json::json!({ "from": from.as_str(), "to": to.as_str() });
-    audit::record(&tx, state, by, &action, "appointment", id.0, Some(detail)).await?;
+    let moved = lifecycle::apply(&tx, state, &a, mv, by).await?;
     tx.commit().await?;
     state.slot_cache.invalidate();
-    info!(appointment_id = %id, from = from.as_str(), to = to.as_str(), "appointment status changed");
-    let a = load(&state.db, id).await?;
-    Ok(AppointmentView::from_row(&a))
+    info!(appointment_id = %id, from = a.status.as_str(), to = moved.status.as_str(), "appointment status changed");
+    AppointmentView::try_from_row(&moved)
 }
 
 /// Moves a booked visit to a new start (and optionally another practitioner). The course link
@@ -183,105 +74,41 @@ pub async fn reschedule(
 ) -> ApiResult<AppointmentView> {
     let now = state.now();
     let rules = state.slot_rules();
-    if let Err(p) = availability::check_window(&rules, now, start) {
-        return Err(slot_error(p));
-    }
+    availability::check_window(&rules, now, start).map_err(slot_error)?;
     let tx = store::begin_write(&state.db).await?;
     let a = load(&tx, id).await?;
-    let from = status_of(&a);
-    from.apply(Transition::Reschedule)
-        .ok_or_else(|| illegal(Transition::Reschedule, from))?;
-    check_notice(state, by, &a, now)?;
+    let service = Service::from_code(&a.service).ok_or_else(|| {
+        ApiError::Internal(anyhow::anyhow!(
+            "appointment {} has an unknown service",
+            a.id
+        ))
+    })?;
     let visit = Visit {
-        service: Service::from_code(&a.service).unwrap_or(Service::SkinConsultation),
+        service,
         anesthesia: a.anesthesia,
     };
-    let active: Vec<_> = store::calendars::practitioners(&tx)
-        .await?
-        .into_iter()
-        .map(|p| p.id)
-        .collect();
-    let candidates: Vec<_> = match practitioner {
-        Some(p) if active.contains(&p.0) => vec![p.0],
-        Some(_) => {
-            return Err(ApiError::invalid(
-                "practitioner_id",
-                "no active practitioner with this id",
-            ));
-        }
-        // The current practitioner first, then anyone free.
-        None => std::iter::once(a.practitioner_id)
-            .chain(active.into_iter().filter(|p| *p != a.practitioner_id))
-            .collect(),
-    };
+    // The practitioner asked for, or the current one first and then anyone free.
+    let which = store::calendars::Practitioners::wanted(practitioner.as_ref());
     let day = jiff::SignedDuration::from_hours(24);
-    let mut calendars = store::calendars::load(
-        &tx,
-        store::calendars::Practitioners::Only(&candidates),
-        to_db(start - day),
-        to_db(start + day),
-    )
-    .await?;
+    let mut calendars =
+        store::calendars::load(&tx, which, to_db(start - day), to_db(start + day)).await?;
+    if calendars.is_empty() && practitioner.is_some() {
+        return Err(ApiError::invalid(
+            "practitioner_id",
+            "no active practitioner with this id",
+        ));
+    }
+    calendars.sort_by_key(|c| c.id.0 != a.practitioner_id);
     // The visit being moved must not block its own new time.
     let own = Interval::new(from_db(a.starts_at), from_db(a.busy_until));
     for c in calendars.iter_mut().filter(|c| c.id.0 == a.practitioner_id) {
         c.busy.retain(|b| *b != own);
     }
-    let mut worst = SlotProblem::NotOffered;
-    let mut chosen = None;
-    for cal in &calendars {
-        match availability::check_start(&rules, state.zone(), now, cal, visit, start) {
-            Ok(slot) => {
-                chosen = Some(slot);
-                break;
-            }
-            Err(SlotProblem::Taken) => worst = SlotProblem::Taken,
-            Err(_) => {}
-        }
-    }
-    let slot = chosen.ok_or_else(|| slot_error(worst))?;
-    let sequence = a.sequence + 1;
-    let res = appointment::Entity::update_many()
-        .col_expr(appointment::Column::StartsAt, to_db(slot.start).into())
-        .col_expr(appointment::Column::EndsAt, to_db(slot.end).into())
-        .col_expr(
-            appointment::Column::BusyUntil,
-            to_db(slot.end + sdur(rules.buffer)).into(),
-        )
-        .col_expr(
-            appointment::Column::PractitionerId,
-            slot.practitioner_id.0.into(),
-        )
-        .col_expr(appointment::Column::Sequence, sequence.into())
-        .col_expr(appointment::Column::UpdatedAt, to_db(now).into())
-        .filter(appointment::Column::Id.eq(a.id))
-        .filter(appointment::Column::Status.eq("booked"))
-        .exec(&tx)
-        .await?;
-    if res.rows_affected != 1 {
-        return Err(ApiError::Conflict(
-            "the appointment changed meanwhile; try again".into(),
-        ));
-    }
-    let reminder_rules = messages::rules(state);
-    let zone = state.zone();
-    messages::withdraw_pre_visit(&tx, id, now).await?;
-    let mut planned =
-        vec![reminder_rules.immediate(zone, MessageKind::Rescheduled, now, slot.start)];
-    planned.extend(reminder_rules.before_visit(zone, now, slot.start));
-    messages::enqueue(
-        &tx,
-        state,
-        id,
-        sequence,
-        &recipient(&tx, &a).await?,
-        &planned,
-        now,
-    )
-    .await?;
+    let slot = availability::first_free(&rules, state.zone(), now, &calendars, visit, start)
+        .map_err(slot_error)?;
+    let moved = lifecycle::apply(&tx, state, &a, Move::Reschedule(slot), by).await?;
     tx.commit().await?;
     state.slot_cache.invalidate();
     info!(appointment_id = %id, "appointment rescheduled");
-    let a = load(&state.db, id).await?;
-    Ok(AppointmentView::from_row(&a))
+    AppointmentView::try_from_row(&moved)
 }

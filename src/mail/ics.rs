@@ -16,6 +16,28 @@ pub struct IcsEvent {
     pub cancelled: bool,
 }
 
+impl IcsEvent {
+    /// The event of one visit, the same in every email and in the manage link's download: UID
+    /// stable per appointment, summary and place from the clinic's settings.
+    pub fn for_visit(
+        a: &crate::store::entities::appointment::Model,
+        service: crate::domain::service::Service,
+        clinic: &crate::config::ClinicSettings,
+        cancelled: bool,
+    ) -> Self {
+        Self {
+            uid: format!("{}@dermadesk", a.id),
+            sequence: u32::try_from(a.sequence).unwrap_or(0),
+            start: crate::domain::time::from_db(a.starts_at),
+            end: crate::domain::time::from_db(a.ends_at),
+            summary: format!("{} at {}", service.name(), clinic.name),
+            location: format!("{}, {}", clinic.name, clinic.address),
+            description: format!("Questions or changes: {}", clinic.phone),
+            cancelled,
+        }
+    }
+}
+
 fn utc(ts: Timestamp) -> String {
     ts.strftime("%Y%m%dT%H%M%SZ").to_string()
 }

@@ -105,3 +105,94 @@ pub async fn of_booking(
 pub async fn booking(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<booking::Model>, DbErr> {
     booking::Entity::find_by_id(id).one(db).await
 }
+
+/// An appointment by id.
+pub async fn find(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+) -> Result<Option<appointment::Model>, DbErr> {
+    appointment::Entity::find_by_id(id).one(db).await
+}
+
+/// The columns a lifecycle move writes.
+#[derive(Debug, Clone)]
+pub struct Moved {
+    pub status: String,
+    pub sequence: i32,
+    pub starts_at: i64,
+    pub ends_at: i64,
+    pub busy_until: i64,
+    pub practitioner_id: Uuid,
+    pub completed_at: Option<i64>,
+    pub cancel_reason: Option<String>,
+    pub updated_at: i64,
+}
+
+/// Writes a move only if the row still has the status and sequence it was read with
+/// (compare-and-set); false when another move came first. The no-overlap rule fires here
+/// when a reschedule lands on a taken slot.
+pub async fn apply_move(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+    expected_status: &str,
+    expected_sequence: i32,
+    m: &Moved,
+) -> Result<bool, DbErr> {
+    let res = appointment::Entity::update_many()
+        .col_expr(appointment::Column::Status, m.status.clone().into())
+        .col_expr(appointment::Column::Sequence, m.sequence.into())
+        .col_expr(appointment::Column::StartsAt, m.starts_at.into())
+        .col_expr(appointment::Column::EndsAt, m.ends_at.into())
+        .col_expr(appointment::Column::BusyUntil, m.busy_until.into())
+        .col_expr(
+            appointment::Column::PractitionerId,
+            m.practitioner_id.into(),
+        )
+        .col_expr(appointment::Column::CompletedAt, m.completed_at.into())
+        .col_expr(
+            appointment::Column::CancelReason,
+            m.cancel_reason.clone().into(),
+        )
+        .col_expr(appointment::Column::UpdatedAt, m.updated_at.into())
+        .filter(appointment::Column::Id.eq(id))
+        .filter(appointment::Column::Status.eq(expected_status))
+        .filter(appointment::Column::Sequence.eq(expected_sequence))
+        .exec(db)
+        .await?;
+    Ok(res.rows_affected == 1)
+}
+
+/// The booking whose manage token has this hash.
+pub async fn booking_by_token_hash(
+    db: &impl ConnectionTrait,
+    hash: &str,
+) -> Result<Option<booking::Model>, DbErr> {
+    booking::Entity::find()
+        .filter(booking::Column::ManageTokenHash.eq(hash))
+        .one(db)
+        .await
+}
+
+/// Records a visit's health re-confirmation (its screening and outcome).
+pub async fn set_reconfirmation(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+    screening_id: Uuid,
+    outcome: &str,
+    at: i64,
+) -> Result<(), DbErr> {
+    appointment::Entity::update_many()
+        .col_expr(
+            appointment::Column::ReconfirmScreeningId,
+            Some(screening_id).into(),
+        )
+        .col_expr(
+            appointment::Column::ReconfirmOutcome,
+            Some(outcome.to_owned()).into(),
+        )
+        .col_expr(appointment::Column::ReconfirmedAt, Some(at).into())
+        .filter(appointment::Column::Id.eq(id))
+        .exec(db)
+        .await
+        .map(|_| ())
+}

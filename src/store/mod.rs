@@ -6,6 +6,7 @@ pub mod calendars;
 pub mod clients;
 pub mod entities;
 pub mod outbox;
+pub mod privacy;
 pub mod staff;
 
 use std::{path::Path, time::Duration};

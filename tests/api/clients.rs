@@ -364,6 +364,8 @@ async fn a_new_contraindication_at_reconfirmation_cancels_the_session(db: Db) {
         ("needs_review", "booked")
     );
     // That session cannot be checked in until a clinician approves the re-confirmation.
+    app.advance_to_before(&course[0].start, 30);
+    let desk = app.admin().await; // staff sessions last 12 hours
     let check_in = format!("/api/v1/staff/appointments/{}/check-in", course[0].id);
     let e = expect_error(
         app.post_auth(&check_in, &desk, &json!({})).await,
@@ -403,6 +405,8 @@ async fn a_new_contraindication_at_reconfirmation_cancels_the_session(db: Db) {
     .await;
     assert_eq!(checked["status"], "checked_in");
     // An eligible re-confirmation lets its session be checked in.
+    app.advance_to_before(&course[1].start, 30);
+    let desk = app.admin().await; // staff sessions last 12 hours
     let cleared = format!("/api/v1/staff/appointments/{}/check-in", course[1].id);
     expect(
         app.post_auth(&cleared, &desk, &json!({})).await,

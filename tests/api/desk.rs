@@ -155,15 +155,37 @@ async fn failed_messages_are_flagged_on_the_calendar(db: Db) {
 async fn every_lifecycle_move_legal_and_illegal(db: Db) {
     let app = spawn(db).await;
     let p = app.practitioner("Dr. Rhee", "08:00", "20:00").await;
-    let desk = app.admin().await;
+    let mut desk = app.admin().await;
     let mv = |id: &str, what: &str| format!("/api/v1/staff/appointments/{id}/{what}");
     let new_visit = |h: i8| {
         let app = &app;
         let p = p.clone();
         async move { first_id(&book(app, &format!("c{h}@example.com"), &p, 5, h, 1).await) }
     };
+    let (a, b, c, d) = (
+        new_visit(8).await,
+        new_visit(10).await,
+        new_visit(12).await,
+        new_visit(16).await,
+    );
+    let course = book(&app, "course@example.com", &p, 5, 14, 2).await;
+    // Check-in opens two hours (booking.check_in_lead) before the start, not days ahead.
+    let early = expect_error(
+        app.post_auth(&mv(&a, "check-in"), &desk, &json!({})).await,
+        StatusCode::CONFLICT,
+        "conflict",
+    )
+    .await;
+    assert!(
+        early["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("cannot be checked in yet"),
+        "{early}"
+    );
     // booked -> checked_in -> completed; nothing after completion.
-    let a = new_visit(8).await;
+    app.advance_to_before(&local_at(5, 8, 0), 30);
+    desk = app.admin().await; // staff sessions last 12 hours
     assert_eq!(
         expect(
             app.post_auth(&mv(&a, "check-in"), &desk, &json!({})).await,
@@ -204,14 +226,28 @@ async fn every_lifecycle_move_legal_and_illegal(db: Db) {
         )
         .await;
     expect_error(r, StatusCode::CONFLICT, "conflict").await;
-    // booked -> no_show; booked cannot complete without check-in.
-    let b = new_visit(10).await;
+    // booked -> no_show (once the start has passed); booked cannot complete without check-in.
     expect_error(
         app.post_auth(&mv(&b, "complete"), &desk, &json!({})).await,
         StatusCode::CONFLICT,
         "conflict",
     )
     .await;
+    let not_yet = expect_error(
+        app.post_auth(&mv(&b, "no-show"), &desk, &json!({})).await,
+        StatusCode::CONFLICT,
+        "conflict",
+    )
+    .await;
+    assert!(
+        not_yet["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("once its start time has passed"),
+        "{not_yet}"
+    );
+    app.advance_to_before(&local_at(5, 10, 0), -5);
+    desk = app.admin().await; // staff sessions last 12 hours
     assert_eq!(
         expect(
             app.post_auth(&mv(&b, "no-show"), &desk, &json!({})).await,
@@ -229,7 +265,6 @@ async fn every_lifecycle_move_legal_and_illegal(db: Db) {
         .await;
     }
     // checked_in -> cancelled; cancelled is final.
-    let c = new_visit(12).await;
     expect(
         app.post_auth(&mv(&c, "check-in"), &desk, &json!({})).await,
         StatusCode::OK,
@@ -252,8 +287,23 @@ async fn every_lifecycle_move_legal_and_illegal(db: Db) {
         )
         .await;
     }
+    // A visit whose end has passed can no longer be checked in.
+    app.advance_to_before(&local_at(5, 17, 0), -1);
+    desk = app.admin().await; // staff sessions last 12 hours
+    let over = expect_error(
+        app.post_auth(&mv(&d, "check-in"), &desk, &json!({})).await,
+        StatusCode::CONFLICT,
+        "conflict",
+    )
+    .await;
+    assert!(
+        over["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("already ended"),
+        "{over}"
+    );
     // Reschedule keeps the course link and session number.
-    let course = book(&app, "course@example.com", &p, 5, 14, 2).await;
     let second = course["appointments"][1]["id"].as_str().unwrap();
     let moved = expect(
         app.post_auth(
@@ -538,6 +588,7 @@ async fn staff_actions_are_audited(db: Db) {
     let p = app.practitioner("Dr. Rhee", "08:00", "20:00").await;
     let b = book(&app, "ana@example.com", &p, 5, 10, 1).await;
     let a = first_id(&b);
+    app.advance_to_before(b["appointments"][0]["start"].as_str().unwrap(), 30);
     let desk = app
         .staff_user("desk@clinic.example", "reception", None)
         .await;

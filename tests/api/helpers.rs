@@ -285,6 +285,16 @@ impl TestApp {
         self.state.clock.advance(by);
     }
 
+    /// Moves the app's clock to `minutes` before the RFC 3339 instant `start` (a visit's
+    /// check-in opens shortly before its start).
+    pub fn advance_to_before(&self, start: &str, minutes: i64) {
+        let start: jiff::Timestamp = start.parse().expect("an RFC 3339 start");
+        let target = start - jiff::SignedDuration::from_mins(minutes);
+        let by = target.duration_since(self.state.now());
+        assert!(by.is_positive(), "the clock only moves forward");
+        self.advance(Duration::from_secs(by.as_secs().unsigned_abs()));
+    }
+
     pub async fn admin(&self) -> String {
         self.login(ADMIN_EMAIL, ADMIN_PASSWORD).await
     }

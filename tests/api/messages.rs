@@ -132,7 +132,7 @@ async fn completion_sends_aftercare(db: Db) {
     let b = expect(app.book(b).await, StatusCode::CREATED).await;
     let id = b["appointments"][0]["id"].as_str().unwrap().to_owned();
     app.dispatch().await;
-    app.advance(3 * DAY);
+    app.advance_to_before(b["appointments"][0]["start"].as_str().unwrap(), 15);
     app.dispatch().await;
     let token = app.admin().await;
     expect(

@@ -1,0 +1,243 @@
+//! The one door through which a visit's status (or time) changes. Cancel (by the client, by
+//! staff, after a contraindication at re-confirmation, at erasure), reschedule, check-in,
+//! completion and no-show all come here: the domain decides whether the move is allowed
+//! (`domain::status::decide`), the row is updated only if nobody moved it meanwhile
+//! (compare-and-set on status and calendar sequence), the message table
+//! (`ReminderRules::on`) withdraws and plans its emails, and the audit entry is written, all in
+//! the caller's transaction.
+
+use sea_orm::DatabaseTransaction;
+use serde_json::json;
+
+use crate::{
+    domain::{
+        availability::Slot,
+        ids::AppointmentId,
+        messages::VisitEvent,
+        screening::{Outcome, ReviewDecision, clears_check_in},
+        service::Service,
+        status::{AppointmentStatus, Mover, Refusal, Transition, VisitTimes, decide},
+        time::{from_db, to_db},
+    },
+    error::{ApiError, ApiResult},
+    flows::{audit::Actor, messages},
+    state::AppState,
+    store::{self, appointments::Moved, entities::appointment},
+};
+
+/// Why a visit is cancelled.
+#[derive(Debug, Clone)]
+pub enum CancelCause {
+    /// The client or staff asked; an optional free-text reason.
+    Asked(Option<String>),
+    /// The client's re-confirmed answers contraindicate the treatment.
+    Health,
+    /// The client was erased: nobody is told (the address is gone).
+    Erasure,
+}
+
+/// A move of one visit.
+#[derive(Debug, Clone)]
+pub enum Move {
+    CheckIn,
+    Complete,
+    NoShow,
+    Cancel(CancelCause),
+    /// To this slot (already checked free by the caller against the calendar).
+    Reschedule(Slot),
+}
+
+/// The reason shown to the client when a re-confirmation cancels the visit: it names no
+/// health detail (emails carry none).
+pub const HEALTH_CANCEL_REASON: &str = "Your updated health answers mean we cannot treat you safely at this visit. Please call us to talk it through.";
+
+impl Move {
+    fn transition(&self) -> Transition {
+        match self {
+            Move::CheckIn => Transition::CheckIn,
+            Move::Complete => Transition::Complete,
+            Move::NoShow => Transition::NoShow,
+            Move::Cancel(_) => Transition::Cancel,
+            Move::Reschedule(_) => Transition::Reschedule,
+        }
+    }
+}
+
+/// The stored status of a row; a value that does not parse is a defect, never a guess.
+pub(crate) fn stored_status(a: &appointment::Model) -> ApiResult<AppointmentStatus> {
+    AppointmentStatus::parse(&a.status).ok_or_else(|| {
+        ApiError::Internal(anyhow::anyhow!(
+            "appointment {} has an unknown stored status",
+            a.id
+        ))
+    })
+}
+
+/// The refusal as the API error: a 409 whose message says why, for the person at the desk or
+/// the client.
+fn refused(state: &AppState, r: Refusal) -> ApiError {
+    match r {
+        Refusal::TooLateForClient { .. } => ApiError::TooLateToChange(format!(
+            "{}; please call us at {}",
+            r.message(),
+            state.settings.clinic.phone
+        )),
+        Refusal::TooEarly { opens } => ApiError::Conflict(format!(
+            "{} (from {})",
+            r.message(),
+            state.zone().local(opens).strftime("%A %-d %B, %H:%M")
+        )),
+        other => ApiError::Conflict(other.message()),
+    }
+}
+
+/// Applies `mv` to the visit `a` (as read in `tx`) and returns the row as it now is. The caller
+/// commits and then drops the availability cache.
+pub async fn apply(
+    tx: &DatabaseTransaction,
+    state: &AppState,
+    a: &appointment::Model,
+    mv: Move,
+    by: Actor,
+) -> ApiResult<appointment::Model> {
+    let now = state.now();
+    let from = stored_status(a)?;
+    let transition = mv.transition();
+    let mover = match (&mv, by) {
+        (Move::Cancel(CancelCause::Health | CancelCause::Erasure), _) => Mover::Service,
+        (_, Actor::Client) => Mover::Client,
+        (_, Actor::Staff(_)) => Mover::Staff,
+    };
+    let times = VisitTimes {
+        start: from_db(a.starts_at),
+        end: from_db(a.ends_at),
+    };
+    let to = decide(
+        &state.lifecycle_rules(),
+        from,
+        transition,
+        mover,
+        times,
+        now,
+    )
+    .map_err(|r| refused(state, r))?;
+    if matches!(mv, Move::CheckIn) {
+        check_reconfirmation(tx, a).await?;
+    }
+
+    let mut row = a.clone();
+    row.status = to.as_str().to_owned();
+    row.updated_at = to_db(now);
+    let event = match &mv {
+        Move::CheckIn => VisitEvent::CheckedIn,
+        Move::NoShow => VisitEvent::NoShow,
+        Move::Complete => {
+            row.completed_at = Some(to_db(now));
+            VisitEvent::Completed {
+                aftercare: Service::from_code(&a.service) == Some(Service::Microneedling),
+            }
+        }
+        Move::Cancel(cause) => {
+            // The calendar event ends: clients' calendars need a higher SEQUENCE to drop it.
+            row.sequence += 1;
+            row.cancel_reason = match cause {
+                CancelCause::Asked(reason) => reason
+                    .as_deref()
+                    .map(|r| r.trim().chars().take(500).collect::<String>())
+                    .filter(|r| !r.is_empty())
+                    .or(row.cancel_reason),
+                CancelCause::Health => Some(HEALTH_CANCEL_REASON.to_owned()),
+                CancelCause::Erasure => None,
+            };
+            VisitEvent::Cancelled {
+                notify: !matches!(cause, CancelCause::Erasure),
+            }
+        }
+        Move::Reschedule(slot) => {
+            row.sequence += 1;
+            row.starts_at = to_db(slot.start);
+            row.ends_at = to_db(slot.end);
+            row.busy_until = to_db(slot.busy(&state.slot_rules()).end);
+            row.practitioner_id = slot.practitioner_id.0;
+            VisitEvent::Rescheduled
+        }
+    };
+
+    let moved = Moved {
+        status: row.status.clone(),
+        sequence: row.sequence,
+        starts_at: row.starts_at,
+        ends_at: row.ends_at,
+        busy_until: row.busy_until,
+        practitioner_id: row.practitioner_id,
+        completed_at: row.completed_at,
+        cancel_reason: row.cancel_reason.clone(),
+        updated_at: row.updated_at,
+    };
+    // Compare-and-set: only if neither the status nor the calendar sequence moved since `a` was
+    // read, so of two racing moves exactly one wins.
+    if !store::appointments::apply_move(tx, a.id, &a.status, a.sequence, &moved).await? {
+        return Err(ApiError::Conflict(
+            "the appointment changed meanwhile; please reload and try again".into(),
+        ));
+    }
+
+    let id = AppointmentId(a.id);
+    let plan = messages::rules(state).on(state.zone(), event, now, from_db(row.starts_at));
+    messages::withdraw(tx, id, plan.withdraw, now).await?;
+    if !plan.plan.is_empty() {
+        let client = store::clients::find(tx, a.client_id)
+            .await?
+            .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("appointment without client")))?;
+        messages::enqueue(tx, state, id, row.sequence, &client.email, &plan.plan, now).await?;
+    }
+
+    let mut detail = json!({ "from": from.as_str(), "to": to.as_str() });
+    match &mv {
+        Move::Reschedule(slot) => {
+            let zone = state.zone();
+            detail["from_start"] = zone.rfc3339(from_db(a.starts_at)).into();
+            detail["to_start"] = zone.rfc3339(slot.start).into();
+            detail["practitioner_id"] = slot.practitioner_id.0.to_string().into();
+        }
+        Move::Cancel(CancelCause::Health) => {
+            detail["reason"] = "contraindication at re-confirmation".into();
+        }
+        Move::Cancel(CancelCause::Erasure) => detail["reason"] = "client erased".into(),
+        _ => {}
+    }
+    crate::flows::audit::record(
+        tx,
+        state,
+        by,
+        transition.audit_action(),
+        "appointment",
+        a.id,
+        Some(detail),
+    )
+    .await?;
+    Ok(row)
+}
+
+/// A repeat session is checked in only when its re-confirmation allows it
+/// (`domain::screening::clears_check_in`).
+async fn check_reconfirmation(tx: &DatabaseTransaction, a: &appointment::Model) -> ApiResult<()> {
+    let Some(id) = a.reconfirm_screening_id else {
+        return clears_check_in(None).map_err(|m| ApiError::Conflict(m.into()));
+    };
+    let s = store::clients::find_screening(tx, id)
+        .await?
+        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("re-confirmation screening missing")))?;
+    let outcome = Outcome::parse(&s.outcome).ok_or_else(|| {
+        ApiError::Internal(anyhow::anyhow!("screening {id} has an unknown outcome"))
+    })?;
+    let review = match s.review_decision.as_deref() {
+        None => None,
+        Some(d) => Some(ReviewDecision::parse(d).ok_or_else(|| {
+            ApiError::Internal(anyhow::anyhow!(
+                "screening {id} has an unknown review decision"
+            ))
+        })?),
+    };
+    clears_check_in(Some((outcome, review))).map_err(|m| ApiError::Conflict(m.into()))
+}

@@ -1,0 +1,125 @@
+//! Data-protection storage: everything held about one client (export), and wiping it (erasure).
+
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
+use uuid::Uuid;
+
+use super::entities::{appointment, booking, client, outbox, screening};
+
+/// Everything stored about a client.
+pub struct Held {
+    pub client: client::Model,
+    pub screenings: Vec<screening::Model>,
+    pub appointments: Vec<appointment::Model>,
+    pub messages: Vec<outbox::Model>,
+}
+
+/// Every row about the client, oldest first (`None` for an unknown client).
+pub async fn held(db: &impl ConnectionTrait, client_id: Uuid) -> Result<Option<Held>, DbErr> {
+    let Some(c) = client::Entity::find_by_id(client_id).one(db).await? else {
+        return Ok(None);
+    };
+    let screenings = screening::Entity::find()
+        .filter(screening::Column::ClientId.eq(client_id))
+        .order_by_asc(screening::Column::CreatedAt)
+        .all(db)
+        .await?;
+    let appointments = appointment::Entity::find()
+        .filter(appointment::Column::ClientId.eq(client_id))
+        .order_by_asc(appointment::Column::StartsAt)
+        .all(db)
+        .await?;
+    let ids: Vec<Uuid> = appointments.iter().map(|a| a.id).collect();
+    let messages = outbox::Entity::find()
+        .filter(outbox::Column::AppointmentId.is_in(ids))
+        .order_by_asc(outbox::Column::DueAt)
+        .all(db)
+        .await?;
+    Ok(Some(Held {
+        client: c,
+        screenings,
+        appointments,
+        messages,
+    }))
+}
+
+/// The client's visits that still hold their time (booked or checked in).
+pub async fn open_visits(
+    db: &impl ConnectionTrait,
+    client_id: Uuid,
+) -> Result<Vec<appointment::Model>, DbErr> {
+    appointment::Entity::find()
+        .filter(appointment::Column::ClientId.eq(client_id))
+        .filter(appointment::Column::Status.is_in(["booked", "checked_in"]))
+        .order_by_asc(appointment::Column::StartsAt)
+        .all(db)
+        .await
+}
+
+/// Wipes what identifies the client or their health, keeping anonymous appointment rows
+/// (service, time, status) for counts: screenings deleted; free-text reasons and the
+/// re-confirmation link cleared; unsent messages cancelled and every recipient removed; the
+/// booking's screening link and idempotency key cleared; name, email and phone replaced.
+/// The caller has cancelled the open visits through the lifecycle door first.
+pub async fn wipe(db: &impl ConnectionTrait, client_id: Uuid, now: i64) -> Result<(), DbErr> {
+    appointment::Entity::update_many()
+        .col_expr(
+            appointment::Column::CancelReason,
+            Option::<String>::None.into(),
+        )
+        .col_expr(
+            appointment::Column::ReconfirmOutcome,
+            Option::<String>::None.into(),
+        )
+        .col_expr(
+            appointment::Column::ReconfirmScreeningId,
+            Option::<Uuid>::None.into(),
+        )
+        .filter(appointment::Column::ClientId.eq(client_id))
+        .exec(db)
+        .await?;
+    let all: Vec<Uuid> = appointment::Entity::find()
+        .filter(appointment::Column::ClientId.eq(client_id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|a| a.id)
+        .collect();
+    outbox::Entity::update_many()
+        .col_expr(outbox::Column::Status, "cancelled".into())
+        .col_expr(outbox::Column::UpdatedAt, now.into())
+        .filter(outbox::Column::AppointmentId.is_in(all.clone()))
+        .filter(outbox::Column::Status.is_in(["pending", "failed"]))
+        .exec(db)
+        .await?;
+    outbox::Entity::update_many()
+        .col_expr(outbox::Column::Recipient, "erased@invalid".into())
+        .col_expr(outbox::Column::LastError, Option::<String>::None.into())
+        .filter(outbox::Column::AppointmentId.is_in(all))
+        .exec(db)
+        .await?;
+    booking::Entity::update_many()
+        .col_expr(booking::Column::ScreeningId, Option::<Uuid>::None.into())
+        .col_expr(
+            booking::Column::IdempotencyKey,
+            Option::<String>::None.into(),
+        )
+        .filter(booking::Column::ClientId.eq(client_id))
+        .exec(db)
+        .await?;
+    screening::Entity::delete_many()
+        .filter(screening::Column::ClientId.eq(client_id))
+        .exec(db)
+        .await?;
+    client::Entity::update_many()
+        .col_expr(client::Column::Name, "erased".into())
+        .col_expr(
+            client::Column::Email,
+            format!("erased-{client_id}@invalid").into(),
+        )
+        .col_expr(client::Column::Phone, Option::<String>::None.into())
+        .col_expr(client::Column::ErasedAt, Some(now).into())
+        .filter(client::Column::Id.eq(client_id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
