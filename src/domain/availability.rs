@@ -434,7 +434,14 @@ mod tests {
             Err(SlotProblem::Taken)
         );
         assert_eq!(
-            first_free(&r, &zone, now, &[a.clone()], MN, ts("2026-02-02T10:05:00Z")),
+            first_free(
+                &r,
+                &zone,
+                now,
+                std::slice::from_ref(&a),
+                MN,
+                ts("2026-02-02T10:05:00Z")
+            ),
             Err(SlotProblem::NotOffered)
         );
         assert_eq!(
