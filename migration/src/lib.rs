@@ -8,6 +8,11 @@ pub use sea_orm_migration::prelude::*;
 mod m20261124_000001_core;
 mod m20261124_000002_outbox;
 mod m20261124_000003_desk;
+mod m20261125_000004_checked_values;
+
+/// The closed-set columns and their allowed values (for the application's test that its enums
+/// store exactly these).
+pub use m20261125_000004_checked_values::CHECKED;
 
 /// Applies dermadesk's migrations in order.
 pub struct Migrator;
@@ -19,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000001_core::Migration),
             Box::new(m20261124_000002_outbox::Migration),
             Box::new(m20261124_000003_desk::Migration),
+            Box::new(m20261125_000004_checked_values::Migration),
         ]
     }
 }

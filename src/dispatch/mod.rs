@@ -123,7 +123,7 @@ impl Dispatcher {
     }
 
     async fn deliver(&self, row: outbox::Model, token: Uuid) -> anyhow::Result<Delivered> {
-        let span = info_span!("deliver", outbox_id = %row.id, kind = %row.kind,
+        let span = info_span!("deliver", outbox_id = %row.id, kind = row.kind.as_str(),
             appointment_id = %row.appointment_id, to = %mask_email(&row.recipient), attempt = row.attempts);
         async move {
             let db = &self.state.db;
@@ -169,7 +169,7 @@ impl Dispatcher {
         let m = &self.state.metrics;
         let failure = |outcome: &str| {
             let labels = crate::metrics::FailureLabels {
-                kind: row.kind.clone(),
+                kind: row.kind.as_str().to_owned(),
                 outcome: outcome.to_owned(),
             };
             m.send_failures.get_or_create(&labels).inc();

@@ -1,14 +1,16 @@
 //! Builds one outbox row's email from the current state of its appointment.
 
 use jiff::Timestamp;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde::Serialize;
 
 use crate::{
-    domain::{messages::MessageKind, service::Service, time::from_db},
+    domain::{messages::MessageKind, status::AppointmentStatus, time::from_db},
     mail::{Outgoing, ics, templates},
     state::AppState,
-    store::entities::{appointment, client, outbox, practitioner},
+    store::{
+        self,
+        entities::{appointment, outbox},
+    },
 };
 
 #[derive(Serialize)]
@@ -53,8 +55,6 @@ pub enum RenderError {
     NoAppointment(uuid::Uuid),
     #[error("client of appointment not found")]
     NoClient,
-    #[error("unknown message kind {0}")]
-    Kind(String),
     #[error("template: {0}")]
     Template(#[from] minijinja::Error),
     #[error("database: {0}")]
@@ -67,25 +67,12 @@ pub async fn outgoing(
     row: &outbox::Model,
     now: Timestamp,
 ) -> Result<Outgoing, RenderError> {
-    let kind = MessageKind::parse(&row.kind).ok_or_else(|| RenderError::Kind(row.kind.clone()))?;
-    let db = &state.db;
-    let a = appointment::Entity::find_by_id(row.appointment_id)
-        .one(db)
+    let kind = row.kind;
+    let visit = store::appointments::email_context(&state.db, row.appointment_id)
         .await?
         .ok_or(RenderError::NoAppointment(row.appointment_id))?;
-    let c = client::Entity::find_by_id(a.client_id)
-        .one(db)
-        .await?
-        .ok_or(RenderError::NoClient)?;
-    let p = practitioner::Entity::find_by_id(a.practitioner_id)
-        .one(db)
-        .await?;
-    let course = appointment::Entity::find()
-        .filter(appointment::Column::BookingId.eq(a.booking_id))
-        .filter(appointment::Column::Status.ne("cancelled"))
-        .order_by_asc(appointment::Column::SessionNumber)
-        .all(db)
-        .await?;
+    let (a, p, course) = (visit.appointment, visit.practitioner, visit.course);
+    let c = visit.client.ok_or(RenderError::NoClient)?;
     let zone = state.zone();
     let session = |x: &appointment::Model| {
         let l = zone.local(from_db(x.starts_at));
@@ -96,7 +83,7 @@ pub async fn outgoing(
         }
     };
     let me = session(&a);
-    let service = Service::from_code(&a.service).unwrap_or(Service::SkinConsultation);
+    let service = a.service;
     let settings = &state.settings;
     let ctx = Ctx {
         clinic: ClinicCtx {
@@ -119,7 +106,7 @@ pub async fn outgoing(
         course: course.iter().map(session).collect(),
         next_session: course
             .iter()
-            .find(|x| x.session_number > a.session_number && x.status == "booked")
+            .find(|x| x.session_number > a.session_number && x.status == AppointmentStatus::Booked)
             .map(session),
         reason: a.cancel_reason.clone(),
         cancel_notice_hours: settings.booking.client_cancel_notice.as_secs() / 3600,

@@ -5,6 +5,7 @@ pub mod client;
 pub mod course;
 pub mod ids;
 pub mod messages;
+pub mod role;
 pub mod screening;
 pub mod service;
 pub mod status;

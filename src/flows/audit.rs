@@ -1,10 +1,7 @@
 //! The audit log: who did what to which appointment, screening or client, and when. Written in
 //! the same transaction as the action. Details never carry health answers or contact data.
 
-use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect,
-};
+use sea_orm::ConnectionTrait;
 use serde_json::Value;
 use uuid::Uuid;
 
@@ -12,7 +9,7 @@ use crate::{
     domain::{ids::StaffUserId, time::to_db},
     error::ApiResult,
     state::AppState,
-    store::entities::audit_log,
+    store::{self, entities::audit_log},
 };
 
 /// Who acted.
@@ -37,17 +34,19 @@ pub async fn record(
         Actor::Staff(id) => (Some(id.0), "staff"),
         Actor::Client => (None, "client"),
     };
-    audit_log::Entity::insert(audit_log::ActiveModel {
-        id: Set(Uuid::new_v4()),
-        at: Set(to_db(state.now())),
-        actor_user_id: Set(actor_user_id),
-        actor: Set(actor.to_owned()),
-        action: Set(action.to_owned()),
-        subject_type: Set(subject_type.to_owned()),
-        subject_id: Set(subject_id),
-        detail: Set(detail.map(|d| d.to_string())),
-    })
-    .exec_without_returning(db)
+    store::audit::insert(
+        db,
+        audit_log::Model {
+            id: Uuid::new_v4(),
+            at: to_db(state.now()),
+            actor_user_id,
+            actor: actor.to_owned(),
+            action: action.to_owned(),
+            subject_type: subject_type.to_owned(),
+            subject_id,
+            detail: detail.map(|d| d.to_string()),
+        },
+    )
     .await?;
     Ok(())
 }
@@ -58,12 +57,5 @@ pub async fn list(
     subject: Option<Uuid>,
     limit: u64,
 ) -> ApiResult<Vec<audit_log::Model>> {
-    let mut q = audit_log::Entity::find()
-        .order_by_desc(audit_log::Column::At)
-        .order_by_desc(audit_log::Column::Id)
-        .limit(limit);
-    if let Some(s) = subject {
-        q = q.filter(audit_log::Column::SubjectId.eq(s));
-    }
-    Ok(q.all(&state.db).await?)
+    Ok(store::audit::list(&state.db, subject, limit).await?)
 }

@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use jiff::Timestamp;
-use serde::{Deserialize, Serialize};
+
 use tracing::{info, warn};
 use uuid::Uuid;
 
@@ -19,32 +19,7 @@ use crate::{
     store::{self, entities::staff_user},
 };
 
-/// A staff role.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    Admin,
-    Reception,
-    Practitioner,
-}
-
-impl Role {
-    /// The stored text.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Admin => "admin",
-            Role::Reception => "reception",
-            Role::Practitioner => "practitioner",
-        }
-    }
-
-    /// Parses the stored text.
-    pub fn parse(value: &str) -> Option<Self> {
-        [Role::Admin, Role::Reception, Role::Practitioner]
-            .into_iter()
-            .find(|r| r.as_str() == value)
-    }
-}
+pub use crate::domain::role::Role;
 
 /// An authenticated staff member.
 #[derive(Debug, Clone, Copy)]
@@ -109,8 +84,7 @@ pub async fn login(state: &AppState, email: &str, password: &str) -> ApiResult<S
         warn!(user_id = %user.id, failures, "failed login");
         return Err(ApiError::Unauthorized);
     }
-    let role = Role::parse(&user.role)
-        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("bad stored role")))?;
+    let role = user.role;
     if user.failed_logins != 0 || user.locked_until.is_some() {
         store::staff::record_login(&state.db, user.id, 0, None).await?;
     }
@@ -143,7 +117,7 @@ pub async fn authenticate(state: &AppState, token: &str) -> ApiResult<Staff> {
             .ok_or(ApiError::Unauthorized)?;
     Ok(Staff {
         user_id: StaffUserId(user.id),
-        role: Role::parse(&user.role).ok_or(ApiError::Unauthorized)?,
+        role: user.role,
         practitioner_id: user.practitioner_id.map(PractitionerId),
     })
 }
@@ -190,7 +164,7 @@ pub async fn create_user(state: &AppState, new: NewUser) -> ApiResult<StaffUserI
             id,
             email: email.clone(),
             password_hash: hash,
-            role: new.role.as_str().to_owned(),
+            role: new.role,
             practitioner_id: new.practitioner_id.map(|p| p.0),
             failed_logins: 0,
             locked_until: None,

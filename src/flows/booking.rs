@@ -71,11 +71,11 @@ impl AppointmentView {
         };
         Ok(Self {
             id: AppointmentId(a.id),
-            service: Service::from_code(&a.service).ok_or_else(|| bad("service"))?,
+            service: a.service,
             practitioner_id: PractitionerId(a.practitioner_id),
             start: from_db(a.starts_at),
             end: from_db(a.ends_at),
-            status: AppointmentStatus::parse(&a.status).ok_or_else(|| bad("status"))?,
+            status: a.status,
             session_number: u32::try_from(a.session_number).map_err(|_| bad("session number"))?,
         })
     }
@@ -135,7 +135,7 @@ pub async fn book(state: &AppState, req: BookingRequest, actor: Actor) -> ApiRes
         id: booking_id.0,
         client_id: client_id.0,
         screening_id: screening_id.map(|s| s.0),
-        service: req.service.code().to_owned(),
+        service: req.service,
         sessions: req.shape.sessions as i32,
         interval_days: (req.shape.sessions > 1).then_some(req.shape.interval_days as i32),
         manage_token_hash: secret::token_hash(&token),
@@ -171,13 +171,13 @@ pub async fn book(state: &AppState, req: BookingRequest, actor: Actor) -> ApiRes
             booking_id: booking_id.0,
             client_id: client_id.0,
             practitioner_id: s.practitioner_id.0,
-            service: req.service.code().to_owned(),
+            service: req.service,
             session_number: i as i32 + 1,
             starts_at: to_db(s.start),
             ends_at: to_db(s.end),
             busy_until: to_db(s.busy(&rules).end),
             anesthesia: req.anesthesia,
-            status: AppointmentStatus::Booked.as_str().to_owned(),
+            status: AppointmentStatus::Booked,
             cancel_reason: None,
             created_at: to_db(now),
             updated_at: to_db(now),
@@ -263,8 +263,7 @@ async fn resolve_client(
                 None => "microneedling needs a passed health screening (screening_id)".into(),
             }));
         };
-        let outcome = Outcome::parse(&s.outcome).unwrap_or(Outcome::Contraindicated);
-        let review = s.review_decision.as_deref().and_then(ReviewDecision::parse);
+        let (outcome, review) = (s.outcome, s.review_decision);
         if !allows_booking(outcome, review, from_db(s.valid_until), now) {
             let why = match outcome {
                 Outcome::Contraindicated => "the screening found a contraindication",

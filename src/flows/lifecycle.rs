@@ -14,9 +14,9 @@ use crate::{
         availability::Slot,
         ids::AppointmentId,
         messages::VisitEvent,
-        screening::{Outcome, ReviewDecision, clears_check_in},
+        screening::clears_check_in,
         service::Service,
-        status::{AppointmentStatus, Mover, Refusal, Transition, VisitTimes, decide},
+        status::{Mover, Refusal, Transition, VisitTimes, decide},
         time::{from_db, to_db},
     },
     error::{ApiError, ApiResult},
@@ -63,16 +63,6 @@ impl Move {
     }
 }
 
-/// The stored status of a row; a value that does not parse is a defect, never a guess.
-pub(crate) fn stored_status(a: &appointment::Model) -> ApiResult<AppointmentStatus> {
-    AppointmentStatus::parse(&a.status).ok_or_else(|| {
-        ApiError::Internal(anyhow::anyhow!(
-            "appointment {} has an unknown stored status",
-            a.id
-        ))
-    })
-}
-
 /// The refusal as the API error: a 409 whose message says why, for the person at the desk or
 /// the client.
 fn refused(state: &AppState, r: Refusal) -> ApiError {
@@ -101,7 +91,7 @@ pub async fn apply(
     by: Actor,
 ) -> ApiResult<appointment::Model> {
     let now = state.now();
-    let from = stored_status(a)?;
+    let from = a.status;
     let transition = mv.transition();
     let mover = match (&mv, by) {
         (Move::Cancel(CancelCause::Health | CancelCause::Erasure), _) => Mover::Service,
@@ -126,7 +116,7 @@ pub async fn apply(
     }
 
     let mut row = a.clone();
-    row.status = to.as_str().to_owned();
+    row.status = to;
     row.updated_at = to_db(now);
     let event = match &mv {
         Move::CheckIn => VisitEvent::CheckedIn,
@@ -134,7 +124,7 @@ pub async fn apply(
         Move::Complete => {
             row.completed_at = Some(to_db(now));
             VisitEvent::Completed {
-                aftercare: Service::from_code(&a.service) == Some(Service::Microneedling),
+                aftercare: a.service == Service::Microneedling,
             }
         }
         Move::Cancel(cause) => {
@@ -164,7 +154,7 @@ pub async fn apply(
     };
 
     let moved = Moved {
-        status: row.status.clone(),
+        status: row.status,
         sequence: row.sequence,
         starts_at: row.starts_at,
         ends_at: row.ends_at,
@@ -176,7 +166,7 @@ pub async fn apply(
     };
     // Compare-and-set: only if neither the status nor the calendar sequence moved since `a` was
     // read, so of two racing moves exactly one wins.
-    if !store::appointments::apply_move(tx, a.id, &a.status, a.sequence, &moved).await? {
+    if !store::appointments::apply_move(tx, a.id, a.status, a.sequence, &moved).await? {
         return Err(ApiError::Conflict(
             "the appointment changed meanwhile; please reload and try again".into(),
         ));
@@ -228,16 +218,6 @@ async fn check_reconfirmation(tx: &DatabaseTransaction, a: &appointment::Model) 
     let s = store::clients::find_screening(tx, id)
         .await?
         .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("re-confirmation screening missing")))?;
-    let outcome = Outcome::parse(&s.outcome).ok_or_else(|| {
-        ApiError::Internal(anyhow::anyhow!("screening {id} has an unknown outcome"))
-    })?;
-    let review = match s.review_decision.as_deref() {
-        None => None,
-        Some(d) => Some(ReviewDecision::parse(d).ok_or_else(|| {
-            ApiError::Internal(anyhow::anyhow!(
-                "screening {id} has an unknown review decision"
-            ))
-        })?),
-    };
+    let (outcome, review) = (s.outcome, s.review_decision);
     clears_check_in(Some((outcome, review))).map_err(|m| ApiError::Conflict(m.into()))
 }

@@ -128,8 +128,7 @@ pub async fn reconfirm(
     let a = store::appointments::find(&tx, id.0)
         .await?
         .ok_or(ApiError::NotFound)?;
-    if a.status != AppointmentStatus::Booked.as_str() || a.service != Service::Microneedling.code()
-    {
+    if a.status != AppointmentStatus::Booked || a.service != Service::Microneedling {
         return Err(ApiError::Conflict(
             "only a booked microneedling visit can be re-confirmed".into(),
         ));
@@ -145,7 +144,7 @@ pub async fn reconfirm(
             questionnaire_version: CURRENT.version.to_owned(),
             answers: to_json(&answers)?,
             concerns: "[]".to_owned(),
-            outcome: eval.outcome.as_str().to_owned(),
+            outcome: eval.outcome,
             reasons: to_json(&eval.reasons)?,
             created_at: to_db(now),
             valid_until: to_db(now + sdur(state.settings.booking.screening_valid_for)),
@@ -156,14 +155,8 @@ pub async fn reconfirm(
         },
     )
     .await?;
-    store::appointments::set_reconfirmation(
-        &tx,
-        a.id,
-        screening_id.0,
-        eval.outcome.as_str(),
-        to_db(now),
-    )
-    .await?;
+    store::appointments::set_reconfirmation(&tx, a.id, screening_id.0, eval.outcome, to_db(now))
+        .await?;
     let detail =
         serde_json::json!({ "outcome": eval.outcome.as_str(), "screening_id": screening_id.0 });
     audit::record(

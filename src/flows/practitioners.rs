@@ -1,7 +1,6 @@
 //! Practitioners, weekly hours and time off (staff).
 
 use jiff::Timestamp;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use tracing::info;
 use uuid::Uuid;
 
@@ -60,13 +59,8 @@ async fn conflicts(
     id: PractitionerId,
     flag: impl Fn(&appointment::Model) -> bool,
 ) -> ApiResult<Vec<AppointmentId>> {
-    let rows = appointment::Entity::find()
-        .filter(appointment::Column::PractitionerId.eq(id.0))
-        .filter(appointment::Column::Status.is_in(["booked", "checked_in"]))
-        .filter(appointment::Column::EndsAt.gt(to_db(state.now())))
-        .order_by_asc(appointment::Column::StartsAt)
-        .all(&state.db)
-        .await?;
+    let rows =
+        store::appointments::open_of_practitioner(&state.db, id.0, to_db(state.now())).await?;
     Ok(rows
         .iter()
         .filter(|a| flag(a))

@@ -45,7 +45,7 @@ pub async fn submit(state: &AppState, sub: Submission) -> ApiResult<Screened> {
             questionnaire_version: CURRENT.version.to_owned(),
             answers: to_json(&sub.answers)?,
             concerns: to_json(&sub.concerns)?,
-            outcome: eval.outcome.as_str().to_owned(),
+            outcome: eval.outcome,
             reasons: to_json(&eval.reasons)?,
             created_at: to_db(now),
             valid_until: to_db(valid_until),

@@ -9,7 +9,6 @@ use crate::{
     domain::{
         availability::{self, Interval, Visit},
         ids::{AppointmentId, PractitionerId},
-        service::Service,
         status::Transition,
         time::{from_db, to_db},
     },
@@ -77,14 +76,8 @@ pub async fn reschedule(
     availability::check_window(&rules, now, start).map_err(slot_error)?;
     let tx = store::begin_write(&state.db).await?;
     let a = load(&tx, id).await?;
-    let service = Service::from_code(&a.service).ok_or_else(|| {
-        ApiError::Internal(anyhow::anyhow!(
-            "appointment {} has an unknown service",
-            a.id
-        ))
-    })?;
     let visit = Visit {
-        service,
+        service: a.service,
         anesthesia: a.anesthesia,
     };
     // The practitioner asked for, or the current one first and then anyone free.

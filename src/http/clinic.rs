@@ -123,8 +123,8 @@ pub async fn calendar(
                 id: a.id,
                 start: zone.rfc3339(from_db(a.starts_at)),
                 end: zone.rfc3339(from_db(a.ends_at)),
-                status: AppointmentStatus::parse(&a.status).unwrap_or(AppointmentStatus::Cancelled),
-                service: Service::from_code(&a.service).unwrap_or(Service::SkinConsultation),
+                status: a.status,
+                service: a.service,
                 practitioner_id: a.practitioner_id,
                 practitioner_name: e.practitioner_name,
                 anesthesia: a.anesthesia,
@@ -141,26 +141,18 @@ pub async fn calendar(
                 }),
                 screening: e.screening.map(|s| CalendarScreening {
                     id: s.id,
-                    outcome: Outcome::parse(&s.outcome).unwrap_or(Outcome::Contraindicated),
-                    review_decision: s.review_decision.as_deref().and_then(ReviewDecision::parse),
+                    outcome: s.outcome,
+                    review_decision: s.review_decision,
                 }),
-                reconfirmation: a
-                    .reconfirm_outcome
-                    .as_deref()
-                    .and_then(Outcome::parse)
-                    .map(|o| Reconfirmation {
-                        screening_id: a.reconfirm_screening_id,
-                        outcome: o,
-                        review_decision: e
-                            .reconfirmation
-                            .as_ref()
-                            .and_then(|s| s.review_decision.as_deref())
-                            .and_then(ReviewDecision::parse),
-                        at: a
-                            .reconfirmed_at
-                            .map(|t| zone.rfc3339(from_db(t)))
-                            .unwrap_or_default(),
-                    }),
+                reconfirmation: a.reconfirm_outcome.map(|o| Reconfirmation {
+                    screening_id: a.reconfirm_screening_id,
+                    outcome: o,
+                    review_decision: e.reconfirmation.as_ref().and_then(|s| s.review_decision),
+                    at: a
+                        .reconfirmed_at
+                        .map(|t| zone.rfc3339(from_db(t)))
+                        .unwrap_or_default(),
+                }),
                 messages_failed: e.messages_failed,
             }
         })
@@ -221,7 +213,7 @@ pub struct StaffUserDto {
 fn user_dto(u: staff_user::Model) -> StaffUserDto {
     StaffUserDto {
         id: u.id,
-        role: Role::parse(&u.role).unwrap_or(Role::Reception),
+        role: u.role,
         email: u.email,
         practitioner_id: u.practitioner_id,
     }

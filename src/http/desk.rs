@@ -149,8 +149,8 @@ pub struct MessagesQuery {
 pub struct MessageDto {
     pub id: Uuid,
     pub appointment_id: Uuid,
-    pub kind: Option<MessageKind>,
-    pub status: Option<MessageStatus>,
+    pub kind: MessageKind,
+    pub status: MessageStatus,
     pub recipient: String,
     pub due_at: String,
     pub send_by: String,
@@ -166,8 +166,8 @@ impl MessageDto {
         Self {
             id: m.id,
             appointment_id: m.appointment_id,
-            kind: MessageKind::parse(&m.kind),
-            status: MessageStatus::parse(&m.status),
+            kind: m.kind,
+            status: m.status,
             recipient: m.recipient.clone(),
             due_at: at(m.due_at),
             send_by: at(m.send_by),

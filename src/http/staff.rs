@@ -326,8 +326,7 @@ pub async fn list_screenings(
     _staff: Staff,
     q: web::Query<ScreeningListQuery>,
 ) -> ApiResult<HttpResponse> {
-    let rows =
-        store::clients::list_screenings(&state.db, q.outcome.map(Outcome::as_str), 500).await?;
+    let rows = store::clients::list_screenings(&state.db, q.outcome, 500).await?;
     let zone = state.zone();
     let out: Vec<ScreeningSummaryDto> = rows
         .into_iter()
@@ -335,11 +334,11 @@ pub async fn list_screenings(
             id: s.id,
             client_id: s.client_id,
             client_name: c.map(|c| c.name),
-            outcome: Outcome::parse(&s.outcome).unwrap_or(Outcome::Contraindicated),
+            outcome: s.outcome,
             reasons: flows::screening::stored_reasons(&s.reasons),
             created_at: zone.rfc3339(crate::domain::time::from_db(s.created_at)),
             valid_until: zone.rfc3339(crate::domain::time::from_db(s.valid_until)),
-            review_decision: s.review_decision.as_deref().and_then(ReviewDecision::parse),
+            review_decision: s.review_decision,
         })
         .collect();
     Ok(HttpResponse::Ok().json(out))
@@ -396,11 +395,11 @@ async fn screening_detail(state: &AppState, id: ScreeningId) -> ApiResult<Screen
             id: s.id,
             client_id: s.client_id,
             client_name: c.map(|c| c.name),
-            outcome: Outcome::parse(&s.outcome).unwrap_or(Outcome::Contraindicated),
+            outcome: s.outcome,
             reasons: flows::screening::stored_reasons(&s.reasons),
             created_at: at(s.created_at),
             valid_until: at(s.valid_until),
-            review_decision: s.review_decision.as_deref().and_then(ReviewDecision::parse),
+            review_decision: s.review_decision,
         },
         questionnaire_version: s.questionnaire_version,
         answers: flows::screening::stored_answers(&s.answers),
@@ -439,9 +438,7 @@ pub async fn review_screening(
         .ok_or(ApiError::NotFound)?;
     let now = crate::domain::time::to_db(state.now());
     let tx = store::begin_write(&state.db).await?;
-    if !store::clients::review_screening(&tx, s.id, b.decision.as_str(), note, staff.user_id.0, now)
-        .await?
-    {
+    if !store::clients::review_screening(&tx, s.id, b.decision, note, staff.user_id.0, now).await? {
         return Err(ApiError::Conflict(
             "only an unreviewed needs_review screening can be reviewed".into(),
         ));

@@ -5,7 +5,9 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::entities::{appointment, booking};
+use crate::domain::{screening::Outcome, status::AppointmentStatus};
+
+use super::entities::{appointment, booking, client, practitioner};
 
 /// Inserts a booking.
 pub async fn insert_booking(db: &impl ConnectionTrait, b: booking::Model) -> Result<(), DbErr> {
@@ -117,7 +119,7 @@ pub async fn find(
 /// The columns a lifecycle move writes.
 #[derive(Debug, Clone)]
 pub struct Moved {
-    pub status: String,
+    pub status: AppointmentStatus,
     pub sequence: i32,
     pub starts_at: i64,
     pub ends_at: i64,
@@ -134,12 +136,12 @@ pub struct Moved {
 pub async fn apply_move(
     db: &impl ConnectionTrait,
     id: Uuid,
-    expected_status: &str,
+    expected_status: AppointmentStatus,
     expected_sequence: i32,
     m: &Moved,
 ) -> Result<bool, DbErr> {
     let res = appointment::Entity::update_many()
-        .col_expr(appointment::Column::Status, m.status.clone().into())
+        .col_expr(appointment::Column::Status, m.status.into())
         .col_expr(appointment::Column::Sequence, m.sequence.into())
         .col_expr(appointment::Column::StartsAt, m.starts_at.into())
         .col_expr(appointment::Column::EndsAt, m.ends_at.into())
@@ -178,7 +180,7 @@ pub async fn set_reconfirmation(
     db: &impl ConnectionTrait,
     id: Uuid,
     screening_id: Uuid,
-    outcome: &str,
+    outcome: Outcome,
     at: i64,
 ) -> Result<(), DbErr> {
     appointment::Entity::update_many()
@@ -195,4 +197,57 @@ pub async fn set_reconfirmation(
         .exec(db)
         .await
         .map(|_| ())
+}
+
+/// What an email about a visit shows: the visit, its client, its practitioner and the
+/// booking's sessions that still hold their time (by session number).
+pub struct EmailContext {
+    pub appointment: appointment::Model,
+    pub client: Option<client::Model>,
+    pub practitioner: Option<practitioner::Model>,
+    pub course: Vec<appointment::Model>,
+}
+
+/// The visit as an email shows it at send time (`None` for an unknown visit).
+pub async fn email_context(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+) -> Result<Option<EmailContext>, DbErr> {
+    let Some(a) = find(db, id).await? else {
+        return Ok(None);
+    };
+    let client = client::Entity::find_by_id(a.client_id).one(db).await?;
+    let practitioner = practitioner::Entity::find_by_id(a.practitioner_id)
+        .one(db)
+        .await?;
+    let course = appointment::Entity::find()
+        .filter(appointment::Column::BookingId.eq(a.booking_id))
+        .filter(appointment::Column::Status.ne(AppointmentStatus::Cancelled))
+        .order_by_asc(appointment::Column::SessionNumber)
+        .all(db)
+        .await?;
+    Ok(Some(EmailContext {
+        appointment: a,
+        client,
+        practitioner,
+        course,
+    }))
+}
+
+/// A practitioner's visits that still hold their time and end after `after`, by start.
+pub async fn open_of_practitioner(
+    db: &impl ConnectionTrait,
+    practitioner_id: Uuid,
+    after: i64,
+) -> Result<Vec<appointment::Model>, DbErr> {
+    appointment::Entity::find()
+        .filter(appointment::Column::PractitionerId.eq(practitioner_id))
+        .filter(
+            appointment::Column::Status
+                .is_in([AppointmentStatus::Booked, AppointmentStatus::CheckedIn]),
+        )
+        .filter(appointment::Column::EndsAt.gt(after))
+        .order_by_asc(appointment::Column::StartsAt)
+        .all(db)
+        .await
 }

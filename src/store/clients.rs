@@ -8,6 +8,7 @@ use uuid::Uuid;
 
 use super::entities::{client, screening};
 use crate::domain::client::ClientDetails;
+use crate::domain::screening::{Outcome, ReviewDecision};
 
 /// The client with this email, created or updated with the given details (one statement:
 /// `INSERT ... ON CONFLICT (email) DO UPDATE ... RETURNING`).
@@ -40,7 +41,7 @@ pub struct NewScreening {
     pub questionnaire_version: String,
     pub answers: String,
     pub concerns: String,
-    pub outcome: String,
+    pub outcome: Outcome,
     pub reasons: String,
     pub created_at: i64,
     pub valid_until: i64,
@@ -99,7 +100,7 @@ pub async fn insert_screening_with_client(
         s.questionnaire_version.into(),
         s.answers.into(),
         s.concerns.into(),
-        s.outcome.into(),
+        s.outcome.as_str().into(),
         s.reasons.into(),
         s.created_at.into(),
         s.valid_until.into(),
@@ -153,7 +154,7 @@ pub async fn find_screening(
 /// Screenings, newest first, optionally of one outcome and still unreviewed.
 pub async fn list_screenings(
     db: &impl ConnectionTrait,
-    outcome: Option<&str>,
+    outcome: Option<Outcome>,
     limit: u64,
 ) -> Result<Vec<(screening::Model, Option<client::Model>)>, DbErr> {
     let mut q = screening::Entity::find().order_by_desc(screening::Column::CreatedAt);
@@ -173,21 +174,18 @@ pub async fn list_screenings(
 pub async fn review_screening(
     db: &impl ConnectionTrait,
     id: Uuid,
-    decision: &str,
+    decision: ReviewDecision,
     note: &str,
     reviewer: Uuid,
     now: i64,
 ) -> Result<bool, DbErr> {
     let res = screening::Entity::update_many()
-        .col_expr(
-            screening::Column::ReviewDecision,
-            Some(decision.to_owned()).into(),
-        )
+        .col_expr(screening::Column::ReviewDecision, Some(decision).into())
         .col_expr(screening::Column::ReviewNote, Some(note.to_owned()).into())
         .col_expr(screening::Column::ReviewedBy, Some(reviewer).into())
         .col_expr(screening::Column::ReviewedAt, Some(now).into())
         .filter(screening::Column::Id.eq(id))
-        .filter(screening::Column::Outcome.eq("needs_review"))
+        .filter(screening::Column::Outcome.eq(Outcome::NeedsReview))
         .filter(screening::Column::ReviewDecision.is_null())
         .exec(db)
         .await?;
@@ -199,8 +197,8 @@ pub async fn review_screening(
 pub struct ScreeningForBooking {
     pub id: Uuid,
     pub client_id: Uuid,
-    pub outcome: String,
-    pub review_decision: Option<String>,
+    pub outcome: Outcome,
+    pub review_decision: Option<ReviewDecision>,
     pub valid_until: i64,
     pub client_email: String,
 }

@@ -2,8 +2,10 @@
 //! `&impl ConnectionTrait`, so a whole change can run in one transaction.
 
 pub mod appointments;
+pub mod audit;
 pub mod calendars;
 pub mod clients;
+pub mod desk;
 pub mod entities;
 pub mod outbox;
 pub mod privacy;

@@ -4,6 +4,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Que
 use uuid::Uuid;
 
 use super::entities::{appointment, booking, client, outbox, screening};
+use crate::domain::{messages::MessageStatus, status::AppointmentStatus};
 
 /// Everything stored about a client.
 pub struct Held {
@@ -49,7 +50,10 @@ pub async fn open_visits(
 ) -> Result<Vec<appointment::Model>, DbErr> {
     appointment::Entity::find()
         .filter(appointment::Column::ClientId.eq(client_id))
-        .filter(appointment::Column::Status.is_in(["booked", "checked_in"]))
+        .filter(
+            appointment::Column::Status
+                .is_in([AppointmentStatus::Booked, AppointmentStatus::CheckedIn]),
+        )
         .order_by_asc(appointment::Column::StartsAt)
         .all(db)
         .await
@@ -85,10 +89,10 @@ pub async fn wipe(db: &impl ConnectionTrait, client_id: Uuid, now: i64) -> Resul
         .map(|a| a.id)
         .collect();
     outbox::Entity::update_many()
-        .col_expr(outbox::Column::Status, "cancelled".into())
+        .col_expr(outbox::Column::Status, MessageStatus::Cancelled.into())
         .col_expr(outbox::Column::UpdatedAt, now.into())
         .filter(outbox::Column::AppointmentId.is_in(all.clone()))
-        .filter(outbox::Column::Status.is_in(["pending", "failed"]))
+        .filter(outbox::Column::Status.is_in([MessageStatus::Pending, MessageStatus::Failed]))
         .exec(db)
         .await?;
     outbox::Entity::update_many()

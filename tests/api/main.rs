@@ -18,4 +18,5 @@ mod messages;
 mod ops;
 mod screening;
 mod staff;
+mod storage;
 mod templates;

@@ -2,6 +2,8 @@
 
 use sea_orm::entity::prelude::*;
 
+use crate::domain::service::Service;
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "bookings")]
 pub struct Model {
@@ -9,7 +11,7 @@ pub struct Model {
     pub id: Uuid,
     pub client_id: Uuid,
     pub screening_id: Option<Uuid>,
-    pub service: String,
+    pub service: Service,
     pub sessions: i32,
     pub interval_days: Option<i32>,
     pub manage_token_hash: String,

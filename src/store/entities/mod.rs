@@ -11,3 +11,47 @@ pub mod staff_session;
 pub mod staff_user;
 pub mod time_off;
 pub mod working_hours;
+
+#[cfg(test)]
+mod tests {
+    use sea_orm::ActiveEnum;
+
+    use crate::domain::{
+        messages::{MessageKind, MessageStatus},
+        role::Role,
+        screening::{Outcome, ReviewDecision},
+        service::Service,
+        status::AppointmentStatus,
+    };
+
+    /// The enums store exactly the values the database's checks allow (migration 4).
+    #[test]
+    fn enums_store_the_values_the_database_allows() {
+        let of = |table: &str, column: &str| -> Vec<String> {
+            let (_, _, values) = migration::CHECKED
+                .iter()
+                .find(|(t, c, _)| *t == table && *c == column)
+                .expect("a checked column");
+            values.iter().map(|v| (*v).to_owned()).collect()
+        };
+        assert_eq!(AppointmentStatus::values(), of("appointments", "status"));
+        assert_eq!(Service::values(), of("appointments", "service"));
+        assert_eq!(Service::values(), of("bookings", "service"));
+        assert_eq!(Outcome::values(), of("screenings", "outcome"));
+        assert_eq!(Outcome::values(), of("appointments", "reconfirm_outcome"));
+        assert_eq!(
+            ReviewDecision::values(),
+            of("screenings", "review_decision")
+        );
+        assert_eq!(MessageKind::values(), of("outbox", "kind"));
+        assert_eq!(MessageStatus::values(), of("outbox", "status"));
+        assert_eq!(Role::values(), of("staff_users", "role"));
+        // The API's text and the stored text are one and the same.
+        for s in AppointmentStatus::ALL {
+            assert_eq!(s.to_value(), s.as_str());
+        }
+        for k in MessageKind::ALL {
+            assert_eq!(k.to_value(), k.as_str());
+        }
+    }
+}

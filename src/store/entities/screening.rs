@@ -2,6 +2,8 @@
 
 use sea_orm::entity::prelude::*;
 
+use crate::domain::screening::{Outcome, ReviewDecision};
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "screenings")]
 pub struct Model {
@@ -11,11 +13,11 @@ pub struct Model {
     pub questionnaire_version: String,
     pub answers: String,
     pub concerns: String,
-    pub outcome: String,
+    pub outcome: Outcome,
     pub reasons: String,
     pub created_at: i64,
     pub valid_until: i64,
-    pub review_decision: Option<String>,
+    pub review_decision: Option<ReviewDecision>,
     pub review_note: Option<String>,
     pub reviewed_by: Option<Uuid>,
     pub reviewed_at: Option<i64>,

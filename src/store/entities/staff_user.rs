@@ -2,6 +2,8 @@
 
 use sea_orm::entity::prelude::*;
 
+use crate::domain::role::Role;
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "staff_users")]
 pub struct Model {
@@ -9,7 +11,7 @@ pub struct Model {
     pub id: Uuid,
     pub email: String,
     pub password_hash: String,
-    pub role: String,
+    pub role: Role,
     pub practitioner_id: Option<Uuid>,
     pub failed_logins: i32,
     pub locked_until: Option<i64>,
