@@ -285,6 +285,14 @@ impl TestApp {
         self.state.clock.advance(by);
     }
 
+    /// Moves the app's clock forward to just after `at` (never back).
+    pub fn advance_to(&self, at: Timestamp) {
+        let ahead = at.duration_since(self.state.now());
+        if ahead.is_positive() {
+            self.advance(Duration::from_secs(ahead.as_secs().unsigned_abs() + 1));
+        }
+    }
+
     pub async fn admin(&self) -> String {
         self.login(ADMIN_EMAIL, ADMIN_PASSWORD).await
     }
