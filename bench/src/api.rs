@@ -22,6 +22,10 @@ pub fn answers(yes: &[&str]) -> Value {
 }
 
 impl Api {
+    #[expect(
+        clippy::expect_used,
+        reason = "a benchmark harness stops on a broken setup"
+    )]
     pub fn new(base: &str) -> Self {
         let client = reqwest::Client::builder()
             .pool_max_idle_per_host(256)
@@ -167,6 +171,10 @@ impl SlotPlan {
 
     /// Visits `spacing_minutes` apart (at least 75): with 180, a practitioner-day holds 8
     /// visits and 24 free starts, like a busy but not full clinic day.
+    #[expect(
+        clippy::expect_used,
+        reason = "a benchmark harness stops on a broken setup"
+    )]
     pub fn spaced(
         practitioners: Vec<String>,
         first_day_offset: i64,
@@ -208,6 +216,10 @@ impl SlotPlan {
     }
 
     /// Slot `k`: (start RFC 3339, practitioner id).
+    #[expect(
+        clippy::expect_used,
+        reason = "a benchmark harness stops on a broken setup"
+    )]
     pub fn slot(&self, k: u64) -> (String, String) {
         let p = self.practitioners.len() as u64;
         let practitioner = self.practitioners[(k % p) as usize].clone();

@@ -360,6 +360,10 @@ impl Handler for Conn {
 }
 
 impl Sink {
+    #[expect(
+        clippy::expect_used,
+        reason = "a benchmark harness stops on a broken setup"
+    )]
     pub fn start() -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind sink");
         let port = listener.local_addr().map(|a| a.port()).unwrap_or(0);

@@ -3,10 +3,12 @@
 use std::time::Duration;
 
 use reqwest::StatusCode;
+use sea_orm::{ConnectionTrait, DbBackend, Statement};
 use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
 
 use crate::{
-    helpers::{Db, expect, expect_error, local_at, spawn, spawn_with},
+    helpers::{Db, TestApp, expect, expect_error, local_at, spawn, spawn_with},
     on_both,
 };
 
@@ -29,14 +31,67 @@ async fn eligible_books_and_gets_a_manage_token(db: Db) {
     assert_eq!(a["end"], local_at(10, 11, 0).as_str());
     assert_eq!(a["status"], "booked");
     assert_eq!(a["session_number"], 1);
-    // The token is stored only as a hash.
+    // The token is stored only as a hash: no column of any table holds it, whole or in part.
     let token = b["manage_token"].as_str().unwrap();
-    let leaked = app
-        .count(&format!(
-            "SELECT COUNT(*) AS n FROM bookings WHERE manage_token_hash = '{token}'"
-        ))
-        .await;
-    assert_eq!(leaked, 0);
+    assert_stored_only_as_hash(&app, token).await;
+}
+
+/// Every `table.column` whose value, read as text (and, on SQLite, as hex for blobs), contains
+/// `needle`; the tables and columns come from the database's own catalog.
+async fn columns_holding(app: &TestApp, needle: &str) -> Vec<String> {
+    let db = &app.state.db;
+    let backend = db.get_database_backend();
+    let catalog = match backend {
+        DbBackend::Sqlite => {
+            "SELECT m.name AS t, p.name AS c FROM sqlite_master m \
+             JOIN pragma_table_info(m.name) p WHERE m.type = 'table'"
+        }
+        _ => {
+            "SELECT table_name::text AS t, column_name::text AS c FROM information_schema.columns \
+             WHERE table_schema = current_schema()"
+        }
+    };
+    let columns = db
+        .query_all_raw(Statement::from_string(backend, catalog))
+        .await
+        .unwrap();
+    assert!(columns.len() > 20, "the catalog lists the columns");
+    let needle = needle.to_lowercase();
+    let mut found = Vec::new();
+    for row in columns {
+        let table: String = row.try_get("", "t").unwrap();
+        let column: String = row.try_get("", "c").unwrap();
+        let (t, c) = (format!("\"{table}\""), format!("\"{column}\""));
+        let sql = match backend {
+            DbBackend::Sqlite => format!(
+                "SELECT COUNT(*) AS n FROM {t} WHERE instr(lower(CAST({c} AS TEXT)), '{needle}') > 0 \
+                 OR instr(lower(hex({c})), '{needle}') > 0"
+            ),
+            _ => format!(
+                "SELECT COUNT(*) AS n FROM {t} WHERE strpos(lower(CAST({c} AS TEXT)), '{needle}') > 0"
+            ),
+        };
+        if app.count(&sql).await > 0 {
+            found.push(format!("{table}.{column}"));
+        }
+    }
+    found
+}
+
+/// The plain token (and either half of it) is nowhere; its SHA-256 is, which shows the search
+/// reads the column where the hash lives.
+async fn assert_stored_only_as_hash(app: &TestApp, token: &str) {
+    assert_eq!(token.len(), 64);
+    for part in [token, &token[..32], &token[32..]] {
+        let holders = columns_holding(app, part).await;
+        assert!(holders.is_empty(), "{part} stored in {holders:?}");
+    }
+    let hash = hex::encode(Sha256::digest(token.as_bytes()));
+    let holders = columns_holding(app, &hash).await;
+    assert!(
+        holders.contains(&"bookings.manage_token_hash".to_owned()),
+        "the hash is stored: {holders:?}"
+    );
 }
 
 async fn unscreened_unknown_review_and_contraindicated_are_refused(db: Db) {
@@ -185,6 +240,14 @@ async fn idempotent_retries_book_once(db: Db) {
         first["appointments"][0]["id"],
         again["appointments"][0]["id"]
     );
+    // The replay's fresh token replaces the first; neither is stored in clear.
+    let (one, two) = (
+        first["manage_token"].as_str().unwrap(),
+        again["manage_token"].as_str().unwrap(),
+    );
+    assert_ne!(one, two);
+    assert!(columns_holding(&app, one).await.is_empty());
+    assert_stored_only_as_hash(&app, two).await;
     assert_eq!(app.count("SELECT COUNT(*) AS n FROM appointments").await, 1);
     let mut other = b.clone();
     other["start"] = json!(local_at(10, 12, 0));

@@ -429,7 +429,7 @@ async fn a_new_contraindication_at_reconfirmation_cancels_the_session(db: Db) {
 
 async fn erasure_leaves_no_trace(db: Db) {
     use dermadesk::store::entities as e;
-    let (app, _sink) = spawn_mail(db, |_| {}).await;
+    let (app, sink) = spawn_mail(db, |_| {}).await;
     let p = app.practitioner("Dr. Rhee", "08:00", "20:00").await;
     let s = app
         .post("/api/v1/screenings", &json!({"client": {"name": "Zelda Zimmermann", "email": "zelda@example.com", "phone": "+49 171 5550123"},
@@ -449,9 +449,32 @@ async fn erasure_leaves_no_trace(db: Db) {
         StatusCode::OK,
     )
     .await;
-    let b = json!({"screening_id": sid, "service": "microneedling", "start": local_at(5, 10, 0), "practitioner_id": p, "sessions": 2});
+    // A course of three from tomorrow: the first session is done (aftercare planned), the
+    // other two are still ahead (prep and day_before planned) when the client is erased.
+    let b = json!({"screening_id": sid, "service": "microneedling", "start": local_at(1, 10, 0), "practitioner_id": p, "sessions": 3});
     let b = expect(app.book(b).await, StatusCode::CREATED).await;
     app.dispatch().await;
+    let first = b["appointments"][0]["id"].as_str().unwrap();
+    let first_start: jiff::Timestamp = b["appointments"][0]["start"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    app.advance_to(first_start - jiff::SignedDuration::from_hours(1));
+    app.dispatch().await;
+    let admin = app.admin().await;
+    for step in ["check-in", "complete"] {
+        expect(
+            app.post_auth(
+                &format!("/api/v1/staff/appointments/{first}/{step}"),
+                &admin,
+                &json!({}),
+            )
+            .await,
+            StatusCode::OK,
+        )
+        .await;
+    }
     // Export first (access request): everything, answers included.
     let export = expect(
         app.get_auth(&format!("/api/v1/staff/clients/{client_id}/export"), &admin)
@@ -464,7 +487,7 @@ async fn erasure_leaves_no_trace(db: Db) {
         export["screenings"][0]["answers"]["sensitive_skin_or_rosacea"],
         true
     );
-    assert_eq!(export["appointments"].as_array().unwrap().len(), 2);
+    assert_eq!(export["appointments"].as_array().unwrap().len(), 3);
     // Only admins erase.
     let desk = app
         .staff_user("desk@clinic.example", "reception", None)
@@ -525,12 +548,12 @@ async fn erasure_leaves_no_trace(db: Db) {
         2
     );
     let token = b["manage_token"].as_str().unwrap();
-    let id = b["appointments"][0]["id"].as_str().unwrap();
+    let second = b["appointments"][1]["id"].as_str().unwrap();
     let v = expect(
         call(
             &app,
             Method::GET,
-            &format!("/api/v1/bookings/{id}"),
+            &format!("/api/v1/bookings/{second}"),
             Some(token),
             None,
         )
@@ -541,11 +564,41 @@ async fn erasure_leaves_no_trace(db: Db) {
     )
     .await;
     assert_eq!(v["status"], "cancelled");
+    // Nothing is mailed to an erased client: walk the clock past every due time the outbox
+    // ever held for the course (the aftercare of session 1, prep and day_before of sessions
+    // 2 and 3), one at a time so that nothing expires unseen, and run the dispatcher at each.
+    let mailed_before = sink.mails().len();
+    let now = dermadesk::domain::time::to_db(app.state.now());
+    let ahead: Vec<(i64, String)> = e::outbox::Entity::find()
+        .all(db)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|m| m.due_at > now)
+        .map(|m| (m.due_at, m.kind.as_str().to_owned()))
+        .collect();
+    let kinds: std::collections::BTreeSet<&str> = ahead.iter().map(|(_, k)| k.as_str()).collect();
     assert_eq!(
-        app.dispatch().await.sent,
-        0,
-        "nothing is mailed to an erased client"
+        kinds,
+        [
+            "day_before",
+            "follow_up",
+            "irritation_check",
+            "prep",
+            "soothing"
+        ]
+        .into(),
+        "the walk covers every kind still ahead"
     );
+    let mut due: Vec<i64> = ahead.iter().map(|(t, _)| *t).collect();
+    due.sort_unstable();
+    due.dedup();
+    for t in due {
+        app.advance_to(dermadesk::domain::time::from_db(t + 60));
+        let r = app.dispatch().await;
+        assert_eq!((r.claimed, r.sent), (0, 0), "at {t}: {r:?}");
+    }
+    assert_eq!(sink.mails().len(), mailed_before, "no email after erasure");
 }
 
 async fn rate_limits_answer_429(db: Db) {

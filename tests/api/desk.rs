@@ -335,17 +335,129 @@ async fn every_lifecycle_move_legal_and_illegal(db: Db) {
     .await;
 }
 
-/// Every staff route, by who calls it.
+/// One request a role makes, valid in every respect but (perhaps) the role, and the status
+/// it gets when the role may make it.
+struct Call {
+    method: Method,
+    path: String,
+    body: Value,
+    ok: StatusCode,
+}
+
+impl Call {
+    fn new(method: Method, path: impl Into<String>, body: Value, ok: StatusCode) -> Call {
+        Call {
+            method,
+            path: path.into(),
+            body,
+            ok,
+        }
+    }
+}
+
+/// A staff route: which roles (admin, reception, practitioner) may call it, and a fresh valid
+/// request per role, so that each allowed call has to succeed on its own.
+struct Route {
+    allowed: [bool; 3],
+    calls: [Call; 3],
+}
+
+fn route(allowed: [bool; 3], call: impl Fn(usize) -> Call) -> Route {
+    Route {
+        allowed,
+        calls: [call(0), call(1), call(2)],
+    }
+}
+
+/// Every staff route the README lists, by who calls it: allowed calls succeed with the
+/// route's own status, the others are 403, without or with a bad or expired token 401.
 async fn the_role_matrix(db: Db) {
+    use dermadesk::store::entities::{appointment, client, outbox, screening, staff_user};
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
     let app = spawn(db).await;
-    let p = app.practitioner("Dr. Rhee", "08:00", "20:00").await;
-    book(&app, "ana@example.com", &p, 5, 10, 1).await;
-    let screening = app
-        .screen("rosa@example.com", &["sensitive_skin_or_rosacea"])
-        .await["id"]
-        .as_str()
+    let id_of = |v: &Value, field: &str| v[field].as_str().unwrap().to_owned();
+    // A visit per practitioner an hour ahead (once the clock moves): check-in is allowed only
+    // shortly before the start, and each check-in or completion needs its own visit.
+    let soon_start = local_at(1, 10, 0);
+    let mut practitioners = Vec::new();
+    let mut soon = Vec::new();
+    for (i, name) in [
+        "Dr. Rhee", "Dr. Vos", "Dr. Abe", "Dr. Bui", "Dr. Cruz", "Dr. Diaz",
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let p = app.practitioner(name, "08:00", "20:00").await;
+        soon.push(first_id(
+            &book(&app, &format!("soon{i}@example.com"), &p, 1, 10, 1).await,
+        ));
+        practitioners.push(p);
+    }
+    // Visits that started an hour before the clock stops (a no-show needs a passed start).
+    let mut started = Vec::new();
+    for (i, p) in practitioners.iter().take(3).enumerate() {
+        started.push(first_id(
+            &book(&app, &format!("gone{i}@example.com"), p, 1, 8, 1).await,
+        ));
+    }
+    let p = practitioners[0].clone();
+    // The practitioner's own visit (on Dr. Rhee) is the one they complete.
+    let to_complete = [soon[1].clone(), soon[2].clone(), soon[0].clone()];
+    let to_check_in = [soon[3].clone(), soon[4].clone(), soon[5].clone()];
+    // Later visits for cancel and reschedule, one a day (the first three stay booked).
+    let mut later = Vec::new();
+    for k in 0..9 {
+        later.push(first_id(
+            &book(&app, &format!("later{k}@example.com"), &p, 5 + k, 10, 1).await,
+        ));
+    }
+    let to_review: Vec<String> = {
+        let mut v = Vec::new();
+        for i in 0..3 {
+            let s = app
+                .screen(
+                    &format!("review{i}@example.com"),
+                    &["sensitive_skin_or_rosacea"],
+                )
+                .await;
+            v.push(id_of(&s, "id"));
+        }
+        v
+    };
+    let shown = app.screen("shown@example.com", &[]).await;
+    let (screening, exported) = (id_of(&shown, "id"), id_of(&shown, "client_id"));
+    let mut to_erase = Vec::new();
+    for i in 0..3 {
+        to_erase.push(id_of(
+            &app.screen(&format!("erase{i}@example.com"), &[]).await,
+            "client_id",
+        ));
+    }
+    // Three confirmations that failed for good, for reception to retry.
+    let failed: Vec<String> = outbox::Entity::find()
+        .filter(
+            outbox::Column::AppointmentId
+                .is_in(later.iter().map(|a| a.parse::<uuid::Uuid>().unwrap())),
+        )
+        .filter(outbox::Column::Kind.eq("booking_confirmation"))
+        .all(&app.state.db)
+        .await
         .unwrap()
-        .to_owned();
+        .into_iter()
+        .take(3)
+        .map(|m| m.id.to_string())
+        .collect();
+    assert_eq!(failed.len(), 3);
+    outbox::Entity::update_many()
+        .col_expr(outbox::Column::Status, "failed".into())
+        .filter(outbox::Column::Id.is_in(failed.iter().map(|m| m.parse::<uuid::Uuid>().unwrap())))
+        .exec(&app.state.db)
+        .await
+        .unwrap();
+
+    // An hour before the near visits: sign everyone in.
+    let start: jiff::Timestamp = soon_start.parse().unwrap();
+    app.advance_to(start - jiff::SignedDuration::from_hours(1));
     let admin = app.admin().await;
     let reception = app
         .staff_user("desk@clinic.example", "reception", None)
@@ -353,147 +465,133 @@ async fn the_role_matrix(db: Db) {
     let practitioner = app
         .staff_user("rhee@clinic.example", "practitioner", Some(&p))
         .await;
+    let mut to_promote = Vec::new();
+    for i in 0..3 {
+        let email = format!("promote{i}@clinic.example");
+        let body = json!({"email": email, "password": "staff-password-1", "role": "reception"});
+        let u = expect(
+            app.post_auth("/api/v1/staff/users", &admin, &body).await,
+            StatusCode::CREATED,
+        )
+        .await;
+        to_promote.push(id_of(&u, "id"));
+    }
+    for a in &to_complete {
+        let r = app
+            .post_auth(
+                &format!("/api/v1/staff/appointments/{a}/check-in"),
+                &admin,
+                &json!({}),
+            )
+            .await;
+        expect(r, StatusCode::OK).await;
+    }
+
     let d = &local_at(5, 0, 0)[..10];
-    let none = "6f1c7f66-3c5e-4c2a-9d7e-5f2a1d0c9b11";
-    // (method, path, body, roles allowed: admin, reception, practitioner)
-    let routes: Vec<(Method, String, Value, [bool; 3])> = vec![
-        (
-            Method::GET,
-            format!("/api/v1/staff/calendar?from={d}&to={d}"),
-            json!(null),
-            [true, true, true],
-        ),
-        (
-            Method::GET,
-            "/api/v1/staff/practitioners".into(),
-            json!(null),
-            [true, true, true],
-        ),
-        (
-            Method::POST,
-            "/api/v1/staff/practitioners".into(),
-            json!({"name": "Dr. New"}),
-            [true, true, false],
-        ),
-        (
-            Method::PUT,
-            format!("/api/v1/staff/practitioners/{p}/working-hours"),
-            json!([{"weekday": "mon", "start": "08:00", "end": "20:00"}]),
-            [true, true, false],
-        ),
-        (
-            Method::POST,
-            format!("/api/v1/staff/practitioners/{p}/time-off"),
-            json!({"start": local_at(60, 8, 0), "end": local_at(60, 9, 0)}),
-            [true, true, false],
-        ),
-        (
-            Method::POST,
-            "/api/v1/staff/appointments".into(),
-            json!({"service": "skin_consultation", "start": local_at(7, 8, 0), "client": {"name": "X", "email": "x@example.com"}}),
-            [true, true, false],
-        ),
-        (
-            Method::POST,
-            format!("/api/v1/staff/appointments/{none}/check-in"),
-            json!({}),
-            [true, true, false],
-        ),
-        (
-            Method::POST,
-            format!("/api/v1/staff/appointments/{none}/complete"),
-            json!({}),
-            [true, true, true],
-        ),
-        (
-            Method::POST,
-            format!("/api/v1/staff/appointments/{none}/no-show"),
-            json!({}),
-            [true, true, false],
-        ),
-        (
-            Method::POST,
-            format!("/api/v1/staff/appointments/{none}/cancel"),
-            json!({}),
-            [true, true, false],
-        ),
-        (
-            Method::POST,
-            format!("/api/v1/staff/appointments/{none}/reschedule"),
-            json!({"start": local_at(8, 8, 0)}),
-            [true, true, false],
-        ),
-        (
-            Method::GET,
-            "/api/v1/staff/screenings?outcome=needs_review".into(),
-            json!(null),
-            [true, true, true],
-        ),
-        (
-            Method::GET,
-            format!("/api/v1/staff/screenings/{screening}"),
-            json!(null),
-            [true, true, true],
-        ),
-        (
-            Method::POST,
-            format!("/api/v1/staff/screenings/{none}/review"),
-            json!({"decision": "approve", "note": "ok"}),
-            [true, false, true],
-        ),
-        (
-            Method::GET,
-            "/api/v1/staff/messages".into(),
-            json!(null),
-            [true, true, false],
-        ),
-        (
-            Method::POST,
-            format!("/api/v1/staff/messages/{none}/retry"),
-            json!({}),
-            [true, true, false],
-        ),
-        (
-            Method::GET,
-            "/api/v1/staff/users".into(),
-            json!(null),
-            [true, false, false],
-        ),
-        (
-            Method::POST,
-            "/api/v1/staff/users".into(),
-            json!({"email": "n@clinic.example", "password": "short", "role": "reception"}),
-            [true, false, false],
-        ),
-        (
-            Method::PUT,
-            format!("/api/v1/staff/users/{none}/role"),
-            json!({"role": "reception"}),
-            [true, false, false],
-        ),
-        (
-            Method::GET,
-            format!("/api/v1/staff/clients/{none}/export"),
-            json!(null),
-            [true, false, false],
-        ),
-        (
-            Method::DELETE,
-            format!("/api/v1/staff/clients/{none}"),
-            json!(null),
-            [true, false, false],
-        ),
-        (
-            Method::GET,
-            "/api/v1/staff/audit".into(),
-            json!(null),
-            [true, false, false],
-        ),
+    let mv = |id: &str, what: &str| format!("/api/v1/staff/appointments/{id}/{what}");
+    let hours: Vec<Value> = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+        .iter()
+        .map(|d| json!({"weekday": d, "start": "08:00", "end": "20:00"}))
+        .collect();
+    let (get, post, put, delete) = (Method::GET, Method::POST, Method::PUT, Method::DELETE);
+    let (ok, created) = (StatusCode::OK, StatusCode::CREATED);
+    let (all, desk, clinician, admin_only) = (
+        [true, true, true],
+        [true, true, false],
+        [true, false, true],
+        [true, false, false],
+    );
+    let routes = vec![
+        route(all, |_| {
+            let path = format!("/api/v1/staff/calendar?from={d}&to={d}");
+            Call::new(get.clone(), path, Value::Null, ok)
+        }),
+        route(all, |_| {
+            Call::new(get.clone(), "/api/v1/staff/practitioners", Value::Null, ok)
+        }),
+        route(desk, |i| {
+            let body = json!({"name": format!("Dr. New {i}")});
+            Call::new(post.clone(), "/api/v1/staff/practitioners", body, created)
+        }),
+        route(desk, |_| {
+            let path = format!("/api/v1/staff/practitioners/{p}/working-hours");
+            Call::new(put.clone(), path, json!(hours), ok)
+        }),
+        route(desk, |i| {
+            let i = i as i64;
+            let path = format!("/api/v1/staff/practitioners/{p}/time-off");
+            let body = json!({"start": local_at(60 + i, 8, 0), "end": local_at(60 + i, 9, 0)});
+            Call::new(post.clone(), path, body, created)
+        }),
+        route(desk, |i| {
+            let body = json!({"service": "skin_consultation", "start": local_at(30 + i as i64, 8, 0),
+                "practitioner_id": p, "client": {"name": "X", "email": format!("x{i}@example.com")}});
+            Call::new(post.clone(), "/api/v1/staff/appointments", body, created)
+        }),
+        route(desk, |i| {
+            Call::new(post.clone(), mv(&to_check_in[i], "check-in"), json!({}), ok)
+        }),
+        route(all, |i| {
+            Call::new(post.clone(), mv(&to_complete[i], "complete"), json!({}), ok)
+        }),
+        route(desk, |i| {
+            Call::new(post.clone(), mv(&started[i], "no-show"), json!({}), ok)
+        }),
+        route(desk, |i| {
+            Call::new(post.clone(), mv(&later[3 + i], "cancel"), json!({}), ok)
+        }),
+        route(desk, |i| {
+            let body = json!({"start": local_at(20 + i as i64, 10, 0)});
+            Call::new(post.clone(), mv(&later[6 + i], "reschedule"), body, ok)
+        }),
+        route(all, |_| {
+            let path = "/api/v1/staff/screenings?outcome=needs_review";
+            Call::new(get.clone(), path, Value::Null, ok)
+        }),
+        route(all, |_| {
+            let path = format!("/api/v1/staff/screenings/{screening}");
+            Call::new(get.clone(), path, Value::Null, ok)
+        }),
+        route(clinician, |i| {
+            let path = format!("/api/v1/staff/screenings/{}/review", to_review[i]);
+            let body = json!({"decision": "approve", "note": "ok"});
+            Call::new(post.clone(), path, body, ok)
+        }),
+        route(desk, |_| {
+            Call::new(get.clone(), "/api/v1/staff/messages", Value::Null, ok)
+        }),
+        route(desk, |i| {
+            let path = format!("/api/v1/staff/messages/{}/retry", failed[i]);
+            Call::new(post.clone(), path, json!({}), ok)
+        }),
+        route(admin_only, |_| {
+            Call::new(get.clone(), "/api/v1/staff/users", Value::Null, ok)
+        }),
+        route(admin_only, |i| {
+            let body = json!({"email": format!("new{i}@clinic.example"),
+                "password": "a-long-password-1", "role": "reception"});
+            Call::new(post.clone(), "/api/v1/staff/users", body, created)
+        }),
+        route(admin_only, |i| {
+            let path = format!("/api/v1/staff/users/{}/role", to_promote[i]);
+            Call::new(put.clone(), path, json!({"role": "admin"}), ok)
+        }),
+        route(admin_only, |_| {
+            let path = format!("/api/v1/staff/clients/{exported}/export");
+            Call::new(get.clone(), path, Value::Null, ok)
+        }),
+        route(admin_only, |i| {
+            let path = format!("/api/v1/staff/clients/{}", to_erase[i]);
+            Call::new(delete.clone(), path, Value::Null, ok)
+        }),
+        route(admin_only, |_| {
+            Call::new(get.clone(), "/api/v1/staff/audit", Value::Null, ok)
+        }),
     ];
-    let call = |m: &Method, path: &str, body: &Value, token: Option<&str>| {
-        let mut req = app.client.request(m.clone(), app.url(path));
-        if !body.is_null() {
-            req = req.json(body);
+    let send = |c: &Call, token: Option<&str>| {
+        let mut req = app.client.request(c.method.clone(), app.url(&c.path));
+        if !c.body.is_null() {
+            req = req.json(&c.body);
         }
         if let Some(t) = token {
             req = req.bearer_auth(t);
@@ -501,42 +599,137 @@ async fn the_role_matrix(db: Db) {
         req.send()
     };
     let forged = "f".repeat(64);
-    for (m, path, body, allowed) in &routes {
-        for token in [None, Some(forged.as_str()), Some("not-even-hex")] {
-            let r = call(m, path, body, token).await.unwrap();
-            assert_eq!(
-                r.status(),
-                StatusCode::UNAUTHORIZED,
-                "{m} {path} with {token:?}"
-            );
-        }
-        for (token, ok) in [
-            (&admin, allowed[0]),
-            (&reception, allowed[1]),
-            (&practitioner, allowed[2]),
-        ] {
-            let r = call(m, path, body, Some(token)).await.unwrap();
-            let status = r.status();
-            if ok {
-                assert!(
-                    status != StatusCode::UNAUTHORIZED
-                        && status != StatusCode::FORBIDDEN
-                        && status.as_u16() < 500,
-                    "{m} {path}: {status}"
+    let roles = [
+        ("admin", admin.as_str()),
+        ("reception", reception.as_str()),
+        ("practitioner", practitioner.as_str()),
+    ];
+    for r in &routes {
+        for c in &r.calls {
+            for token in [None, Some(forged.as_str()), Some("not-even-hex")] {
+                let got = send(c, token).await.unwrap();
+                let status = got.status();
+                let body: Value = got.json().await.unwrap_or(Value::Null);
+                assert_eq!(
+                    (status, &body["error"]["code"]),
+                    (StatusCode::UNAUTHORIZED, &json!("unauthorized")),
+                    "{} {} with {token:?}: {body}",
+                    c.method,
+                    c.path
                 );
-            } else {
-                assert_eq!(status, StatusCode::FORBIDDEN, "{m} {path} must be refused");
             }
         }
+        for (i, (role, token)) in roles.iter().enumerate() {
+            let c = &r.calls[i];
+            let got = send(c, Some(token)).await.unwrap();
+            let status = got.status();
+            let body = got.text().await.unwrap_or_default();
+            let want = if r.allowed[i] {
+                c.ok
+            } else {
+                StatusCode::FORBIDDEN
+            };
+            assert_eq!(status, want, "{role}: {} {} -> {body}", c.method, c.path);
+        }
     }
+    // Each allowed call did its work; each refused one changed nothing.
+    let db = &app.state.db;
+    let visit = |id: &str| {
+        let id: uuid::Uuid = id.parse().unwrap();
+        async move {
+            appointment::Entity::find_by_id(id)
+                .one(db)
+                .await
+                .unwrap()
+                .unwrap()
+        }
+    };
+    let mut statuses = Vec::new();
+    for id in to_complete
+        .iter()
+        .chain(&to_check_in)
+        .chain(&started)
+        .chain(&later[3..])
+    {
+        statuses.push(visit(id).await.status.as_str());
+    }
+    assert_eq!(
+        statuses,
+        [
+            ["completed", "completed", "completed"],
+            ["checked_in", "checked_in", "booked"],
+            ["no_show", "no_show", "booked"],
+            ["cancelled", "cancelled", "booked"],
+            ["booked", "booked", "booked"],
+        ]
+        .concat()
+    );
+    for (i, day) in [(6, 20), (7, 21), (8, 13)] {
+        let moved = visit(&later[i]).await;
+        let want: jiff::Timestamp = local_at(day, 10, 0).parse().unwrap();
+        assert_eq!(moved.starts_at, want.as_second(), "visit {i}");
+    }
+    let mut decisions = Vec::new();
+    for s in &to_review {
+        let s = screening::Entity::find_by_id(s.parse::<uuid::Uuid>().unwrap())
+            .one(db)
+            .await
+            .unwrap()
+            .unwrap();
+        decisions.push(s.review_decision.map(|d| d.as_str().to_owned()));
+    }
+    assert_eq!(
+        decisions,
+        [Some("approve".to_owned()), None, Some("approve".to_owned())]
+    );
+    let mut emails = Vec::new();
+    for c in &to_erase {
+        let c = client::Entity::find_by_id(c.parse::<uuid::Uuid>().unwrap())
+            .one(db)
+            .await
+            .unwrap()
+            .unwrap();
+        emails.push(c.email);
+    }
+    assert_eq!(
+        emails[1..],
+        [
+            "erase1@example.com".to_owned(),
+            "erase2@example.com".to_owned()
+        ]
+    );
+    assert_ne!(emails[0], "erase0@example.com");
+    let mut roles_now = Vec::new();
+    for u in &to_promote {
+        let u = staff_user::Entity::find_by_id(u.parse::<uuid::Uuid>().unwrap())
+            .one(db)
+            .await
+            .unwrap()
+            .unwrap();
+        roles_now.push(u.role.as_str());
+    }
+    assert_eq!(roles_now, ["admin", "reception", "reception"]);
+    let mut retried = Vec::new();
+    for m in &failed {
+        let m = outbox::Entity::find_by_id(m.parse::<uuid::Uuid>().unwrap())
+            .one(db)
+            .await
+            .unwrap()
+            .unwrap();
+        retried.push(m.status.as_str());
+    }
+    assert_eq!(retried, ["pending", "pending", "failed"]);
     // Expired sessions are refused everywhere.
     app.advance(Duration::from_secs(13 * 3600));
-    for (m, path, body, _) in &routes {
-        let r = call(m, path, body, Some(&admin)).await.unwrap();
+    for r in &routes {
+        let c = &r.calls[0];
+        let got = send(c, Some(&admin)).await.unwrap();
         assert_eq!(
-            r.status(),
+            got.status(),
             StatusCode::UNAUTHORIZED,
-            "{m} {path} with an expired token"
+            "{} {} with an expired token",
+            c.method,
+            c.path
         );
     }
 }

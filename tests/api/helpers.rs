@@ -295,6 +295,14 @@ impl TestApp {
         self.advance(Duration::from_secs(by.as_secs().unsigned_abs()));
     }
 
+    /// Moves the app's clock forward to just after `at` (never back).
+    pub fn advance_to(&self, at: Timestamp) {
+        let ahead = at.duration_since(self.state.now());
+        if ahead.is_positive() {
+            self.advance(Duration::from_secs(ahead.as_secs().unsigned_abs() + 1));
+        }
+    }
+
     pub async fn admin(&self) -> String {
         self.login(ADMIN_EMAIL, ADMIN_PASSWORD).await
     }

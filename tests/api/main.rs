@@ -1,6 +1,10 @@
 //! dermadesk's integration tests: one binary, a module per capability. Every scenario that
 //! touches storage runs on SQLite and on PostgreSQL (see `on_both!`).
 
+// `clippy.toml` allows these in `#[test]` functions only; the helpers and scenarios here are
+// test code too, where a failed unwrap is a failed test with its message.
+#![expect(clippy::unwrap_used, clippy::expect_used, reason = "test code")]
+
 mod helpers;
 mod logs;
 mod smtp;

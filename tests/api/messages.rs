@@ -267,29 +267,82 @@ async fn an_outage_delays_and_then_delivers_once(db: Db) {
     .await;
     sink.set_mode(Mode::Down);
     let (_, id) = book(&app, 10, false).await;
+    let before = to_db(app.state.now());
     let r = app.dispatch().await;
+    let after = to_db(app.state.now());
     assert_eq!((r.sent, r.retried), (0, 1), "{r:?}");
     let token = app.admin().await;
-    let list = messages_of(&app, &token, &id).await;
-    let conf: Vec<&Value> = list
-        .iter()
-        .filter(|m| m["kind"] == "booking_confirmation")
-        .collect();
-    assert_eq!(conf[0]["status"], "pending");
-    assert_eq!(conf[0]["attempts"], 1);
+    let confirmation = |list: Vec<Value>| -> Value {
+        let conf: Vec<Value> = list
+            .into_iter()
+            .filter(|m| m["kind"] == "booking_confirmation")
+            .collect();
+        assert_eq!(conf.len(), 1, "{conf:?}");
+        conf[0].clone()
+    };
+    // The first attempt: still pending, one attempt counted, the server's 421 recorded, and
+    // the next try `retry_base` (60 s, scaled by 0.5-1.0 jitter) after this one.
+    let conf = confirmation(messages_of(&app, &token, &id).await);
+    assert_eq!(conf["status"], "pending", "{conf}");
+    assert_eq!(conf["attempts"], 1, "{conf}");
+    assert_eq!(conf["last_error"], OUTAGE_421, "{conf}");
+    assert_eq!(conf["sent_at"], Value::Null, "{conf}");
+    let row = stored(&app, &conf).await;
     assert!(
-        conf[0]["last_error"].as_str().unwrap().contains("421") || !conf[0]["last_error"].is_null()
+        (before + 30..=after + 60).contains(&row.next_attempt_at),
+        "first retry 30-60 s after the attempt ({before}..{after}): {}",
+        row.next_attempt_at
     );
-    // Still down at the next retry.
+    assert_eq!(
+        (row.claim_token, row.lease_until),
+        (None, None),
+        "claim released"
+    );
+    // Still down at the next retry: a second attempt, backoff doubled (120 s, jittered).
     app.advance(Duration::from_secs(61));
-    assert_eq!(app.dispatch().await.retried, 1);
+    let before = to_db(app.state.now());
+    let r = app.dispatch().await;
+    let after = to_db(app.state.now());
+    assert_eq!((r.sent, r.retried, r.failed), (0, 1, 0), "{r:?}");
+    let conf = confirmation(messages_of(&app, &token, &id).await);
+    assert_eq!(
+        (&conf["status"], &conf["attempts"], &conf["last_error"]),
+        (&json!("pending"), &json!(2), &json!(OUTAGE_421)),
+        "{conf}"
+    );
+    let row = stored(&app, &conf).await;
+    assert!(
+        (before + 60..=after + 120).contains(&row.next_attempt_at),
+        "second retry 60-120 s after the attempt ({before}..{after}): {}",
+        row.next_attempt_at
+    );
     sink.set_mode(Mode::Accept);
     // The backoff has not passed yet: nothing goes.
-    assert_eq!(app.dispatch().await.sent, 0);
+    assert_eq!(app.dispatch().await.claimed, 0);
+    assert!(sink.mails().is_empty());
     app.advance(Duration::from_secs(601));
     assert_eq!(app.dispatch().await.sent, 1);
     assert_eq!(app.dispatch().await.sent, 0);
     assert_eq!(sink.mails().len(), 1);
+    // Delivered on the third attempt; the error of the outage is cleared.
+    let conf = confirmation(messages_of(&app, &token, &id).await);
+    assert_eq!(
+        (&conf["status"], &conf["attempts"], &conf["last_error"]),
+        (&json!("sent"), &json!(3), &Value::Null),
+        "{conf}"
+    );
+}
+
+/// What lettre reports when the sink answers 421 at the greeting (`Mode::Down`).
+const OUTAGE_421: &str = "transient error (421): Service not available, closing connection";
+
+/// The stored outbox row behind a `/staff/messages` entry.
+async fn stored(app: &TestApp, message: &Value) -> dermadesk::store::entities::outbox::Model {
+    let id: Uuid = message["id"].as_str().unwrap().parse().unwrap();
+    store::outbox::find(&app.state.db, id)
+        .await
+        .unwrap()
+        .expect("the row exists")
 }
 
 async fn a_permanent_rejection_fails_at_once_and_staff_can_retry(db: Db) {

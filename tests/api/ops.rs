@@ -1,22 +1,149 @@
 //! Operations: metrics, the operator CLI.
 
-use std::process::Command;
+use std::{collections::BTreeMap, process::Command};
 
 use reqwest::StatusCode;
 use serde_json::json;
 
 use crate::{
-    helpers::{Db, expect, expect_error, local_at, spawn},
+    helpers::{Db, TestApp, expect, expect_error, local_at, spawn_mail},
     on_both,
 };
 
-async fn metrics_count_requests_bookings_and_the_outbox(db: Db) {
-    let app = spawn(db).await;
+/// One scrape of `/metrics`: every sample with its name and labels.
+struct Scrape(Vec<(String, BTreeMap<String, String>, f64)>);
+
+impl Scrape {
+    async fn take(app: &TestApp) -> Scrape {
+        let r = app.get("/metrics").await;
+        assert_eq!(r.status(), StatusCode::OK);
+        let text = r.text().await.unwrap();
+        let samples = text
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+            .map(|line| {
+                let (key, value) = line.rsplit_once(' ').expect("`key value`");
+                let value: f64 = value.parse().expect("a number");
+                let (name, labels) = match key.split_once('{') {
+                    None => (key, BTreeMap::new()),
+                    Some((name, rest)) => {
+                        let inner = rest.strip_suffix('}').expect("closing brace");
+                        let labels = inner
+                            .split("\",")
+                            .map(|kv| {
+                                let (k, v) = kv.split_once("=\"").expect("k=\"v\"");
+                                (k.to_owned(), v.trim_end_matches('"').to_owned())
+                            })
+                            .collect();
+                        (name, labels)
+                    }
+                };
+                (name.to_owned(), labels, value)
+            })
+            .collect();
+        Scrape(samples)
+    }
+
+    /// The sample's value; 0 when the series does not exist yet (never incremented).
+    fn get(&self, name: &str, labels: &[(&str, &str)]) -> f64 {
+        let want: BTreeMap<String, String> = labels
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        let hits: Vec<f64> = self
+            .0
+            .iter()
+            .filter(|(n, l, _)| n == name && *l == want)
+            .map(|(_, _, v)| *v)
+            .collect();
+        assert!(hits.len() <= 1, "{name} {want:?} twice");
+        hits.first().copied().unwrap_or(0.0)
+    }
+
+    /// The sum over every label set of `name`.
+    fn total(&self, name: &str) -> f64 {
+        self.0
+            .iter()
+            .filter(|(n, _, _)| n == name)
+            .map(|(_, _, v)| v)
+            .sum()
+    }
+
+    fn http(&self, method: &str, route: &str, status: &str) -> f64 {
+        self.get(
+            "dermadesk_http_requests_total",
+            &[("method", method), ("route", route), ("status", status)],
+        )
+    }
+
+    fn made(&self) -> f64 {
+        self.get(
+            "dermadesk_bookings_made_total",
+            &[("service", "microneedling")],
+        )
+    }
+
+    fn refused(&self, reason: &str) -> f64 {
+        self.get("dermadesk_bookings_refused_total", &[("reason", reason)])
+    }
+
+    fn outbox(&self, status: &str) -> f64 {
+        self.get("dermadesk_outbox_messages", &[("status", status)])
+    }
+}
+
+async fn metrics_move_with_requests_bookings_refusals_and_the_outbox(db: Db) {
+    let (app, _sink) = spawn_mail(db, |_| {}).await;
     let p = app.practitioner("Dr. Rhee", "08:00", "20:00").await;
     let s = app.eligible("ana@example.com").await;
     let b = json!({"screening_id": s, "service": "microneedling", "start": local_at(5, 10, 0), "practitioner_id": p});
+    let m0 = Scrape::take(&app).await;
+    assert_eq!(m0.outbox("pending"), 0.0);
+    assert_eq!(m0.total("dermadesk_bookings_refused_total"), 0.0);
+
+    // A booking: one more made, one more 201, its three messages pending.
     expect(app.book(b.clone()).await, StatusCode::CREATED).await;
+    let m1 = Scrape::take(&app).await;
+    assert_eq!(m1.made() - m0.made(), 1.0);
+    assert_eq!(
+        m1.http("POST", "/api/v1/bookings", "201") - m0.http("POST", "/api/v1/bookings", "201"),
+        1.0
+    );
+    assert_eq!(m1.total("dermadesk_bookings_refused_total"), 0.0);
+    assert_eq!(m1.outbox("pending"), 3.0);
+
+    // The same slot again: refused as slot_taken, nothing made, no message planned.
     expect_error(app.book(b).await, StatusCode::CONFLICT, "slot_taken").await;
+    let m2 = Scrape::take(&app).await;
+    assert_eq!(m2.refused("slot_taken") - m1.refused("slot_taken"), 1.0);
+    assert_eq!(m2.made(), m1.made());
+    assert_eq!(
+        m2.http("POST", "/api/v1/bookings", "409") - m1.http("POST", "/api/v1/bookings", "409"),
+        1.0
+    );
+    assert_eq!(
+        m2.http("POST", "/api/v1/bookings", "201"),
+        m1.http("POST", "/api/v1/bookings", "201")
+    );
+    assert_eq!(m2.outbox("pending"), 3.0);
+
+    // A screening that needs review: refused under its own reason.
+    let review = app
+        .screen("rosa@example.com", &["sensitive_skin_or_rosacea"])
+        .await;
+    let r = app
+        .book(json!({"screening_id": review["id"], "service": "microneedling", "start": local_at(6, 10, 0), "practitioner_id": p}))
+        .await;
+    expect_error(r, StatusCode::FORBIDDEN, "screening_not_passed").await;
+    let m3 = Scrape::take(&app).await;
+    assert_eq!(
+        m3.refused("screening_not_passed") - m2.refused("screening_not_passed"),
+        1.0
+    );
+    assert_eq!(m3.refused("slot_taken"), m2.refused("slot_taken"));
+    assert_eq!(m3.made(), m2.made());
+
+    // Requests count under the route pattern, not the raw path.
     app.get("/api/v1/staff/screenings/6f1c7f66-3c5e-4c2a-9d7e-5f2a1d0c9b11")
         .await;
     // Made-up methods do not become label values (the label set stays bounded).
@@ -28,26 +155,52 @@ async fn metrics_count_requests_bookings_and_the_outbox(db: Db) {
             .await
             .unwrap();
     }
-    let r = app.get("/metrics").await;
-    assert_eq!(r.status(), StatusCode::OK);
-    let text = r.text().await.unwrap();
-    for want in [
-        r#"dermadesk_http_requests_total{method="POST",route="/api/v1/bookings",status="201"} 1"#,
-        r#"dermadesk_http_requests_total{method="POST",route="/api/v1/bookings",status="409"} 1"#,
-        r#"route="/api/v1/staff/screenings/{id}",status="401"} 1"#,
-        r#"dermadesk_bookings_made_total{service="microneedling"} 1"#,
-        r#"dermadesk_bookings_refused_total{reason="slot_taken"} 1"#,
-        r#"dermadesk_outbox_messages{status="pending"} 3"#,
-        "dermadesk_http_request_duration_seconds_bucket",
-        "dermadesk_dispatch_lateness_seconds",
-        r#"dermadesk_http_requests_total{method="OTHER",route="/api/v1/services",status="404"} 2"#,
-    ] {
-        assert!(text.contains(want), "missing {want} in\n{text}");
-    }
-    assert!(!text.contains("FROBNICATE") && !text.contains("XYZZY"));
+    let m4 = Scrape::take(&app).await;
+    let pattern = "/api/v1/staff/screenings/{id}";
+    assert_eq!(
+        m4.http("GET", pattern, "401") - m3.http("GET", pattern, "401"),
+        1.0
+    );
+    assert_eq!(
+        m4.http("OTHER", "/api/v1/services", "404") - m3.http("OTHER", "/api/v1/services", "404"),
+        2.0
+    );
+    assert!(
+        m4.0.iter()
+            .all(|(_, l, _)| l.values().all(|v| v != "FROBNICATE" && v != "XYZZY")),
+        "made-up methods became labels"
+    );
+    assert!(
+        m4.0.iter()
+            .all(|(_, l, _)| l.get("route").is_none_or(|r| !r.contains("6f1c7f66"))),
+        "a raw path became a label"
+    );
+    // Three booking requests were timed.
+    let timed = |m: &Scrape| {
+        m.get(
+            "dermadesk_http_request_duration_seconds_count",
+            &[("method", "POST"), ("route", "/api/v1/bookings")],
+        )
+    };
+    assert_eq!(timed(&m4) - timed(&m0), 3.0);
+
+    // The dispatcher sends the confirmation: pending 3 -> 2, sent 0 -> 1.
+    assert_eq!(app.dispatch().await.sent, 1);
+    let m5 = Scrape::take(&app).await;
+    assert_eq!((m5.outbox("pending"), m5.outbox("sent")), (2.0, 1.0));
+    assert_eq!(
+        m5.get("dermadesk_messages_sent_total", &[]) - m4.get("dermadesk_messages_sent_total", &[]),
+        1.0
+    );
+    assert_eq!(
+        m5.get("dermadesk_dispatch_lateness_seconds_count", &[])
+            - m4.get("dermadesk_dispatch_lateness_seconds_count", &[]),
+        1.0
+    );
+    assert_eq!(m5.total("dermadesk_send_failures_total"), 0.0);
 }
 
-on_both!(metrics_count_requests_bookings_and_the_outbox);
+on_both!(metrics_move_with_requests_bookings_refusals_and_the_outbox);
 
 fn cli(args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_dermadesk"))
