@@ -99,7 +99,10 @@ impl Application {
 /// would cut off in-flight requests when an operator presses Ctrl-C).
 async fn stop_on_signal(server: actix_web::dev::ServerHandle) {
     let name = shutdown_signal().await;
-    info!(signal = name, "stopping gracefully: finishing in-flight requests (up to 30s)");
+    info!(
+        signal = name,
+        "stopping gracefully: finishing in-flight requests (up to 30s)"
+    );
     server.stop(true).await;
 }
 

@@ -181,7 +181,11 @@ pub struct RateLimitSettings {
     pub login_per_minute: u32,
     /// Reverse proxies whose `X-Forwarded-For` is believed, as a comma-separated list of
     /// addresses or networks (`"10.0.0.5, 172.16.0.0/12"`); empty: the peer address counts.
-    #[serde(default, deserialize_with = "networks", serialize_with = "network_list")]
+    #[serde(
+        default,
+        deserialize_with = "networks",
+        serialize_with = "network_list"
+    )]
     pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
