@@ -4,7 +4,7 @@ use std::{net::TcpListener, sync::Arc};
 
 use actix_web::{App, HttpMessage, HttpServer, dev::Server, middleware, web};
 use anyhow::Context;
-use tracing::info;
+use tracing::{info, warn};
 use tracing_actix_web::{RequestId, TracingLogger};
 
 use crate::{
@@ -33,6 +33,15 @@ impl Application {
         }
         let state = AppState::new(db, settings);
         flows::auth::bootstrap_admin(&state).await?;
+        if store::staff::count_users(&state.db).await? == 0 {
+            // A first start: nobody can log in, so nothing can be set up through the API.
+            warn!(
+                "no staff user exists yet: create the first admin with \
+                 `DERMADESK_PASSWORD=... dermadesk create-staff --email EMAIL --role admin`, \
+                 or set APP__BOOTSTRAP__ADMIN_EMAIL and APP__BOOTSTRAP__ADMIN_PASSWORD and restart; \
+                 then add practitioners and their working hours (README, Quick start)"
+            );
+        }
         mail::templates::check().context("email templates")?;
         let dispatcher = Dispatcher::new(state.clone(), Mailer::new(&state.settings.mail)?);
         let addr = format!(
@@ -69,6 +78,7 @@ impl Application {
     /// Runs until stopped. SIGINT/SIGTERM: the server stops accepting and finishes in-flight
     /// requests; then the dispatcher stops claiming and finishes or hands back what it holds.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        tokio::spawn(stop_on_signal(self.server.handle()));
         let r = &self.state.settings.reminders;
         let mut scheduler = if r.enabled {
             Some(dispatch::start(self.dispatcher.clone(), r.tick).await?)
@@ -85,6 +95,39 @@ impl Application {
     }
 }
 
+/// Both signals stop gracefully (actix's own handling treats SIGINT as a forced stop, which
+/// would cut off in-flight requests when an operator presses Ctrl-C).
+async fn stop_on_signal(server: actix_web::dev::ServerHandle) {
+    let name = shutdown_signal().await;
+    info!(
+        signal = name,
+        "stopping gracefully: finishing in-flight requests (up to 30s)"
+    );
+    server.stop(true).await;
+}
+
+#[cfg(unix)]
+async fn shutdown_signal() -> &'static str {
+    use tokio::signal::unix::{SignalKind, signal};
+    let (Ok(mut int), Ok(mut term)) = (
+        signal(SignalKind::interrupt()),
+        signal(SignalKind::terminate()),
+    ) else {
+        warn!("could not install signal handlers; stop the process with SIGKILL");
+        return std::future::pending().await;
+    };
+    tokio::select! {
+        _ = int.recv() => "SIGINT",
+        _ = term.recv() => "SIGTERM",
+    }
+}
+
+#[cfg(not(unix))]
+async fn shutdown_signal() -> &'static str {
+    let _ = tokio::signal::ctrl_c().await;
+    "Ctrl-C"
+}
+
 fn serve(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
     let limits = web::Data::new(http::limit::Limits::new(&state.settings.rate_limit));
     let data = web::Data::new(state);
@@ -99,6 +142,7 @@ fn serve(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
             .configure(http::routes)
     })
     .listen(listener)?
+    .disable_signals()
     .shutdown_timeout(30)
     .run();
     Ok(server)

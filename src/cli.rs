@@ -1,11 +1,14 @@
 //! The operator commands behind `dermadesk <command>`.
 
+use std::path::{Path, PathBuf};
+
 use anyhow::{Context, anyhow};
 use uuid::Uuid;
 
 use crate::{
-    config::Settings,
+    config::{MailTransportKind, Settings},
     domain::ids::PractitionerId,
+    error::ApiError,
     flows::auth::{self, NewUser, Role},
     mail::{Mailer, Outgoing},
     state::AppState,
@@ -24,9 +27,10 @@ pub async fn migrate(settings: &Settings) -> anyhow::Result<()> {
 pub fn check_config(settings: &Settings) -> anyhow::Result<()> {
     crate::mail::templates::check().context("email templates")?;
     Mailer::new(&settings.mail)?;
-    // Debug output redacts secrets (database URL, SMTP password).
-    println!("{settings:#?}");
-    println!("configuration OK");
+    // Valid TOML that loads back to the same settings; secrets print as "[redacted]".
+    println!("# effective settings (defaults, configuration files, APP__ variables)");
+    print!("{}", settings.to_toml()?);
+    println!("# configuration OK");
     Ok(())
 }
 
@@ -53,7 +57,7 @@ pub async fn create_staff(
         },
     )
     .await
-    .map_err(|e| anyhow!("{e}"))?;
+    .map_err(explain)?;
     println!("created staff user {id} ({})", role.as_str());
     Ok(())
 }
@@ -79,6 +83,48 @@ pub async fn send_test_email(settings: &Settings, to: &str) -> anyhow::Result<()
     };
     let message = mailer.compose(&out).map_err(|e| anyhow!("{e}"))?;
     mailer.send(message).await.map_err(|e| anyhow!("{e}"))?;
-    println!("sent a test email to {to}");
+    match settings.mail.transport {
+        MailTransportKind::Smtp => println!(
+            "sent a test email to {to} through {}:{}",
+            settings.mail.smtp_host, settings.mail.smtp_port
+        ),
+        MailTransportKind::File => {
+            let dir = Path::new(&settings.mail.file_dir);
+            match written_file(dir, &out.message_id) {
+                Some(file) => println!(
+                    "mail.transport is \"file\": the test email to {to} was written to {}",
+                    file.display()
+                ),
+                None => println!(
+                    "mail.transport is \"file\": the test email to {to} was written under {}",
+                    dir.display()
+                ),
+            }
+        }
+    }
     Ok(())
+}
+
+/// The `.eml` file the file transport wrote for this Message-ID (lettre names it by a
+/// random id of its own, so the file is found by its content).
+fn written_file(dir: &Path, message_id: &str) -> Option<PathBuf> {
+    let header = format!("Message-ID: {message_id}");
+    std::fs::read_dir(dir)
+        .ok()?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "eml"))
+        .find(|p| std::fs::read_to_string(p).is_ok_and(|text| text.contains(&header)))
+        .map(|p| std::path::absolute(&p).unwrap_or(p))
+}
+
+/// An API error as an operator reads it: a validation failure names each field and its rule.
+fn explain(e: ApiError) -> anyhow::Error {
+    match e {
+        ApiError::Validation(fields) => {
+            let list: Vec<String> = fields.iter().map(|(k, v)| format!("{k} {v}")).collect();
+            anyhow!("validation failed: {}", list.join("; "))
+        }
+        other => anyhow!("{other}"),
+    }
 }

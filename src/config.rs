@@ -1,10 +1,12 @@
-//! Typed settings: `config/default.toml`, then `config/{APP_ENV}.toml`, then `APP__SECTION__KEY`.
+//! Typed settings. Layers, later wins: the built-in defaults (`config/default.toml`, compiled
+//! in), then `default.toml` and `{APP_ENV}.toml` from the configuration folder (`config/`,
+//! `--config DIR` or `APP_CONFIG_DIR`; all optional), then `APP__SECTION__KEY` variables.
 //!
 //! Every value is checked at start; a bad one stops the process with a message naming its key.
 
 use std::{fmt, path::Path, time::Duration};
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize, Serializer};
 
 use crate::domain::{
     availability::MAX_BUSY_SPAN,
@@ -12,8 +14,12 @@ use crate::domain::{
     time::{ClinicZone, QuietHours},
 };
 
+/// The shipped `config/default.toml`, built into the binary so it starts from any folder;
+/// files in the configuration folder and `APP__` variables override it.
+pub const DEFAULTS: &str = include_str!("../config/default.toml");
+
 /// All settings of the service.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct Settings {
     pub server: ServerSettings,
     pub database: DatabaseSettings,
@@ -29,20 +35,22 @@ pub struct Settings {
     pub bootstrap: BootstrapSettings,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct ServerSettings {
     pub host: String,
     pub port: u16,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct DatabaseSettings {
+    /// Printed with the password masked; the rest (file path, host) is what an operator checks.
+    #[serde(serialize_with = "masked_url")]
     pub url: Secret,
     pub migrate_on_start: bool,
     #[serde(default = "default_max_connections")]
     pub max_connections: u32,
     /// How long a request waits for a pooled connection before it is answered 503.
-    #[serde(with = "humantime_serde", default = "default_acquire_timeout")]
+    #[serde(with = "human", default = "default_acquire_timeout")]
     pub acquire_timeout: Duration,
 }
 
@@ -54,9 +62,10 @@ fn default_acquire_timeout() -> Duration {
     Duration::from_secs(5)
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct ClinicSettings {
     pub name: String,
+    #[serde(serialize_with = "zone_name")]
     pub timezone: ClinicZone,
     pub email: String,
     pub phone: String,
@@ -64,45 +73,45 @@ pub struct ClinicSettings {
     pub address: String,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct BookingSettings {
-    #[serde(with = "humantime_serde")]
+    #[serde(with = "human")]
     pub min_notice: Duration,
-    #[serde(with = "humantime_serde")]
+    #[serde(with = "human")]
     pub horizon: Duration,
-    #[serde(with = "humantime_serde")]
+    #[serde(with = "human")]
     pub slot_step: Duration,
-    #[serde(with = "humantime_serde")]
+    #[serde(with = "human")]
     pub buffer: Duration,
-    #[serde(with = "humantime_serde")]
+    #[serde(with = "human")]
     pub anesthesia_extra: Duration,
-    #[serde(with = "humantime_serde")]
+    #[serde(with = "human")]
     pub screening_valid_for: Duration,
-    #[serde(with = "humantime_serde")]
+    #[serde(with = "human")]
     pub client_cancel_notice: Duration,
     /// A visit may be checked in from this long before its start (until its end).
-    #[serde(with = "humantime_serde")]
+    #[serde(with = "human")]
     pub check_in_lead: Duration,
-    #[serde(with = "humantime_serde")]
+    #[serde(with = "human")]
     pub manage_token_valid_for: Duration,
     /// How long a computed availability answer may be reused (0s disables the cache).
-    #[serde(with = "humantime_serde")]
+    #[serde(with = "human")]
     pub availability_cache: Duration,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct CourseSettings {
     pub max_sessions: u32,
-    #[serde(with = "humantime_serde")]
+    #[serde(with = "human")]
     pub min_interval: Duration,
-    #[serde(with = "humantime_serde")]
+    #[serde(with = "human")]
     pub default_interval: Duration,
-    #[serde(with = "humantime_serde")]
+    #[serde(with = "human")]
     pub flex: Duration,
 }
 
 /// Which lettre transport carries the mail.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum MailTransportKind {
     File,
@@ -110,7 +119,7 @@ pub enum MailTransportKind {
 }
 
 /// TLS mode of the SMTP connection.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum SmtpTls {
     None,
@@ -118,7 +127,7 @@ pub enum SmtpTls {
     Tls,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct MailSettings {
     pub transport: MailTransportKind,
     pub file_dir: String,
@@ -131,36 +140,37 @@ pub struct MailSettings {
     pub smtp_password: Secret,
     pub from: String,
     /// Upper bound of one SMTP send (connect, dialogue, data).
-    #[serde(with = "humantime_serde")]
+    #[serde(with = "human")]
     pub send_timeout: Duration,
     /// Idle SMTP connections kept in lettre's pool.
     pub pool_max_size: u32,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct ReminderSettings {
-    #[serde(with = "humantime_serde")]
+    #[serde(with = "human")]
     pub tick: Duration,
-    #[serde(with = "humantime_serde")]
+    #[serde(with = "human")]
     pub prep_before: Duration,
-    #[serde(with = "humantime_serde")]
+    #[serde(with = "human")]
     pub day_before: Duration,
-    #[serde(with = "humantime_serde")]
+    #[serde(with = "human")]
     pub soothing_after: Duration,
-    #[serde(with = "humantime_serde")]
+    #[serde(with = "human")]
     pub irritation_check_after: Duration,
-    #[serde(with = "humantime_serde")]
+    #[serde(with = "human")]
     pub follow_up_after: Duration,
     pub max_attempts: u32,
-    #[serde(with = "humantime_serde")]
+    #[serde(with = "human")]
     pub retry_base: Duration,
-    #[serde(with = "humantime_serde")]
+    #[serde(with = "human")]
     pub retry_max: Duration,
+    #[serde(serialize_with = "quiet_window")]
     pub quiet_hours: QuietHours,
     /// Whether this instance runs the dispatcher (tests and one-off tools turn it off).
     pub enabled: bool,
     /// How long a claimed message stays with its claimer before another instance may retry it.
-    #[serde(with = "humantime_serde")]
+    #[serde(with = "human")]
     pub lease: Duration,
     /// Messages claimed per round.
     pub batch_size: u32,
@@ -168,13 +178,17 @@ pub struct ReminderSettings {
     pub concurrency: u32,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct RateLimitSettings {
     pub public_per_minute: u32,
     pub login_per_minute: u32,
     /// Reverse proxies whose `X-Forwarded-For` is believed, as a comma-separated list of
     /// addresses or networks (`"10.0.0.5, 172.16.0.0/12"`); empty: the peer address counts.
-    #[serde(default, deserialize_with = "networks")]
+    #[serde(
+        default,
+        deserialize_with = "networks",
+        serialize_with = "network_list"
+    )]
     pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
@@ -193,29 +207,31 @@ fn networks<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<ipnet::IpNet>,
         .collect()
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct AuthSettings {
-    #[serde(with = "humantime_serde")]
+    #[serde(with = "human")]
     pub token_ttl: Duration,
 }
 
 /// Log output format.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum LogFormat {
     Text,
     Json,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct LogSettings {
     pub format: LogFormat,
     pub level: String,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 pub struct BootstrapSettings {
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub admin_email: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub admin_password: Option<Secret>,
 }
 
@@ -239,8 +255,110 @@ impl From<String> for Secret {
 
 impl fmt::Debug for Secret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("[redacted]")
+        f.write_str(REDACTED)
     }
+}
+
+/// What a secret prints as.
+const REDACTED: &str = "[redacted]";
+
+/// Printed masked, so `check-config` output can be pasted into a ticket; an empty secret
+/// prints empty (it hides nothing and says "not set").
+impl Serialize for Secret {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(if self.0.is_empty() { "" } else { REDACTED })
+    }
+}
+
+/// Durations read as humantime strings and written as the shortest exact human string.
+mod human {
+    use std::time::Duration;
+
+    use serde::{Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&super::format_duration(*d))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
+        humantime_serde::deserialize(d)
+    }
+}
+
+/// A duration as one exact unit, the way the config files write them: "180d", "72h", "30m",
+/// "90s", "250ms". Days are used from a week up (a notice of "72h" reads better than "3d").
+pub fn format_duration(d: Duration) -> String {
+    const UNITS: [(&str, u128); 7] = [
+        ("d", 86_400_000_000_000),
+        ("h", 3_600_000_000_000),
+        ("m", 60_000_000_000),
+        ("s", 1_000_000_000),
+        ("ms", 1_000_000),
+        ("us", 1_000),
+        ("ns", 1),
+    ];
+    let nanos = d.as_nanos();
+    if nanos == 0 {
+        return "0s".to_owned();
+    }
+    UNITS
+        .iter()
+        .filter(|(unit, size)| *unit != "d" || nanos >= 7 * size)
+        .find(|(_, size)| nanos.is_multiple_of(*size))
+        .map(|(unit, size)| format!("{}{unit}", nanos / size))
+        .unwrap_or_else(|| format!("{nanos}ns"))
+}
+
+/// `scheme://user:password@host/...` with the password (and a `password=` parameter) masked.
+pub fn mask_url(url: &str) -> String {
+    let mut out = url.to_owned();
+    if let Some(scheme_end) = url.find("://") {
+        let rest_start = scheme_end + 3;
+        let authority_end = url[rest_start..]
+            .find(['/', '?'])
+            .map_or(url.len(), |i| rest_start + i);
+        if let Some(at) = url[rest_start..authority_end].rfind('@') {
+            let userinfo = &url[rest_start..rest_start + at];
+            if let Some(colon) = userinfo.find(':') {
+                out = format!(
+                    "{}{REDACTED}{}",
+                    &url[..rest_start + colon + 1],
+                    &url[rest_start + at..]
+                );
+            }
+        }
+    }
+    if let Some((base, query)) = out.clone().split_once('?') {
+        let params: Vec<String> = query
+            .split('&')
+            .map(|p| match p.split_once('=') {
+                Some((k, _)) if k.eq_ignore_ascii_case("password") => format!("{k}={REDACTED}"),
+                _ => p.to_owned(),
+            })
+            .collect();
+        out = format!("{base}?{}", params.join("&"));
+    }
+    out
+}
+
+fn masked_url<S: Serializer>(url: &Secret, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&mask_url(url.expose()))
+}
+
+fn zone_name<S: Serializer>(zone: &ClinicZone, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(zone.name())
+}
+
+fn quiet_window<S: Serializer>(q: &QuietHours, s: S) -> Result<S::Ok, S::Error> {
+    match q.window() {
+        Some((from, until)) => s.serialize_str(&format!("{}-{}", from.hhmm(), until.hhmm())),
+        None => s.serialize_str(""),
+    }
+}
+
+fn network_list<S: Serializer>(nets: &[ipnet::IpNet], s: S) -> Result<S::Ok, S::Error> {
+    let list: Vec<String> = nets.iter().map(ToString::to_string).collect();
+    s.serialize_str(&list.join(", "))
 }
 
 /// Why the settings could not be loaded.
@@ -250,19 +368,26 @@ pub enum SettingsError {
     Load(#[from] config::ConfigError),
     #[error("configuration key `{key}`: {message}")]
     Invalid { key: &'static str, message: String },
+    #[error("configuration folder {0:?} not found (named by --config or APP_CONFIG_DIR)")]
+    MissingDir(String),
+    #[error("printing the configuration: {0}")]
+    Print(String),
 }
 
 impl Settings {
-    /// Loads the layers from `dir` (normally `config/`), with `APP_ENV` naming the optional second file.
+    /// Loads the layers over the built-in defaults, with `APP_ENV` naming the optional
+    /// `{dir}/{APP_ENV}.toml` (default `local`). `dir` need not exist.
     pub fn load_from(dir: &Path) -> Result<Self, SettingsError> {
         let env = std::env::var("APP_ENV").unwrap_or_else(|_| "local".to_owned());
         Self::load_env(dir, &env)
     }
 
-    /// Loads the layers with an explicit environment name (`config/{env}.toml`).
+    /// Loads the layers with an explicit environment name: built-in defaults,
+    /// `{dir}/default.toml`, `{dir}/{env}.toml` (both optional), `APP__` variables.
     pub fn load_env(dir: &Path, env: &str) -> Result<Self, SettingsError> {
         let builder = config::Config::builder()
-            .add_source(config::File::from(dir.join("default.toml")).required(true))
+            .add_source(config::File::from_str(DEFAULTS, config::FileFormat::Toml))
+            .add_source(config::File::from(dir.join("default.toml")).required(false))
             .add_source(config::File::from(dir.join(format!("{env}.toml"))).required(false))
             .add_source(
                 config::Environment::with_prefix("APP")
@@ -275,9 +400,26 @@ impl Settings {
         Ok(settings)
     }
 
-    /// Loads from `./config`.
+    /// Loads with the folder named by `APP_CONFIG_DIR`, else `./config`.
     pub fn load() -> Result<Self, SettingsError> {
-        Self::load_from(Path::new("config"))
+        let named = std::env::var_os("APP_CONFIG_DIR").map(std::path::PathBuf::from);
+        Self::load_dir(named.as_deref())
+    }
+
+    /// Loads with the folder an operator named (`--config` / `APP_CONFIG_DIR`), which must
+    /// exist (a typo should not silently run on defaults), or else `./config` if there is one.
+    pub fn load_dir(named: Option<&Path>) -> Result<Self, SettingsError> {
+        match named {
+            Some(dir) if !dir.is_dir() => Err(SettingsError::MissingDir(dir.display().to_string())),
+            Some(dir) => Self::load_from(dir),
+            None => Self::load_from(Path::new("config")),
+        }
+    }
+
+    /// The effective settings as TOML that loads back to the same settings, secrets masked
+    /// (what `dermadesk check-config` prints).
+    pub fn to_toml(&self) -> Result<String, SettingsError> {
+        toml::to_string(self).map_err(|e| SettingsError::Print(e.to_string()))
     }
 
     /// Checks the rules that types alone do not hold.

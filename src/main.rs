@@ -7,6 +7,10 @@ use dermadesk::{app::Application, cli, config::Settings, telemetry};
 #[derive(Parser)]
 #[command(name = "dermadesk", version, about)]
 struct Args {
+    /// Folder of TOML files over the built-in defaults: `default.toml`, then `{APP_ENV}.toml`
+    /// (default: `./config` if it exists).
+    #[arg(long, global = true, env = "APP_CONFIG_DIR", value_name = "DIR")]
+    config: Option<std::path::PathBuf>,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -17,7 +21,7 @@ enum Command {
     Serve,
     /// Apply pending database migrations and exit.
     Migrate,
-    /// Load and check the configuration; print it without secrets.
+    /// Load and check the configuration; print the effective settings as TOML, secrets masked.
     CheckConfig,
     /// Create a staff user. Give the password in DERMADESK_PASSWORD rather than --password
     /// (command lines show in `ps` and shell history).
@@ -72,7 +76,7 @@ fn limit_malloc_arenas() {
 
 async fn run() {
     let args = Args::parse();
-    let settings = match Settings::load() {
+    let settings = match Settings::load_dir(args.config.as_deref()) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("dermadesk: {e}");

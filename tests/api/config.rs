@@ -57,3 +57,170 @@ fn a_bad_value_names_its_key() {
     let err = with_default("acquire_timeout = \"5s\"", "acquire_timeout = \"soon\"").unwrap_err();
     assert!(err.contains("acquire_timeout"), "{err}");
 }
+
+/// A fresh folder under target/ (removed when the guard drops).
+struct Folder(PathBuf);
+
+impl Folder {
+    fn new(files: &[(&str, &str)]) -> Self {
+        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("target")
+            .join("test-config")
+            .join(uuid::Uuid::new_v4().to_string());
+        std::fs::create_dir_all(&dir).unwrap();
+        for (name, text) in files {
+            std::fs::write(dir.join(name), text).unwrap();
+        }
+        Self(dir)
+    }
+}
+
+impl Drop for Folder {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+#[test]
+fn the_defaults_are_built_in() {
+    let missing = PathBuf::from("/nonexistent/dermadesk-config");
+    let s = Settings::load_env(&missing, "none").unwrap();
+    assert_eq!(s.server.port, 8080);
+    assert_eq!(s.reminders.prep_before.as_secs(), 72 * 3600);
+    assert_eq!(
+        s.to_toml().unwrap(),
+        with_default("[server]", "[server]")
+            .unwrap()
+            .to_toml()
+            .unwrap(),
+        "the built-in defaults are config/default.toml"
+    );
+    // An operator who names a folder that does not exist is told so.
+    let err = Settings::load_dir(Some(&missing)).unwrap_err().to_string();
+    assert!(err.contains("dermadesk-config"), "{err}");
+}
+
+#[test]
+fn files_in_the_folder_override_single_defaults() {
+    let dir = Folder::new(&[
+        (
+            "default.toml",
+            "[server]\nport = 9001\n[clinic]\nname = \"Haut & Nadel\"\n",
+        ),
+        ("staging.toml", "[server]\nport = 9002\n"),
+    ]);
+    let s = Settings::load_env(&dir.0, "none").unwrap();
+    assert_eq!(
+        (s.server.port, s.clinic.name.as_str()),
+        (9001, "Haut & Nadel")
+    );
+    assert_eq!(
+        s.booking.slot_step.as_secs(),
+        15 * 60,
+        "the rest stays default"
+    );
+    let s = Settings::load_env(&dir.0, "staging").unwrap();
+    assert_eq!(
+        s.server.port, 9002,
+        "{{APP_ENV}}.toml wins over default.toml"
+    );
+    assert_eq!(s.clinic.name, "Haut & Nadel");
+}
+
+#[test]
+fn printed_settings_load_back_to_the_same_settings() {
+    let dir = Folder::new(&[(
+        "default.toml",
+        "[booking]\nmin_notice = \"1h 30m\"\navailability_cache = \"1500ms\"\n\
+         [reminders]\nquiet_hours = \"\"\n\
+         [rate_limit]\ntrusted_proxies = \"10.0.0.5, 172.16.0.0/12\"\n\
+         [bootstrap]\nadmin_email = \"admin@clinic.example\"\n",
+    )]);
+    let s = Settings::load_env(&dir.0, "none").unwrap();
+    let printed = s.to_toml().unwrap();
+    for line in [
+        "min_notice = \"90m\"",
+        "horizon = \"180d\"",
+        "prep_before = \"72h\"",
+        "retry_max = \"30m\"",
+        "availability_cache = \"1500ms\"",
+        "quiet_hours = \"\"",
+        "timezone = \"Europe/Berlin\"",
+        "trusted_proxies = \"10.0.0.5/32, 172.16.0.0/12\"",
+        "admin_email = \"admin@clinic.example\"",
+    ] {
+        assert!(printed.contains(line), "missing {line} in\n{printed}");
+    }
+    let again = Folder::new(&[("default.toml", &printed)]);
+    let back = Settings::load_env(&again.0, "none").unwrap();
+    assert_eq!(back.to_toml().unwrap(), printed);
+    assert_eq!(back.booking.min_notice, s.booking.min_notice);
+    assert_eq!(back.reminders.quiet_hours, s.reminders.quiet_hours);
+    assert_eq!(
+        back.rate_limit.trusted_proxies,
+        s.rate_limit.trusted_proxies
+    );
+    // The defaults' quiet hours print as they are written.
+    let defaults = with_default("[server]", "[server]")
+        .unwrap()
+        .to_toml()
+        .unwrap();
+    assert!(
+        defaults.contains("quiet_hours = \"21:00-08:00\""),
+        "{defaults}"
+    );
+}
+
+#[test]
+fn printed_settings_mask_secrets() {
+    let mut s = with_default("[server]", "[server]").unwrap();
+    s.database.url = "postgres://clinic:pg-secret-1@db.internal:5432/dermadesk"
+        .to_owned()
+        .into();
+    s.mail.smtp_password = "smtp-secret-2".to_owned().into();
+    s.bootstrap.admin_email = Some("admin@clinic.example".to_owned());
+    s.bootstrap.admin_password = Some("admin-secret-3".to_owned().into());
+    let printed = s.to_toml().unwrap();
+    for secret in ["pg-secret-1", "smtp-secret-2", "admin-secret-3"] {
+        assert!(!printed.contains(secret), "{secret} shows in\n{printed}");
+    }
+    assert!(
+        printed.contains("url = \"postgres://clinic:[redacted]@db.internal:5432/dermadesk\""),
+        "{printed}"
+    );
+    assert!(
+        printed.contains("smtp_password = \"[redacted]\""),
+        "{printed}"
+    );
+    assert!(
+        printed.contains("admin_password = \"[redacted]\""),
+        "{printed}"
+    );
+    assert_eq!(
+        dermadesk::config::mask_url("postgres://u@h/db?sslmode=require&password=p"),
+        "postgres://u@h/db?sslmode=require&password=[redacted]"
+    );
+}
+
+#[test]
+fn durations_print_as_one_exact_unit() {
+    use dermadesk::config::format_duration;
+    use std::time::Duration;
+    for (secs, want) in [
+        (0, "0s"),
+        (2, "2s"),
+        (90, "90s"),
+        (120, "2m"),
+        (1800, "30m"),
+        (5400, "90m"),
+        (86_400, "24h"),
+        (3 * 86_400, "72h"),
+        (7 * 86_400, "7d"),
+        (180 * 86_400, "180d"),
+        (86_401, "86401s"),
+    ] {
+        assert_eq!(format_duration(Duration::from_secs(secs)), want);
+        assert_eq!(humantime::parse_duration(want).unwrap().as_secs(), secs);
+    }
+    assert_eq!(format_duration(Duration::from_millis(1500)), "1500ms");
+}

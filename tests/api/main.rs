@@ -8,6 +8,7 @@
 mod helpers;
 mod logs;
 mod smtp;
+mod startup;
 
 mod availability;
 mod availability_props;

@@ -222,7 +222,7 @@ async fn the_cli_checks_config_migrates_and_creates_staff() {
     );
     let out = String::from_utf8_lossy(&ok.stdout);
     assert!(
-        out.contains("configuration OK") && out.contains("[redacted]"),
+        out.contains("configuration OK") && out.contains("[database]"),
         "{out}"
     );
     let bad = cli(&["check-config"], &[("APP__BOOKING__SLOT_STEP", "7s")]);
