@@ -9,6 +9,8 @@ pub mod calendar;
 pub mod clients;
 pub mod manage;
 pub mod messages;
+pub mod ops;
 pub mod practitioners;
 pub mod screening;
+pub mod staff;
 pub mod visits;
