@@ -5,12 +5,7 @@ use std::sync::Arc;
 use jiff::civil::Date;
 
 use crate::{
-    domain::{
-        availability,
-        ids::PractitionerId,
-        service::Service,
-        time::to_db,
-    },
+    domain::{availability, ids::PractitionerId, service::Service, time::to_db},
     error::{ApiError, ApiResult},
     slot_cache::{Key, Offered},
     state::AppState,

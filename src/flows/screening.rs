@@ -131,9 +131,8 @@ fn summary(s: &screening::Model, client: Option<client::Model>) -> ScreeningSumm
 
 /// Screenings, newest first, optionally of one outcome (staff).
 pub async fn list(state: &AppState, outcome: Option<Outcome>) -> ApiResult<Vec<ScreeningSummary>> {
-    let rows =
-        store::clients::list_screenings(&state.db, outcome.map(Outcome::as_str), LIST_LIMIT)
-            .await?;
+    let rows = store::clients::list_screenings(&state.db, outcome.map(Outcome::as_str), LIST_LIMIT)
+        .await?;
     Ok(rows.into_iter().map(|(s, c)| summary(&s, c)).collect())
 }
 
@@ -154,7 +153,11 @@ async fn load_detail(state: &AppState, id: ScreeningId) -> ApiResult<ScreeningDe
 }
 
 /// One screening with its answers; reading health answers is itself an audited action.
-pub async fn detail(state: &AppState, by: StaffUserId, id: ScreeningId) -> ApiResult<ScreeningDetail> {
+pub async fn detail(
+    state: &AppState,
+    by: StaffUserId,
+    id: ScreeningId,
+) -> ApiResult<ScreeningDetail> {
     let detail = load_detail(state, id).await?;
     audit::record(
         &state.db,
