@@ -6,8 +6,8 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::{
-    desk::{CancelBody, RescheduleBody},
-    dto::AppointmentDto,
+    dto::{AppointmentDto, CancelBody, RescheduleBody},
+    error::ErrorBody,
     extract::{Json, bearer},
 };
 use crate::{
@@ -15,7 +15,7 @@ use crate::{
         ids::{AppointmentId, PractitionerId},
         screening::{CURRENT, Outcome, Reason},
     },
-    error::{ApiError, ApiResult, ErrorBody},
+    error::{ApiError, ApiResult},
     flows::manage,
     state::AppState,
 };
@@ -34,7 +34,8 @@ pub async fn get_booking(
 }
 
 /// Cancels, up to `booking.client_cancel_notice` before the start.
-#[utoipa::path(post, path = "/api/v1/bookings/{id}/cancel", tag = "manage", params(("id" = uuid::Uuid, Path, description = "the resource id")), request_body = CancelBody,
+#[utoipa::path(post, path = "/api/v1/bookings/{id}/cancel", tag = "manage", params(("id" = uuid::Uuid, Path, description = "the resource id")),
+    request_body = CancelBody,
     responses((status = 200, body = AppointmentDto), (status = 409, body = ErrorBody)))]
 #[post("/bookings/{id}/cancel")]
 pub async fn cancel_booking(
@@ -49,7 +50,8 @@ pub async fn cancel_booking(
 }
 
 /// Moves the visit, up to `booking.client_cancel_notice` before the (old) start.
-#[utoipa::path(post, path = "/api/v1/bookings/{id}/reschedule", tag = "manage", params(("id" = uuid::Uuid, Path, description = "the resource id")), request_body = RescheduleBody,
+#[utoipa::path(post, path = "/api/v1/bookings/{id}/reschedule", tag = "manage", params(("id" = uuid::Uuid, Path, description = "the resource id")),
+    request_body = RescheduleBody,
     responses((status = 200, body = AppointmentDto), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[post("/bookings/{id}/reschedule")]
 pub async fn reschedule_booking(
@@ -106,7 +108,8 @@ pub struct ReconfirmDto {
 }
 
 /// Re-confirms the health answers before a visit; a new contraindication cancels the visit.
-#[utoipa::path(post, path = "/api/v1/bookings/{id}/reconfirm", tag = "manage", params(("id" = uuid::Uuid, Path, description = "the resource id")), request_body = ReconfirmBody,
+#[utoipa::path(post, path = "/api/v1/bookings/{id}/reconfirm", tag = "manage", params(("id" = uuid::Uuid, Path, description = "the resource id")),
+    request_body = ReconfirmBody,
     responses((status = 200, body = ReconfirmDto), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[post("/bookings/{id}/reconfirm")]
 pub async fn reconfirm(

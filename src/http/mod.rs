@@ -1,8 +1,7 @@
 //! Thin HTTP handlers grouped by audience; routing, JSON error handlers and the OpenAPI doc.
 
-pub mod clinic;
-pub mod desk;
 pub mod dto;
+pub mod error;
 pub mod extract;
 pub mod limit;
 pub mod manage;
@@ -22,18 +21,24 @@ use crate::error::ApiError;
     paths(
         public::services, public::practitioners, public::questions, public::submit_screening,
         public::availability, public::book,
-        staff::login, staff::create_user, staff::list_practitioners, staff::create_practitioner,
-        staff::set_hours, staff::add_time_off, staff::book_for_client, staff::list_screenings,
-        staff::get_screening, staff::review_screening,
-        desk::check_in, desk::complete, desk::no_show, desk::cancel, desk::reschedule,
-        desk::messages, desk::retry_message,
+        staff::auth::login,
+        staff::users::create_user, staff::users::list_users, staff::users::set_role,
+        staff::practitioners::list_practitioners, staff::practitioners::create_practitioner,
+        staff::practitioners::set_hours, staff::practitioners::add_time_off,
+        staff::appointments::book_for_client, staff::appointments::check_in,
+        staff::appointments::complete, staff::appointments::no_show, staff::appointments::cancel,
+        staff::appointments::reschedule,
+        staff::calendar::calendar,
+        staff::screenings::list_screenings, staff::screenings::get_screening,
+        staff::screenings::review_screening,
+        staff::messages::messages, staff::messages::retry_message,
+        staff::clients::erase_client, staff::clients::export_client,
+        staff::audit::audit,
         manage::get_booking, manage::cancel_booking, manage::reschedule_booking, manage::calendar_ics,
         manage::reconfirm,
-        clinic::calendar, clinic::erase_client, clinic::export_client, clinic::list_users, clinic::set_role,
-        clinic::audit,
         ops::healthz, ops::readyz,
     ),
-    components(schemas(crate::error::ErrorBody)),
+    components(schemas(error::ErrorBody)),
     modifiers(&BearerAuth)
 )]
 pub struct ApiDoc;
@@ -70,34 +75,34 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .service(public::submit_screening)
             .service(public::availability)
             .service(public::book)
-            .service(staff::login)
-            .service(staff::create_user)
-            .service(staff::list_practitioners)
-            .service(staff::create_practitioner)
-            .service(staff::set_hours)
-            .service(staff::add_time_off)
-            .service(staff::book_for_client)
-            .service(staff::list_screenings)
-            .service(staff::get_screening)
-            .service(staff::review_screening)
-            .service(desk::check_in)
-            .service(desk::complete)
-            .service(desk::no_show)
-            .service(desk::cancel)
-            .service(desk::reschedule)
-            .service(desk::messages)
-            .service(desk::retry_message)
+            .service(staff::auth::login)
+            .service(staff::users::create_user)
+            .service(staff::users::list_users)
+            .service(staff::users::set_role)
+            .service(staff::practitioners::list_practitioners)
+            .service(staff::practitioners::create_practitioner)
+            .service(staff::practitioners::set_hours)
+            .service(staff::practitioners::add_time_off)
+            .service(staff::appointments::book_for_client)
+            .service(staff::appointments::check_in)
+            .service(staff::appointments::complete)
+            .service(staff::appointments::no_show)
+            .service(staff::appointments::cancel)
+            .service(staff::appointments::reschedule)
+            .service(staff::calendar::calendar)
+            .service(staff::screenings::list_screenings)
+            .service(staff::screenings::get_screening)
+            .service(staff::screenings::review_screening)
+            .service(staff::messages::messages)
+            .service(staff::messages::retry_message)
+            .service(staff::clients::erase_client)
+            .service(staff::clients::export_client)
+            .service(staff::audit::audit)
             .service(manage::calendar_ics)
             .service(manage::get_booking)
             .service(manage::cancel_booking)
             .service(manage::reschedule_booking)
-            .service(manage::reconfirm)
-            .service(clinic::calendar)
-            .service(clinic::erase_client)
-            .service(clinic::export_client)
-            .service(clinic::list_users)
-            .service(clinic::set_role)
-            .service(clinic::audit),
+            .service(manage::reconfirm),
     )
     .default_service(web::to(not_found));
 }

@@ -1,26 +1,22 @@
-//! Reception calendar, clients (export, erasure), staff users and the audit log.
+//! The reception calendar: a day or a week of visits with everything the desk needs.
 
-use actix_web::{HttpResponse, delete, get, put, web};
+use actix_web::{HttpResponse, get, web};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::{
     domain::{
-        ids::{ClientId, PractitionerId, StaffUserId},
+        ids::PractitionerId,
         screening::{Outcome, ReviewDecision},
         service::Service,
         status::AppointmentStatus,
         time::{from_db, parse_date},
     },
-    error::{ApiError, ApiResult, ErrorBody},
-    flows::{
-        self,
-        audit::Actor,
-        auth::{Role, Staff},
-    },
+    error::{ApiError, ApiResult},
+    flows::{self, auth::Staff},
+    http::error::ErrorBody,
     state::AppState,
-    store::{self, entities::staff_user},
 };
 
 /// `GET /api/v1/staff/calendar` query.
@@ -169,150 +165,4 @@ pub async fn calendar(
         timezone: zone.name().to_owned(),
         appointments,
     }))
-}
-
-/// What an erasure did.
-#[derive(Serialize, ToSchema)]
-pub struct ErasedDto {
-    pub erased: bool,
-    pub cancelled_appointments: usize,
-}
-
-/// Right to erasure (admin).
-#[utoipa::path(delete, path = "/api/v1/staff/clients/{id}", tag = "clients", params(("id" = uuid::Uuid, Path, description = "the resource id")),
-    responses((status = 200, body = ErasedDto), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
-#[delete("/staff/clients/{id}")]
-pub async fn erase_client(
-    state: web::Data<AppState>,
-    staff: Staff,
-    id: web::Path<Uuid>,
-) -> ApiResult<HttpResponse> {
-    staff.require(&[Role::Admin])?;
-    let e = flows::clients::erase(&state, Actor::Staff(staff.user_id), ClientId(*id)).await?;
-    Ok(HttpResponse::Ok().json(ErasedDto {
-        erased: true,
-        cancelled_appointments: e.cancelled_appointments,
-    }))
-}
-
-/// Everything held about a client (admin; access requests).
-#[utoipa::path(get, path = "/api/v1/staff/clients/{id}/export", tag = "clients", params(("id" = uuid::Uuid, Path, description = "the resource id")),
-    responses((status = 200, body = Object), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
-#[get("/staff/clients/{id}/export")]
-pub async fn export_client(
-    state: web::Data<AppState>,
-    staff: Staff,
-    id: web::Path<Uuid>,
-) -> ApiResult<HttpResponse> {
-    staff.require(&[Role::Admin])?;
-    let data = flows::clients::export(&state, Actor::Staff(staff.user_id), ClientId(*id)).await?;
-    Ok(HttpResponse::Ok().json(data))
-}
-
-/// A staff user.
-#[derive(Serialize, ToSchema)]
-pub struct StaffUserDto {
-    pub id: Uuid,
-    pub email: String,
-    pub role: Role,
-    pub practitioner_id: Option<Uuid>,
-}
-
-fn user_dto(u: staff_user::Model) -> StaffUserDto {
-    StaffUserDto {
-        id: u.id,
-        role: Role::parse(&u.role).unwrap_or(Role::Reception),
-        email: u.email,
-        practitioner_id: u.practitioner_id,
-    }
-}
-
-/// Staff users (admin).
-#[utoipa::path(get, path = "/api/v1/staff/users", tag = "staff", responses((status = 200, body = [StaffUserDto])))]
-#[get("/staff/users")]
-pub async fn list_users(state: web::Data<AppState>, staff: Staff) -> ApiResult<HttpResponse> {
-    staff.require(&[Role::Admin])?;
-    let users: Vec<_> = store::staff::list_users(&state.db)
-        .await?
-        .into_iter()
-        .map(user_dto)
-        .collect();
-    Ok(HttpResponse::Ok().json(users))
-}
-
-/// `PUT /api/v1/staff/users/{id}/role`.
-#[derive(Deserialize, ToSchema)]
-pub struct RoleBody {
-    pub role: Role,
-    pub practitioner_id: Option<Uuid>,
-}
-
-/// Sets a user's role (admin); an admin cannot demote themselves.
-#[utoipa::path(put, path = "/api/v1/staff/users/{id}/role", tag = "staff", params(("id" = uuid::Uuid, Path, description = "the resource id")), request_body = RoleBody,
-    responses((status = 200, body = StaffUserDto), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
-#[put("/staff/users/{id}/role")]
-pub async fn set_role(
-    state: web::Data<AppState>,
-    staff: Staff,
-    id: web::Path<Uuid>,
-    body: super::extract::Json<RoleBody>,
-) -> ApiResult<HttpResponse> {
-    staff.require(&[Role::Admin])?;
-    let b = body.value;
-    let u = flows::auth::set_role(
-        &state,
-        staff,
-        StaffUserId(*id),
-        b.role,
-        b.practitioner_id.map(PractitionerId),
-    )
-    .await?;
-    Ok(HttpResponse::Ok().json(user_dto(u)))
-}
-
-/// `GET /api/v1/staff/audit` query.
-#[derive(Deserialize, utoipa::IntoParams)]
-pub struct AuditQuery {
-    pub subject_id: Option<Uuid>,
-    pub limit: Option<u64>,
-}
-
-/// One audit entry.
-#[derive(Serialize, ToSchema)]
-pub struct AuditDto {
-    pub at: String,
-    pub actor: String,
-    pub actor_user_id: Option<Uuid>,
-    pub action: String,
-    pub subject_type: String,
-    pub subject_id: Uuid,
-    /// Statuses, times and ids of the action; null when it has none.
-    #[schema(value_type = Option<Object>)]
-    pub detail: Option<serde_json::Value>,
-}
-
-/// The audit log, newest first (admin).
-#[utoipa::path(get, path = "/api/v1/staff/audit", tag = "staff", params(AuditQuery), responses((status = 200, body = [AuditDto])))]
-#[get("/staff/audit")]
-pub async fn audit(
-    state: web::Data<AppState>,
-    staff: Staff,
-    q: web::Query<AuditQuery>,
-) -> ApiResult<HttpResponse> {
-    staff.require(&[Role::Admin])?;
-    let rows = flows::audit::list(&state, q.subject_id, q.limit.unwrap_or(200).min(1000)).await?;
-    let zone = state.zone();
-    let out: Vec<AuditDto> = rows
-        .into_iter()
-        .map(|r| AuditDto {
-            at: zone.rfc3339(from_db(r.at)),
-            actor: r.actor,
-            actor_user_id: r.actor_user_id,
-            action: r.action,
-            subject_type: r.subject_type,
-            subject_id: r.subject_id,
-            detail: r.detail.and_then(|d| serde_json::from_str(&d).ok()),
-        })
-        .collect();
-    Ok(HttpResponse::Ok().json(out))
 }
