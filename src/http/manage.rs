@@ -22,6 +22,7 @@ use crate::{
 
 /// The appointment.
 #[utoipa::path(get, path = "/api/v1/bookings/{id}", tag = "manage", params(("id" = uuid::Uuid, Path, description = "the resource id")),
+    security(("manage_token" = [])),
     responses((status = 200, body = AppointmentDto), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 #[get("/bookings/{id}")]
 pub async fn get_booking(
@@ -35,7 +36,7 @@ pub async fn get_booking(
 
 /// Cancels, up to `booking.client_cancel_notice` before the start.
 #[utoipa::path(post, path = "/api/v1/bookings/{id}/cancel", tag = "manage", params(("id" = uuid::Uuid, Path, description = "the resource id")),
-    request_body = CancelBody,
+    security(("manage_token" = [])), request_body = Option<CancelBody>,
     responses((status = 200, body = AppointmentDto), (status = 409, body = ErrorBody)))]
 #[post("/bookings/{id}/cancel")]
 pub async fn cancel_booking(
@@ -51,7 +52,7 @@ pub async fn cancel_booking(
 
 /// Moves the visit, up to `booking.client_cancel_notice` before the (old) start.
 #[utoipa::path(post, path = "/api/v1/bookings/{id}/reschedule", tag = "manage", params(("id" = uuid::Uuid, Path, description = "the resource id")),
-    request_body = RescheduleBody,
+    security(("manage_token" = [])), request_body = RescheduleBody,
     responses((status = 200, body = AppointmentDto), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[post("/bookings/{id}/reschedule")]
 pub async fn reschedule_booking(
@@ -74,6 +75,7 @@ pub async fn reschedule_booking(
 
 /// The appointment as an iCalendar file.
 #[utoipa::path(get, path = "/api/v1/bookings/{id}/calendar.ics", tag = "manage", params(("id" = uuid::Uuid, Path, description = "the resource id")),
+    security(("manage_token" = [])),
     responses((status = 200, content_type = "text/calendar"), (status = 401, body = ErrorBody)))]
 #[get("/bookings/{id}/calendar.ics")]
 pub async fn calendar_ics(
@@ -109,7 +111,7 @@ pub struct ReconfirmDto {
 
 /// Re-confirms the health answers before a visit; a new contraindication cancels the visit.
 #[utoipa::path(post, path = "/api/v1/bookings/{id}/reconfirm", tag = "manage", params(("id" = uuid::Uuid, Path, description = "the resource id")),
-    request_body = ReconfirmBody,
+    security(("manage_token" = [])), request_body = ReconfirmBody,
     responses((status = 200, body = ReconfirmDto), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[post("/bookings/{id}/reconfirm")]
 pub async fn reconfirm(

@@ -39,19 +39,39 @@ use crate::error::ApiError;
         ops::healthz, ops::readyz,
     ),
     components(schemas(error::ErrorBody)),
-    modifiers(&BearerAuth)
+    modifiers(&SecuritySchemes)
 )]
 pub struct ApiDoc;
 
-struct BearerAuth;
+/// The two credentials, both sent as `Authorization: Bearer ...`: `bearer` is a staff session
+/// token from `POST /api/v1/auth/login` (every `/api/v1/staff/*` operation); `manage_token` is
+/// a booking's manage token or the secret of an email's link (every `/api/v1/bookings/{id}...`
+/// operation). Separate schemes, so a generated client keeps the two apart.
+struct SecuritySchemes;
 
-impl utoipa::Modify for BearerAuth {
+impl utoipa::Modify for SecuritySchemes {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         let components = openapi.components.get_or_insert_with(Default::default);
         components.add_security_scheme(
             "bearer",
-            SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some("a staff session token from POST /api/v1/auth/login"))
+                    .build(),
+            ),
+        );
+        components.add_security_scheme(
+            "manage_token",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some(
+                        "a booking's manage token, or the secret of a link in its emails",
+                    ))
+                    .build(),
+            ),
         );
     }
 }

@@ -171,6 +171,7 @@ pub async fn submit_screening(
 
 /// `GET /api/v1/availability` query.
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AvailabilityQuery {
     pub service: Service,
     /// First local date, YYYY-MM-DD.

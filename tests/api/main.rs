@@ -15,6 +15,7 @@ mod courses;
 mod desk;
 mod errors;
 mod messages;
+mod openapi;
 mod ops;
 mod screening;
 mod staff;

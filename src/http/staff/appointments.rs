@@ -22,6 +22,7 @@ use crate::{
 
 /// Books on a client's behalf (admin, reception); the same screening rule applies.
 #[utoipa::path(post, path = "/api/v1/staff/appointments", tag = "staff", request_body = BookingBody,
+    security(("bearer" = [])),
     responses((status = 201, body = BookingDto), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
 #[post("/staff/appointments")]
 pub async fn book_for_client(
@@ -48,6 +49,7 @@ async fn moved(
 
 /// Checks a client in (admin, reception).
 #[utoipa::path(post, path = "/api/v1/staff/appointments/{id}/check-in", tag = "desk", params(("id" = uuid::Uuid, Path, description = "the resource id")),
+    security(("bearer" = [])),
     responses((status = 200, body = AppointmentDto), (status = 409, body = ErrorBody)))]
 #[post("/staff/appointments/{id}/check-in")]
 pub async fn check_in(
@@ -61,6 +63,7 @@ pub async fn check_in(
 
 /// Marks a visit completed and plans its aftercare emails (admin, reception, practitioner).
 #[utoipa::path(post, path = "/api/v1/staff/appointments/{id}/complete", tag = "desk", params(("id" = uuid::Uuid, Path, description = "the resource id")),
+    security(("bearer" = [])),
     responses((status = 200, body = AppointmentDto), (status = 409, body = ErrorBody)))]
 #[post("/staff/appointments/{id}/complete")]
 pub async fn complete(
@@ -74,6 +77,7 @@ pub async fn complete(
 
 /// Records a no-show (admin, reception).
 #[utoipa::path(post, path = "/api/v1/staff/appointments/{id}/no-show", tag = "desk", params(("id" = uuid::Uuid, Path, description = "the resource id")),
+    security(("bearer" = [])),
     responses((status = 200, body = AppointmentDto), (status = 409, body = ErrorBody)))]
 #[post("/staff/appointments/{id}/no-show")]
 pub async fn no_show(
@@ -87,7 +91,8 @@ pub async fn no_show(
 
 /// Cancels a visit at any time (admin, reception); the client is told. The body is optional.
 #[utoipa::path(post, path = "/api/v1/staff/appointments/{id}/cancel", tag = "desk", params(("id" = uuid::Uuid, Path, description = "the resource id")),
-    request_body = CancelBody,
+    request_body = Option<CancelBody>,
+    security(("bearer" = [])),
     responses((status = 200, body = AppointmentDto), (status = 409, body = ErrorBody)))]
 #[post("/staff/appointments/{id}/cancel")]
 pub async fn cancel(
@@ -109,6 +114,7 @@ pub async fn cancel(
 
 /// Moves a booked visit (admin, reception); reminders are re-planned, the client is told.
 #[utoipa::path(post, path = "/api/v1/staff/appointments/{id}/reschedule", tag = "desk", params(("id" = uuid::Uuid, Path, description = "the resource id")), request_body = RescheduleBody,
+    security(("bearer" = [])),
     responses((status = 200, body = AppointmentDto), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[post("/staff/appointments/{id}/reschedule")]
 pub async fn reschedule(

@@ -15,6 +15,7 @@ use crate::{
 
 /// `GET /api/v1/staff/audit` query.
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AuditQuery {
     pub subject_id: Option<Uuid>,
     pub limit: Option<u64>,
@@ -36,6 +37,7 @@ pub struct AuditDto {
 
 /// The audit log, newest first (admin).
 #[utoipa::path(get, path = "/api/v1/staff/audit", tag = "staff", params(AuditQuery),
+    security(("bearer" = [])),
     responses((status = 200, body = [AuditDto])))]
 #[get("/staff/audit")]
 pub async fn audit(

@@ -21,6 +21,7 @@ use crate::{
 
 /// `GET /api/v1/staff/calendar` query.
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct CalendarQuery {
     pub from: String,
     pub to: String,
@@ -93,6 +94,7 @@ pub struct CalendarDto {
 
 /// A day or a week (at most 31 days) of appointments; practitioners see their own only.
 #[utoipa::path(get, path = "/api/v1/staff/calendar", tag = "desk", params(CalendarQuery),
+    security(("bearer" = [])),
     responses((status = 200, body = CalendarDto), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[get("/staff/calendar")]
 pub async fn calendar(

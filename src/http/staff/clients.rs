@@ -23,6 +23,7 @@ pub struct ErasedDto {
 
 /// Right to erasure (admin).
 #[utoipa::path(delete, path = "/api/v1/staff/clients/{id}", tag = "clients", params(("id" = uuid::Uuid, Path, description = "the resource id")),
+    security(("bearer" = [])),
     responses((status = 200, body = ErasedDto), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 #[delete("/staff/clients/{id}")]
 pub async fn erase_client(
@@ -40,6 +41,7 @@ pub async fn erase_client(
 
 /// Everything held about a client (admin; access requests).
 #[utoipa::path(get, path = "/api/v1/staff/clients/{id}/export", tag = "clients", params(("id" = uuid::Uuid, Path, description = "the resource id")),
+    security(("bearer" = [])),
     responses((status = 200, body = Object), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 #[get("/staff/clients/{id}/export")]
 pub async fn export_client(

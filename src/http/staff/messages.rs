@@ -21,6 +21,7 @@ use crate::{
 
 /// `GET /api/v1/staff/messages` query.
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct MessagesQuery {
     pub appointment_id: Option<Uuid>,
     pub status: Option<MessageStatus>,
@@ -63,6 +64,7 @@ impl MessageDto {
 
 /// The outbox for reception: status, attempts, last error (admin, reception).
 #[utoipa::path(get, path = "/api/v1/staff/messages", tag = "desk", params(MessagesQuery),
+    security(("bearer" = [])),
     responses((status = 200, body = [MessageDto])))]
 #[get("/staff/messages")]
 pub async fn messages(
@@ -78,6 +80,7 @@ pub async fn messages(
 
 /// Puts a failed message back in the queue (admin, reception).
 #[utoipa::path(post, path = "/api/v1/staff/messages/{id}/retry", tag = "desk", params(("id" = uuid::Uuid, Path, description = "the resource id")),
+    security(("bearer" = [])),
     responses((status = 200, body = MessageDto), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 #[post("/staff/messages/{id}/retry")]
 pub async fn retry_message(

@@ -57,7 +57,8 @@ impl HoursDto {
 }
 
 /// Lists practitioners with their hours.
-#[utoipa::path(get, path = "/api/v1/staff/practitioners", tag = "staff", responses((status = 200, body = [StaffPractitionerDto])))]
+#[utoipa::path(get, path = "/api/v1/staff/practitioners", tag = "staff", security(("bearer" = [])),
+    responses((status = 200, body = [StaffPractitionerDto])))]
 #[get("/staff/practitioners")]
 pub async fn list_practitioners(
     state: web::Data<AppState>,
@@ -86,6 +87,7 @@ pub struct NewPractitionerBody {
 
 /// Adds a practitioner (admin, reception).
 #[utoipa::path(post, path = "/api/v1/staff/practitioners", tag = "staff", request_body = NewPractitionerBody,
+    security(("bearer" = [])),
     responses((status = 201, body = StaffPractitionerDto), (status = 422, body = ErrorBody)))]
 #[post("/staff/practitioners")]
 pub async fn create_practitioner(
@@ -151,6 +153,7 @@ fn parse_hours(body: &[HoursDto]) -> ApiResult<Vec<WorkingWindow>> {
 
 /// Replaces a practitioner's weekly hours (admin, reception).
 #[utoipa::path(put, path = "/api/v1/staff/practitioners/{id}/working-hours", tag = "staff", params(("id" = uuid::Uuid, Path, description = "the resource id")), request_body = [HoursDto],
+    security(("bearer" = [])),
     responses((status = 200, body = ConflictsDto), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[put("/staff/practitioners/{id}/working-hours")]
 pub async fn set_hours(
@@ -184,6 +187,7 @@ pub struct TimeOffDto {
 
 /// Blocks time off (admin, reception); booked visits inside it are listed, not cancelled.
 #[utoipa::path(post, path = "/api/v1/staff/practitioners/{id}/time-off", tag = "staff", params(("id" = uuid::Uuid, Path, description = "the resource id")), request_body = TimeOffBody,
+    security(("bearer" = [])),
     responses((status = 201, body = TimeOffDto), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[post("/staff/practitioners/{id}/time-off")]
 pub async fn add_time_off(

@@ -24,6 +24,7 @@ use crate::{
 
 /// `GET /api/v1/staff/screenings` query.
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ScreeningListQuery {
     pub outcome: Option<Outcome>,
 }
@@ -58,6 +59,7 @@ impl ScreeningSummaryDto {
 
 /// Lists screenings, newest first (admin, reception, practitioner).
 #[utoipa::path(get, path = "/api/v1/staff/screenings", tag = "staff", params(ScreeningListQuery),
+    security(("bearer" = [])),
     responses((status = 200, body = [ScreeningSummaryDto])))]
 #[get("/staff/screenings")]
 pub async fn list_screenings(
@@ -105,6 +107,7 @@ impl ScreeningDetailDto {
 
 /// Reads one screening with its answers; the read is audited.
 #[utoipa::path(get, path = "/api/v1/staff/screenings/{id}", tag = "staff", params(("id" = uuid::Uuid, Path, description = "the resource id")),
+    security(("bearer" = [])),
     responses((status = 200, body = ScreeningDetailDto), (status = 404, body = ErrorBody)))]
 #[get("/staff/screenings/{id}")]
 pub async fn get_screening(
@@ -125,6 +128,7 @@ pub struct ReviewBody {
 
 /// A clinician approves or rejects a `needs_review` screening (admin, practitioner).
 #[utoipa::path(post, path = "/api/v1/staff/screenings/{id}/review", tag = "staff", params(("id" = uuid::Uuid, Path, description = "the resource id")), request_body = ReviewBody,
+    security(("bearer" = [])),
     responses((status = 200, body = ScreeningDetailDto), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 #[post("/staff/screenings/{id}/review")]
 pub async fn review_screening(

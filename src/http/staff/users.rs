@@ -38,6 +38,7 @@ pub struct UserDto {
 
 /// Creates a staff user (admin).
 #[utoipa::path(post, path = "/api/v1/staff/users", tag = "staff", request_body = NewUserBody,
+    security(("bearer" = [])),
     responses((status = 201, body = UserDto), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
 #[post("/staff/users")]
 pub async fn create_user(
@@ -86,7 +87,8 @@ impl From<StaffUser> for StaffUserDto {
 }
 
 /// Staff users (admin).
-#[utoipa::path(get, path = "/api/v1/staff/users", tag = "staff", responses((status = 200, body = [StaffUserDto])))]
+#[utoipa::path(get, path = "/api/v1/staff/users", tag = "staff", security(("bearer" = [])),
+    responses((status = 200, body = [StaffUserDto])))]
 #[get("/staff/users")]
 pub async fn list_users(state: web::Data<AppState>, staff: Staff) -> ApiResult<HttpResponse> {
     staff.require(ADMIN)?;
@@ -107,6 +109,7 @@ pub struct RoleBody {
 
 /// Sets a user's role (admin); an admin cannot demote themselves.
 #[utoipa::path(put, path = "/api/v1/staff/users/{id}/role", tag = "staff", params(("id" = uuid::Uuid, Path, description = "the resource id")), request_body = RoleBody,
+    security(("bearer" = [])),
     responses((status = 200, body = StaffUserDto), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 #[put("/staff/users/{id}/role")]
 pub async fn set_role(
