@@ -14,6 +14,7 @@ pub mod http;
 pub mod mail;
 pub mod metrics;
 pub mod secret;
+pub mod slot_cache;
 pub mod state;
 pub mod store;
 pub mod telemetry;

@@ -24,7 +24,7 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     pub clock: Clock,
     pub metrics: Arc<crate::metrics::Metrics>,
-    pub slot_cache: Arc<crate::flows::availability::SlotCache>,
+    pub slot_cache: Arc<crate::slot_cache::SlotCache>,
 }
 
 /// The service's notion of "now": the system clock plus an offset that only tests move (so a

@@ -1,4 +1,4 @@
-//! Staff login, sessions, roles and user management.
+//! Staff login, sessions, roles and creating users (listing users and changing roles: `staff`).
 
 use std::time::Duration;
 
@@ -206,34 +206,4 @@ pub async fn bootstrap_admin(state: &AppState) -> anyhow::Result<()> {
     .map_err(|e| anyhow::anyhow!("bootstrap admin: {e}"))?;
     info!(email = %mask_email(email), "bootstrap admin created");
     Ok(())
-}
-
-/// Sets a user's role (admin); an admin cannot change their own role (no lock-out by mistake).
-pub async fn set_role(
-    state: &AppState,
-    by: Staff,
-    id: StaffUserId,
-    role: Role,
-    practitioner_id: Option<PractitionerId>,
-) -> ApiResult<staff_user::Model> {
-    if by.user_id == id {
-        return Err(ApiError::Conflict(
-            "admins cannot change their own role".into(),
-        ));
-    }
-    if let Some(p) = practitioner_id
-        && store::calendars::practitioner(&state.db, p.0)
-            .await?
-            .is_none()
-    {
-        return Err(ApiError::invalid(
-            "practitioner_id",
-            "no practitioner with this id",
-        ));
-    }
-    let u = store::staff::set_role(&state.db, id.0, role.as_str(), practitioner_id.map(|p| p.0))
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    info!(user_id = %id, role = role.as_str(), "staff role changed");
-    Ok(u)
 }

@@ -6,7 +6,7 @@ use tracing::info;
 use crate::{
     domain::{
         ids::{AppointmentId, ScreeningId},
-        screening::{Answers, CURRENT, Outcome, Reason},
+        screening::{CURRENT, Outcome, Reason},
         service::Service,
         status::{AppointmentStatus, Transition},
         time::{from_db, sdur, to_db},
@@ -117,9 +117,14 @@ pub async fn reconfirm(
     state: &AppState,
     token: Option<String>,
     id: AppointmentId,
-    answers: Answers,
+    raw_answers: &serde_json::Map<String, serde_json::Value>,
 ) -> ApiResult<Reconfirmed> {
+    // Authorised before the answers are checked, so a stranger learns nothing from the
+    // validation details.
     authorize(state, token, id).await?;
+    let answers = CURRENT
+        .parse_answers(raw_answers)
+        .map_err(|e| ApiError::Validation(e.0))?;
     let now = state.now();
     let eval = CURRENT.evaluate(&answers);
     let screening_id = ScreeningId::new();

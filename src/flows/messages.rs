@@ -120,3 +120,15 @@ pub async fn retry(state: &AppState, id: Uuid) -> ApiResult<outbox::Model> {
         .await?
         .ok_or(ApiError::NotFound)
 }
+
+/// How many messages reception's list shows at most.
+const LIST_LIMIT: u64 = 1000;
+
+/// The outbox for reception, newest due first, optionally of one appointment or status.
+pub async fn list(
+    state: &AppState,
+    appointment: Option<AppointmentId>,
+    status: Option<MessageStatus>,
+) -> ApiResult<Vec<outbox::Model>> {
+    Ok(store::outbox::list(&state.db, appointment.map(|a| a.0), status, LIST_LIMIT).await?)
+}

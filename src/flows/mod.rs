@@ -10,6 +10,8 @@ pub mod clients;
 pub mod lifecycle;
 pub mod manage;
 pub mod messages;
+pub mod ops;
 pub mod practitioners;
 pub mod screening;
+pub mod staff;
 pub mod visits;

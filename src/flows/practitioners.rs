@@ -8,7 +8,7 @@ use crate::{
     domain::{
         availability::{Interval, WorkingWindow},
         ids::{AppointmentId, PractitionerId, TimeOffId},
-        time::{from_db, to_db},
+        time::{MinuteOfDay, from_db, to_db},
     },
     error::{ApiError, ApiResult},
     state::AppState,
@@ -134,4 +134,39 @@ pub async fn add_time_off(
     })
     .await?;
     Ok((off, hit))
+}
+
+/// Active practitioners, by name (what clients may choose from).
+pub async fn active(state: &AppState) -> ApiResult<Vec<practitioner::Model>> {
+    Ok(store::calendars::practitioners(&state.db).await?)
+}
+
+/// A practitioner with their weekly hours.
+pub struct WithHours {
+    pub practitioner: practitioner::Model,
+    pub hours: Vec<WorkingWindow>,
+}
+
+/// Active practitioners, by name, each with their weekly hours (staff).
+pub async fn with_hours(state: &AppState) -> ApiResult<Vec<WithHours>> {
+    let mut out = Vec::new();
+    for p in store::calendars::practitioners(&state.db).await? {
+        let hours = store::calendars::working_hours(&state.db, p.id)
+            .await?
+            .iter()
+            // Rows out of range cannot be written through the API; skip rather than fail.
+            .filter_map(|h| {
+                Some(WorkingWindow {
+                    weekday: u8::try_from(h.weekday).ok().filter(|d| *d < 7)?,
+                    start: MinuteOfDay::new(u16::try_from(h.start_minute).ok()?)?,
+                    end: MinuteOfDay::new(u16::try_from(h.end_minute).ok()?)?,
+                })
+            })
+            .collect();
+        out.push(WithHours {
+            practitioner: p,
+            hours,
+        });
+    }
+    Ok(out)
 }

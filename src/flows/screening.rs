@@ -1,4 +1,4 @@
-//! Submitting a screening questionnaire.
+//! Submitting a screening questionnaire; staff lists, reads (audited) and reviews.
 
 use jiff::Timestamp;
 use tracing::info;
@@ -6,13 +6,18 @@ use tracing::info;
 use crate::{
     domain::{
         client::ClientDetails,
-        ids::{ClientId, ScreeningId},
-        screening::{Answers, CURRENT, Concern, Outcome, Reason},
-        time::{sdur, to_db},
+        ids::{ClientId, ScreeningId, StaffUserId},
+        screening::{Answers, CURRENT, Concern, Outcome, Reason, ReviewDecision},
+        time::{from_db, sdur, to_db},
     },
     error::{ApiError, ApiResult},
+    flows::audit::{self, Actor},
     state::AppState,
-    store::{self, clients::NewScreening},
+    store::{
+        self,
+        clients::NewScreening,
+        entities::{client, screening},
+    },
 };
 
 /// A checked screening submission.
@@ -82,4 +87,124 @@ pub fn stored_concerns(raw: &str) -> Vec<Concern> {
 /// Stored answers as JSON (staff only).
 pub fn stored_answers(raw: &str) -> serde_json::Value {
     serde_json::from_str(raw).unwrap_or(serde_json::Value::Null)
+}
+
+/// A stored screening as staff list it (no answers).
+pub struct ScreeningSummary {
+    pub id: ScreeningId,
+    pub client_id: ClientId,
+    pub client_name: Option<String>,
+    pub outcome: Outcome,
+    pub reasons: Vec<Reason>,
+    pub created_at: Timestamp,
+    pub valid_until: Timestamp,
+    pub review_decision: Option<ReviewDecision>,
+}
+
+/// A stored screening with its answers (health data: staff only, every read audited).
+pub struct ScreeningDetail {
+    pub summary: ScreeningSummary,
+    pub questionnaire_version: String,
+    pub answers: serde_json::Value,
+    pub concerns: Vec<Concern>,
+    pub review_note: Option<String>,
+    pub reviewed_by: Option<StaffUserId>,
+    pub reviewed_at: Option<Timestamp>,
+}
+
+/// How many screenings a staff list shows at most.
+const LIST_LIMIT: u64 = 500;
+
+fn summary(s: &screening::Model, client: Option<client::Model>) -> ScreeningSummary {
+    ScreeningSummary {
+        id: ScreeningId(s.id),
+        client_id: ClientId(s.client_id),
+        client_name: client.map(|c| c.name),
+        outcome: s.outcome,
+        reasons: stored_reasons(&s.reasons),
+        created_at: from_db(s.created_at),
+        valid_until: from_db(s.valid_until),
+        review_decision: s.review_decision,
+    }
+}
+
+/// Screenings, newest first, optionally of one outcome (staff).
+pub async fn list(state: &AppState, outcome: Option<Outcome>) -> ApiResult<Vec<ScreeningSummary>> {
+    let rows = store::clients::list_screenings(&state.db, outcome, LIST_LIMIT).await?;
+    Ok(rows.into_iter().map(|(s, c)| summary(&s, c)).collect())
+}
+
+async fn load_detail(state: &AppState, id: ScreeningId) -> ApiResult<ScreeningDetail> {
+    let s = store::clients::find_screening(&state.db, id.0)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let c = store::clients::find(&state.db, s.client_id).await?;
+    Ok(ScreeningDetail {
+        summary: summary(&s, c),
+        questionnaire_version: s.questionnaire_version,
+        answers: stored_answers(&s.answers),
+        concerns: stored_concerns(&s.concerns),
+        review_note: s.review_note,
+        reviewed_by: s.reviewed_by.map(StaffUserId),
+        reviewed_at: s.reviewed_at.map(from_db),
+    })
+}
+
+/// One screening with its answers; reading health answers is itself an audited action.
+pub async fn detail(
+    state: &AppState,
+    by: StaffUserId,
+    id: ScreeningId,
+) -> ApiResult<ScreeningDetail> {
+    let detail = load_detail(state, id).await?;
+    audit::record(
+        &state.db,
+        state,
+        Actor::Staff(by),
+        "screening.view",
+        "screening",
+        id.0,
+        None,
+    )
+    .await?;
+    Ok(detail)
+}
+
+/// A clinician's final decision on a `needs_review` screening, with a note (1 to 2000
+/// characters); recorded once, audited in the same transaction.
+pub async fn review(
+    state: &AppState,
+    by: StaffUserId,
+    id: ScreeningId,
+    decision: ReviewDecision,
+    note: &str,
+) -> ApiResult<ScreeningDetail> {
+    let note = note.trim();
+    if note.is_empty() || note.chars().count() > 2000 {
+        return Err(ApiError::invalid("note", "must be 1 to 2000 characters"));
+    }
+    let s = store::clients::find_screening(&state.db, id.0)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let now = to_db(state.now());
+    let tx = store::begin_write(&state.db).await?;
+    if !store::clients::review_screening(&tx, s.id, decision, note, by.0, now).await? {
+        return Err(ApiError::Conflict(
+            "only an unreviewed needs_review screening can be reviewed".into(),
+        ));
+    }
+    let detail = serde_json::json!({ "decision": decision.as_str() });
+    audit::record(
+        &tx,
+        state,
+        Actor::Staff(by),
+        "screening.review",
+        "screening",
+        s.id,
+        Some(detail),
+    )
+    .await?;
+    tx.commit().await?;
+    info!(screening_id = %s.id, "screening reviewed");
+    load_detail(state, id).await
 }

@@ -129,3 +129,16 @@ impl BookingDto {
         }
     }
 }
+
+/// `POST .../cancel` (client or staff); the body itself is optional.
+#[derive(Debug, Deserialize, ToSchema, Default)]
+pub struct CancelBody {
+    pub reason: Option<String>,
+}
+
+/// `POST .../reschedule` (client or staff).
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct RescheduleBody {
+    pub start: Instant,
+    pub practitioner_id: Option<Uuid>,
+}

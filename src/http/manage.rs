@@ -6,22 +6,23 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::{
-    desk::{CancelBody, RescheduleBody},
-    dto::AppointmentDto,
+    dto::{AppointmentDto, CancelBody, RescheduleBody},
+    error::ErrorBody,
     extract::{Json, bearer},
 };
 use crate::{
     domain::{
         ids::{AppointmentId, PractitionerId},
-        screening::{CURRENT, Outcome, Reason},
+        screening::{Outcome, Reason},
     },
-    error::{ApiError, ApiResult, ErrorBody},
+    error::ApiResult,
     flows::manage,
     state::AppState,
 };
 
 /// The appointment.
 #[utoipa::path(get, path = "/api/v1/bookings/{id}", tag = "manage", params(("id" = uuid::Uuid, Path, description = "the resource id")),
+    security(("manage_token" = [])),
     responses((status = 200, body = AppointmentDto), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 #[get("/bookings/{id}")]
 pub async fn get_booking(
@@ -34,7 +35,8 @@ pub async fn get_booking(
 }
 
 /// Cancels, up to `booking.client_cancel_notice` before the start.
-#[utoipa::path(post, path = "/api/v1/bookings/{id}/cancel", tag = "manage", params(("id" = uuid::Uuid, Path, description = "the resource id")), request_body = CancelBody,
+#[utoipa::path(post, path = "/api/v1/bookings/{id}/cancel", tag = "manage", params(("id" = uuid::Uuid, Path, description = "the resource id")),
+    security(("manage_token" = [])), request_body = Option<CancelBody>,
     responses((status = 200, body = AppointmentDto), (status = 409, body = ErrorBody)))]
 #[post("/bookings/{id}/cancel")]
 pub async fn cancel_booking(
@@ -49,7 +51,8 @@ pub async fn cancel_booking(
 }
 
 /// Moves the visit, up to `booking.client_cancel_notice` before the (old) start.
-#[utoipa::path(post, path = "/api/v1/bookings/{id}/reschedule", tag = "manage", params(("id" = uuid::Uuid, Path, description = "the resource id")), request_body = RescheduleBody,
+#[utoipa::path(post, path = "/api/v1/bookings/{id}/reschedule", tag = "manage", params(("id" = uuid::Uuid, Path, description = "the resource id")),
+    security(("manage_token" = [])), request_body = RescheduleBody,
     responses((status = 200, body = AppointmentDto), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[post("/bookings/{id}/reschedule")]
 pub async fn reschedule_booking(
@@ -72,6 +75,7 @@ pub async fn reschedule_booking(
 
 /// The appointment as an iCalendar file.
 #[utoipa::path(get, path = "/api/v1/bookings/{id}/calendar.ics", tag = "manage", params(("id" = uuid::Uuid, Path, description = "the resource id")),
+    security(("manage_token" = [])),
     responses((status = 200, content_type = "text/calendar"), (status = 401, body = ErrorBody)))]
 #[get("/bookings/{id}/calendar.ics")]
 pub async fn calendar_ics(
@@ -106,7 +110,8 @@ pub struct ReconfirmDto {
 }
 
 /// Re-confirms the health answers before a visit; a new contraindication cancels the visit.
-#[utoipa::path(post, path = "/api/v1/bookings/{id}/reconfirm", tag = "manage", params(("id" = uuid::Uuid, Path, description = "the resource id")), request_body = ReconfirmBody,
+#[utoipa::path(post, path = "/api/v1/bookings/{id}/reconfirm", tag = "manage", params(("id" = uuid::Uuid, Path, description = "the resource id")),
+    security(("manage_token" = [])), request_body = ReconfirmBody,
     responses((status = 200, body = ReconfirmDto), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[post("/bookings/{id}/reconfirm")]
 pub async fn reconfirm(
@@ -115,12 +120,13 @@ pub async fn reconfirm(
     id: web::Path<Uuid>,
     body: Json<ReconfirmBody>,
 ) -> ApiResult<HttpResponse> {
-    // Authorise before validating, so a stranger learns nothing from error details.
-    manage::authorize(&state, bearer(&req), AppointmentId(*id)).await?;
-    let answers = CURRENT
-        .parse_answers(&body.value.answers)
-        .map_err(|e| ApiError::Validation(e.0))?;
-    let r = manage::reconfirm(&state, bearer(&req), AppointmentId(*id), answers).await?;
+    let r = manage::reconfirm(
+        &state,
+        bearer(&req),
+        AppointmentId(*id),
+        &body.value.answers,
+    )
+    .await?;
     Ok(HttpResponse::Ok().json(ReconfirmDto {
         outcome: r.outcome,
         reasons: r.reasons,

@@ -1,8 +1,7 @@
 //! Thin HTTP handlers grouped by audience; routing, JSON error handlers and the OpenAPI doc.
 
-pub mod clinic;
-pub mod desk;
 pub mod dto;
+pub mod error;
 pub mod extract;
 pub mod limit;
 pub mod manage;
@@ -22,31 +21,57 @@ use crate::error::ApiError;
     paths(
         public::services, public::practitioners, public::questions, public::submit_screening,
         public::availability, public::book,
-        staff::login, staff::create_user, staff::list_practitioners, staff::create_practitioner,
-        staff::set_hours, staff::add_time_off, staff::book_for_client, staff::list_screenings,
-        staff::get_screening, staff::review_screening,
-        desk::check_in, desk::complete, desk::no_show, desk::cancel, desk::reschedule,
-        desk::messages, desk::retry_message,
+        staff::auth::login,
+        staff::users::create_user, staff::users::list_users, staff::users::set_role,
+        staff::practitioners::list_practitioners, staff::practitioners::create_practitioner,
+        staff::practitioners::set_hours, staff::practitioners::add_time_off,
+        staff::appointments::book_for_client, staff::appointments::check_in,
+        staff::appointments::complete, staff::appointments::no_show, staff::appointments::cancel,
+        staff::appointments::reschedule,
+        staff::calendar::calendar,
+        staff::screenings::list_screenings, staff::screenings::get_screening,
+        staff::screenings::review_screening,
+        staff::messages::messages, staff::messages::retry_message,
+        staff::clients::erase_client, staff::clients::export_client,
+        staff::audit::audit,
         manage::get_booking, manage::cancel_booking, manage::reschedule_booking, manage::calendar_ics,
         manage::reconfirm,
-        clinic::calendar, clinic::erase_client, clinic::export_client, clinic::list_users, clinic::set_role,
-        clinic::audit,
         ops::healthz, ops::readyz,
     ),
-    components(schemas(crate::error::ErrorBody)),
-    modifiers(&BearerAuth)
+    components(schemas(error::ErrorBody)),
+    modifiers(&SecuritySchemes)
 )]
 pub struct ApiDoc;
 
-struct BearerAuth;
+/// The two credentials, both sent as `Authorization: Bearer ...`: `bearer` is a staff session
+/// token from `POST /api/v1/auth/login` (every `/api/v1/staff/*` operation); `manage_token` is
+/// a booking's manage token or the secret of an email's link (every `/api/v1/bookings/{id}...`
+/// operation). Separate schemes, so a generated client keeps the two apart.
+struct SecuritySchemes;
 
-impl utoipa::Modify for BearerAuth {
+impl utoipa::Modify for SecuritySchemes {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         let components = openapi.components.get_or_insert_with(Default::default);
         components.add_security_scheme(
             "bearer",
-            SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some("a staff session token from POST /api/v1/auth/login"))
+                    .build(),
+            ),
+        );
+        components.add_security_scheme(
+            "manage_token",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some(
+                        "a booking's manage token, or the secret of a link in its emails",
+                    ))
+                    .build(),
+            ),
         );
     }
 }
@@ -70,34 +95,34 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .service(public::submit_screening)
             .service(public::availability)
             .service(public::book)
-            .service(staff::login)
-            .service(staff::create_user)
-            .service(staff::list_practitioners)
-            .service(staff::create_practitioner)
-            .service(staff::set_hours)
-            .service(staff::add_time_off)
-            .service(staff::book_for_client)
-            .service(staff::list_screenings)
-            .service(staff::get_screening)
-            .service(staff::review_screening)
-            .service(desk::check_in)
-            .service(desk::complete)
-            .service(desk::no_show)
-            .service(desk::cancel)
-            .service(desk::reschedule)
-            .service(desk::messages)
-            .service(desk::retry_message)
+            .service(staff::auth::login)
+            .service(staff::users::create_user)
+            .service(staff::users::list_users)
+            .service(staff::users::set_role)
+            .service(staff::practitioners::list_practitioners)
+            .service(staff::practitioners::create_practitioner)
+            .service(staff::practitioners::set_hours)
+            .service(staff::practitioners::add_time_off)
+            .service(staff::appointments::book_for_client)
+            .service(staff::appointments::check_in)
+            .service(staff::appointments::complete)
+            .service(staff::appointments::no_show)
+            .service(staff::appointments::cancel)
+            .service(staff::appointments::reschedule)
+            .service(staff::calendar::calendar)
+            .service(staff::screenings::list_screenings)
+            .service(staff::screenings::get_screening)
+            .service(staff::screenings::review_screening)
+            .service(staff::messages::messages)
+            .service(staff::messages::retry_message)
+            .service(staff::clients::erase_client)
+            .service(staff::clients::export_client)
+            .service(staff::audit::audit)
             .service(manage::calendar_ics)
             .service(manage::get_booking)
             .service(manage::cancel_booking)
             .service(manage::reschedule_booking)
-            .service(manage::reconfirm)
-            .service(clinic::calendar)
-            .service(clinic::erase_client)
-            .service(clinic::export_client)
-            .service(clinic::list_users)
-            .service(clinic::set_role)
-            .service(clinic::audit),
+            .service(manage::reconfirm),
     )
     .default_service(web::to(not_found));
 }

@@ -7,6 +7,7 @@ use uuid::Uuid;
 
 use super::{
     dto::{BookingBody, BookingDto, ClientBody},
+    error::ErrorBody,
     extract::{Json, idempotency_key},
 };
 use crate::{
@@ -16,11 +17,10 @@ use crate::{
         service::Service,
         time::parse_date,
     },
-    error::{ApiError, ApiResult, ErrorBody},
+    error::{ApiError, ApiResult},
     flows::{self, booking::Actor},
     secret,
     state::AppState,
-    store,
 };
 
 /// A bookable service.
@@ -59,7 +59,7 @@ pub struct PractitionerDto {
 #[utoipa::path(get, path = "/api/v1/practitioners", tag = "public", responses((status = 200, body = [PractitionerDto])))]
 #[get("/practitioners")]
 pub async fn practitioners(state: web::Data<AppState>) -> ApiResult<HttpResponse> {
-    let list: Vec<PractitionerDto> = store::calendars::practitioners(&state.db)
+    let list: Vec<PractitionerDto> = flows::practitioners::active(&state)
         .await?
         .into_iter()
         .map(|p| PractitionerDto {
@@ -171,6 +171,7 @@ pub async fn submit_screening(
 
 /// `GET /api/v1/availability` query.
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AvailabilityQuery {
     pub service: Service,
     /// First local date, YYYY-MM-DD.

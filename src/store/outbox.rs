@@ -7,6 +7,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::entities::outbox;
+use crate::domain::messages::MessageStatus;
 
 /// Inserts planned messages.
 pub async fn insert(db: &impl ConnectionTrait, rows: Vec<outbox::Model>) -> Result<(), DbErr> {
@@ -191,7 +192,7 @@ fn truncate(error: &str) -> String {
 pub async fn list(
     db: &impl ConnectionTrait,
     appointment_id: Option<Uuid>,
-    status: Option<&str>,
+    status: Option<MessageStatus>,
     limit: u64,
 ) -> Result<Vec<outbox::Model>, DbErr> {
     let mut q = outbox::Entity::find()

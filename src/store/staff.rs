@@ -117,3 +117,8 @@ pub async fn set_role(
         .await?;
     staff_user::Entity::find_by_id(id).one(db).await
 }
+
+/// One user by id.
+pub async fn find(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<staff_user::Model>, DbErr> {
+    staff_user::Entity::find_by_id(id).one(db).await
+}

@@ -20,6 +20,7 @@ mod courses;
 mod desk;
 mod errors;
 mod messages;
+mod openapi;
 mod ops;
 mod screening;
 mod staff;

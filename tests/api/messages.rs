@@ -535,9 +535,14 @@ async fn two_dispatchers_send_a_thousand_messages_once(db: Db) {
     );
     let (a, b) = tokio::join!(app.dispatcher.run_once(), second.run_once());
     let (a, b) = (a.unwrap(), b.unwrap());
-    let errors = store::outbox::list(&app.state.db, None, Some("pending"), 5)
-        .await
-        .unwrap();
+    let errors = store::outbox::list(
+        &app.state.db,
+        None,
+        Some(dermadesk::domain::messages::MessageStatus::Pending),
+        5,
+    )
+    .await
+    .unwrap();
     let errors: Vec<_> = errors.iter().map(|m| m.last_error.clone()).collect();
     assert_eq!(a.sent + b.sent, 1000, "{a:?} {b:?} {errors:?}");
     let mails = sink.wait_for(1001, Duration::from_secs(10)).await;

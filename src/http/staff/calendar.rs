@@ -1,0 +1,162 @@
+//! The reception calendar: a day or a week of visits with everything the desk needs.
+
+use actix_web::{HttpResponse, get, web};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::{
+    domain::{
+        ids::PractitionerId,
+        screening::{Outcome, ReviewDecision},
+        service::Service,
+        status::AppointmentStatus,
+        time::{from_db, parse_date},
+    },
+    error::{ApiError, ApiResult},
+    flows::{self, auth::Staff},
+    http::error::ErrorBody,
+    state::AppState,
+};
+
+/// `GET /api/v1/staff/calendar` query.
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CalendarQuery {
+    pub from: String,
+    pub to: String,
+    pub practitioner_id: Option<Uuid>,
+}
+
+/// The client on a calendar row.
+#[derive(Serialize, ToSchema)]
+pub struct CalendarClient {
+    pub id: Uuid,
+    pub name: String,
+    pub email: String,
+    pub phone: Option<String>,
+}
+
+/// Course position.
+#[derive(Serialize, ToSchema)]
+pub struct CalendarCourse {
+    pub id: Uuid,
+    pub session_number: i32,
+    pub sessions: i32,
+}
+
+/// The booking's screening.
+#[derive(Serialize, ToSchema)]
+pub struct CalendarScreening {
+    pub id: Uuid,
+    pub outcome: Outcome,
+    pub review_decision: Option<ReviewDecision>,
+}
+
+/// The health re-confirmation before this visit.
+#[derive(Serialize, ToSchema)]
+pub struct Reconfirmation {
+    /// The screening the re-confirmation stored (review it at
+    /// `POST /api/v1/staff/screenings/{id}/review`).
+    pub screening_id: Option<Uuid>,
+    pub outcome: Outcome,
+    /// A clinician's decision on a `needs_review` re-confirmation; check-in waits for `approve`.
+    pub review_decision: Option<ReviewDecision>,
+    pub at: String,
+}
+
+/// One appointment on the reception calendar.
+#[derive(Serialize, ToSchema)]
+pub struct CalendarEntryDto {
+    pub id: Uuid,
+    pub start: String,
+    pub end: String,
+    pub status: AppointmentStatus,
+    pub service: Service,
+    pub practitioner_id: Uuid,
+    pub practitioner_name: Option<String>,
+    pub anesthesia: bool,
+    pub client: Option<CalendarClient>,
+    pub course: Option<CalendarCourse>,
+    pub screening: Option<CalendarScreening>,
+    /// For repeat sessions: the latest re-confirmation, or null when the client has not
+    /// re-confirmed yet.
+    pub reconfirmation: Option<Reconfirmation>,
+    pub messages_failed: bool,
+}
+
+/// The calendar.
+#[derive(Serialize, ToSchema)]
+pub struct CalendarDto {
+    pub timezone: String,
+    pub appointments: Vec<CalendarEntryDto>,
+}
+
+/// A day or a week (at most 31 days) of appointments; practitioners see their own only.
+#[utoipa::path(get, path = "/api/v1/staff/calendar", tag = "desk", params(CalendarQuery),
+    security(("bearer" = [])),
+    responses((status = 200, body = CalendarDto), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[get("/staff/calendar")]
+pub async fn calendar(
+    state: web::Data<AppState>,
+    staff: Staff,
+    q: web::Query<CalendarQuery>,
+) -> ApiResult<HttpResponse> {
+    let from = parse_date(&q.from).map_err(|m| ApiError::invalid("from", m))?;
+    let to = parse_date(&q.to).map_err(|m| ApiError::invalid("to", m))?;
+    let rows = flows::calendar::entries(
+        &state,
+        &staff,
+        from,
+        to,
+        q.practitioner_id.map(PractitionerId),
+    )
+    .await?;
+    let zone = state.zone();
+    let appointments = rows
+        .into_iter()
+        .map(|e| {
+            let a = &e.appointment;
+            CalendarEntryDto {
+                id: a.id,
+                start: zone.rfc3339(from_db(a.starts_at)),
+                end: zone.rfc3339(from_db(a.ends_at)),
+                status: a.status,
+                service: a.service,
+                practitioner_id: a.practitioner_id,
+                practitioner_name: e.practitioner_name,
+                anesthesia: a.anesthesia,
+                client: e.client.map(|c| CalendarClient {
+                    id: c.id,
+                    name: c.name,
+                    email: c.email,
+                    phone: c.phone,
+                }),
+                course: e.course.map(|(sessions, id)| CalendarCourse {
+                    id,
+                    session_number: a.session_number,
+                    sessions,
+                }),
+                screening: e.screening.map(|s| CalendarScreening {
+                    id: s.id,
+                    outcome: s.outcome,
+                    review_decision: s.review_decision,
+                }),
+                reconfirmation: a.reconfirm_outcome.map(|o| Reconfirmation {
+                    screening_id: a.reconfirm_screening_id,
+                    outcome: o,
+                    review_decision: e.reconfirmation.as_ref().and_then(|s| s.review_decision),
+                    at: a
+                        .reconfirmed_at
+                        .map(|t| zone.rfc3339(from_db(t)))
+                        .unwrap_or_default(),
+                }),
+                messages_failed: e.messages_failed,
+            }
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(CalendarDto {
+        timezone: zone.name().to_owned(),
+        appointments,
+    }))
+}

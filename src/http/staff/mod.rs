@@ -1,0 +1,34 @@
+//! Staff routes, a file per resource; who may call each route is checked in its handler.
+//!
+//! | file | routes | roles |
+//! |---|---|---|
+//! | `auth` | `POST /auth/login` | anyone with an account |
+//! | `users` | `/staff/users`, `/staff/users/{id}/role` | admin |
+//! | `practitioners` | `/staff/practitioners`, hours, time off | read: all staff; write: admin, reception |
+//! | `appointments` | booking for a client, check-in, complete, no-show, cancel, reschedule | admin, reception (complete: practitioners too) |
+//! | `calendar` | `/staff/calendar` | all staff (practitioners: their own) |
+//! | `screenings` | list, read (audited), review | read: all staff; review: admin, practitioner |
+//! | `messages` | the outbox, retry | admin, reception |
+//! | `clients` | export, erasure | admin |
+//! | `audit` | the audit log | admin |
+
+pub mod appointments;
+pub mod audit;
+pub mod auth;
+pub mod calendar;
+pub mod clients;
+pub mod messages;
+pub mod practitioners;
+pub mod screenings;
+pub mod users;
+
+use crate::flows::auth::Role;
+
+/// The front desk.
+const DESK: &[Role] = &[Role::Admin, Role::Reception];
+/// Everyone who handles a visit.
+const CLINICAL: &[Role] = &[Role::Admin, Role::Reception, Role::Practitioner];
+/// Those who may clear a client medically.
+const CLINICIANS: &[Role] = &[Role::Admin, Role::Practitioner];
+/// Administration only.
+const ADMIN: &[Role] = &[Role::Admin];
