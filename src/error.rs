@@ -27,7 +27,7 @@ pub enum ApiError {
     #[error("{message}")]
     SlotTaken { message: String, details: Value },
     /// A client change inside the notice window (409).
-    #[error("changes are possible only {0} before the start; please call the clinic")]
+    #[error("{0}")]
     TooLateToChange(String),
     /// A state conflict: an illegal status move, a reused idempotency key (409).
     #[error("{0}")]

@@ -194,7 +194,13 @@ async fn clients_change_only_outside_the_notice_window(db: Db) {
     .send()
     .await
     .unwrap();
-    expect_error(r, StatusCode::CONFLICT, "too_late_to_change").await;
+    let e = expect_error(r, StatusCode::CONFLICT, "too_late_to_change").await;
+    // Written for the client: the window in words and the clinic's phone.
+    assert_eq!(
+        e["error"]["message"],
+        "Changes are possible until 24 hours before your appointment; please call us at +49 30 0000000",
+        "{e}"
+    );
     let r = call(
         &app,
         Method::POST,
