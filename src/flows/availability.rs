@@ -50,12 +50,8 @@ pub fn check_range(from: Date, to: Date) -> ApiResult<()> {
 /// The offered slots for the query.
 pub async fn slots(state: &AppState, q: Query) -> ApiResult<Arc<Offered>> {
     check_range(q.from, q.to)?;
-    if q.anesthesia && !q.service.allows_anesthesia() {
-        return Err(ApiError::invalid(
-            "anesthesia",
-            "is offered only with microneedling",
-        ));
-    }
+    let visit = availability::Visit::new(q.service, q.anesthesia)
+        .map_err(|m| ApiError::invalid("anesthesia", m))?;
     let key = Key {
         service: q.service,
         from: q.from,
@@ -88,10 +84,7 @@ pub async fn slots(state: &AppState, q: Query) -> ApiResult<Arc<Offered>> {
         q.from,
         q.to,
         &calendars,
-        availability::Visit {
-            service: q.service,
-            anesthesia: q.anesthesia,
-        },
+        visit,
     )));
     if !ttl.is_zero() {
         state.slot_cache.put(key, generation, ttl, offered.clone());

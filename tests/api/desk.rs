@@ -774,6 +774,29 @@ async fn roles_can_be_changed_by_an_admin(db: Db) {
         )
         .await;
     expect_error(r, StatusCode::CONFLICT, "conflict").await;
+    // The change is in the audit log, with who was changed from what to what; the refused
+    // one is not.
+    let desk_id = desk["id"].as_str().unwrap();
+    let log = expect(
+        app.get_auth(&format!("/api/v1/staff/audit?subject_id={desk_id}"), &admin)
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    let entries = log.as_array().unwrap();
+    assert_eq!(entries.len(), 1, "{log}");
+    assert_eq!(entries[0]["action"], "staff.role");
+    assert_eq!(entries[0]["actor_user_id"], me["id"]);
+    assert_eq!(entries[0]["detail"]["from"], "reception", "{log}");
+    assert_eq!(entries[0]["detail"]["to"], "admin", "{log}");
+    let me_id = me["id"].as_str().unwrap();
+    let mine = expect(
+        app.get_auth(&format!("/api/v1/staff/audit?subject_id={me_id}"), &admin)
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(mine.as_array().map(Vec::len), Some(0), "{mine}");
 }
 
 async fn staff_actions_are_audited(db: Db) {
@@ -781,6 +804,7 @@ async fn staff_actions_are_audited(db: Db) {
     let p = app.practitioner("Dr. Rhee", "08:00", "20:00").await;
     let b = book(&app, "ana@example.com", &p, 5, 10, 1).await;
     let a = first_id(&b);
+    let moved = first_id(&book(&app, "ben@example.com", &p, 6, 10, 1).await);
     app.advance_to_before(b["appointments"][0]["start"].as_str().unwrap(), 30);
     let desk = app
         .staff_user("desk@clinic.example", "reception", None)
@@ -790,6 +814,16 @@ async fn staff_actions_are_audited(db: Db) {
             &format!("/api/v1/staff/appointments/{a}/check-in"),
             &desk,
             &json!({}),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    expect(
+        app.post_auth(
+            &format!("/api/v1/staff/appointments/{moved}/reschedule"),
+            &desk,
+            &json!({"start": local_at(6, 12, 0)}),
         )
         .await,
         StatusCode::OK,
@@ -856,6 +890,25 @@ async fn staff_actions_are_audited(db: Db) {
     assert!(
         actions.contains(&("screening.view".into(), sid.to_owned())),
         "{actions:?}"
+    );
+    // A reschedule names the old and the new start.
+    let resched = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["action"] == "appointment.reschedule" && e["subject_id"] == moved.as_str())
+        .expect("the reschedule is audited");
+    let parse = |v: &Value| v.as_str().unwrap().parse::<jiff::Timestamp>().unwrap();
+    assert_eq!(
+        (
+            parse(&resched["detail"]["from_start"]),
+            parse(&resched["detail"]["to_start"])
+        ),
+        (
+            local_at(6, 10, 0).parse().unwrap(),
+            local_at(6, 12, 0).parse().unwrap()
+        ),
+        "{resched}"
     );
     assert!(
         actions.contains(&("screening.review".into(), sid.to_owned())),
