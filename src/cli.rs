@@ -62,6 +62,14 @@ pub async fn create_staff(
     Ok(())
 }
 
+/// `dermadesk demo`.
+pub async fn demo(settings: Settings) -> anyhow::Result<()> {
+    let db = store::connect(&settings.database).await?;
+    store::migrate(&db).await?;
+    let state = AppState::new(db, settings);
+    crate::demo::fill(&state).await
+}
+
 /// `dermadesk send-test-email`.
 pub async fn send_test_email(settings: &Settings, to: &str) -> anyhow::Result<()> {
     let mailer = Mailer::new(&settings.mail)?;

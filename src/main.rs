@@ -42,6 +42,9 @@ enum Command {
         #[arg(long)]
         to: String,
     },
+    /// Fill an empty database with a small demo clinic (staff logins, practitioners with
+    /// hours, clients with screenings and bookings), made through the API's own flows.
+    Demo,
 }
 
 fn main() {
@@ -98,6 +101,7 @@ async fn run() {
             practitioner_id,
         } => cli::create_staff(settings, email, &role, password, practitioner_id).await,
         Command::SendTestEmail { to } => cli::send_test_email(&settings, &to).await,
+        Command::Demo => cli::demo(settings).await,
     };
     if let Err(e) = result {
         eprintln!("dermadesk: {e:#}");

@@ -47,3 +47,57 @@ async fn unknown_values_are_refused_by_the_database(db: Db) {
 }
 
 on_both!(unknown_values_are_refused_by_the_database);
+
+/// `dermadesk demo` fills only an empty database, through the flows: its logins work, the
+/// calendar shows its bookings, and the review case waits for a clinician.
+async fn the_demo_clinic_is_made_through_the_flows(db: Db) {
+    let app = crate::helpers::spawn_with(db, |s| {
+        s.bootstrap.admin_email = None;
+        s.bootstrap.admin_password = None;
+    })
+    .await;
+    dermadesk::demo::fill(&app.state)
+        .await
+        .expect("the demo fills an empty database");
+    let again = dermadesk::demo::fill(&app.state)
+        .await
+        .expect_err("only once");
+    assert!(
+        again.to_string().contains("already has staff users"),
+        "{again}"
+    );
+    let admin = app
+        .login("admin@demo.example", dermadesk::demo::PASSWORD)
+        .await;
+    let today = jiff::Zoned::now().date();
+    let (from, to) = (today, today.checked_add(jiff::ToSpan::days(30)).unwrap());
+    let cal = expect(
+        app.get_auth(
+            &format!("/api/v1/staff/calendar?from={from}&to={to}"),
+            &admin,
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    let visits = cal["appointments"].as_array().unwrap();
+    // One single session, the first session of a course of three, a consultation (the
+    // course's later sessions are four and eight weeks out).
+    assert_eq!(visits.len(), 3, "{cal}");
+    assert!(visits.iter().all(|v| v["status"] == "booked"));
+    let review = expect(
+        app.get_auth("/api/v1/staff/screenings?outcome=needs_review", &admin)
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(review.as_array().map(Vec::len), Some(1), "{review}");
+    let hours = expect(
+        app.get_auth("/api/v1/staff/practitioners", &admin).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(hours.as_array().map(Vec::len), Some(2), "{hours}");
+}
+
+on_both!(the_demo_clinic_is_made_through_the_flows);
