@@ -143,16 +143,7 @@ pub async fn create_user(state: &AppState, new: NewUser) -> ApiResult<StaffUserI
             format!("must be at least {MIN_PASSWORD} characters"),
         ));
     }
-    if let Some(p) = new.practitioner_id
-        && store::calendars::practitioner(&state.db, p.0)
-            .await?
-            .is_none()
-    {
-        return Err(ApiError::invalid(
-            "practitioner_id",
-            "no practitioner with this id",
-        ));
-    }
+    crate::flows::practitioners::check_link(state, new.practitioner_id).await?;
     let pw = new.password;
     let hash = tokio::task::spawn_blocking(move || secret::hash_password(&pw))
         .await

@@ -170,3 +170,22 @@ pub async fn with_hours(state: &AppState) -> ApiResult<Vec<WithHours>> {
     }
     Ok(out)
 }
+
+/// A staff login may be linked only to a practitioner that exists (one rule for creating a
+/// user and changing a role).
+pub(crate) async fn check_link(
+    state: &AppState,
+    practitioner: Option<PractitionerId>,
+) -> ApiResult<()> {
+    if let Some(p) = practitioner
+        && store::calendars::practitioner(&state.db, p.0)
+            .await?
+            .is_none()
+    {
+        return Err(ApiError::invalid(
+            "practitioner_id",
+            "no practitioner with this id",
+        ));
+    }
+    Ok(())
+}

@@ -57,21 +57,12 @@ pub async fn set_role(
             "admins cannot change their own role".into(),
         ));
     }
-    if let Some(p) = practitioner_id
-        && store::calendars::practitioner(&state.db, p.0)
-            .await?
-            .is_none()
-    {
-        return Err(ApiError::invalid(
-            "practitioner_id",
-            "no practitioner with this id",
-        ));
-    }
+    crate::flows::practitioners::check_link(state, practitioner_id).await?;
     let tx = store::begin_write(&state.db).await?;
     let before = store::staff::find(&tx, id.0)
         .await?
         .ok_or(ApiError::NotFound)?;
-    let after = store::staff::set_role(&tx, id.0, role.as_str(), practitioner_id.map(|p| p.0))
+    let after = store::staff::set_role(&tx, id.0, role, practitioner_id.map(|p| p.0))
         .await?
         .ok_or(ApiError::NotFound)?;
     audit::record(

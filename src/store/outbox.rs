@@ -46,10 +46,10 @@ pub async fn cancel_pending(
     now: i64,
 ) -> Result<u64, DbErr> {
     let res = outbox::Entity::update_many()
-        .col_expr(outbox::Column::Status, "cancelled".into())
+        .col_expr(outbox::Column::Status, MessageStatus::Cancelled.into())
         .col_expr(outbox::Column::UpdatedAt, now.into())
         .filter(outbox::Column::AppointmentId.eq(appointment_id))
-        .filter(outbox::Column::Status.eq("pending"))
+        .filter(outbox::Column::Status.eq(MessageStatus::Pending))
         .filter(outbox::Column::Kind.is_in(kinds.iter().copied()))
         .exec(db)
         .await?;
@@ -59,9 +59,9 @@ pub async fn cancel_pending(
 /// Marks pending messages whose send-by deadline has passed as `expired`.
 pub async fn expire_overdue(db: &impl ConnectionTrait, now: i64) -> Result<u64, DbErr> {
     let res = outbox::Entity::update_many()
-        .col_expr(outbox::Column::Status, "expired".into())
+        .col_expr(outbox::Column::Status, MessageStatus::Expired.into())
         .col_expr(outbox::Column::UpdatedAt, now.into())
-        .filter(outbox::Column::Status.eq("pending"))
+        .filter(outbox::Column::Status.eq(MessageStatus::Pending))
         .filter(outbox::Column::SendBy.lt(now))
         .exec(db)
         .await?;
@@ -157,19 +157,19 @@ pub async fn finish(
         .col_expr(outbox::Column::ClaimToken, Option::<Uuid>::None.into());
     q = match outcome {
         Outcome::Sent => q
-            .col_expr(outbox::Column::Status, "sent".into())
+            .col_expr(outbox::Column::Status, MessageStatus::Sent.into())
             .col_expr(outbox::Column::SentAt, Some(now).into())
             .col_expr(outbox::Column::LastError, Option::<String>::None.into()),
         Outcome::Retry { at, error } => q
-            .col_expr(outbox::Column::Status, "pending".into())
+            .col_expr(outbox::Column::Status, MessageStatus::Pending.into())
             .col_expr(outbox::Column::NextAttemptAt, at.into())
             .col_expr(outbox::Column::LastError, Some(truncate(error)).into()),
         Outcome::Failed { error } => q
-            .col_expr(outbox::Column::Status, "failed".into())
+            .col_expr(outbox::Column::Status, MessageStatus::Failed.into())
             .col_expr(outbox::Column::LastError, Some(truncate(error)).into()),
-        Outcome::Expired => q.col_expr(outbox::Column::Status, "expired".into()),
+        Outcome::Expired => q.col_expr(outbox::Column::Status, MessageStatus::Expired.into()),
         Outcome::Released => q
-            .col_expr(outbox::Column::Status, "pending".into())
+            .col_expr(outbox::Column::Status, MessageStatus::Pending.into())
             .col_expr(outbox::Column::Attempts, {
                 use sea_orm::sea_query::ExprTrait;
                 sea_orm::sea_query::Expr::col(outbox::Column::Attempts).sub(1)
@@ -178,7 +178,7 @@ pub async fn finish(
     let res = q
         .filter(outbox::Column::Id.eq(id))
         .filter(outbox::Column::ClaimToken.eq(token))
-        .filter(outbox::Column::Status.eq("sending"))
+        .filter(outbox::Column::Status.eq(MessageStatus::Sending))
         .exec(db)
         .await?;
     Ok(res.rows_affected == 1)
@@ -210,12 +210,12 @@ pub async fn list(
 /// Puts a failed message back in the queue with fresh attempts.
 pub async fn retry_failed(db: &impl ConnectionTrait, id: Uuid, now: i64) -> Result<bool, DbErr> {
     let res = outbox::Entity::update_many()
-        .col_expr(outbox::Column::Status, "pending".into())
+        .col_expr(outbox::Column::Status, MessageStatus::Pending.into())
         .col_expr(outbox::Column::Attempts, 0.into())
         .col_expr(outbox::Column::NextAttemptAt, now.into())
         .col_expr(outbox::Column::UpdatedAt, now.into())
         .filter(outbox::Column::Id.eq(id))
-        .filter(outbox::Column::Status.eq("failed"))
+        .filter(outbox::Column::Status.eq(MessageStatus::Failed))
         .exec(db)
         .await?;
     Ok(res.rows_affected == 1)

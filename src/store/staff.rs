@@ -5,6 +5,8 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+use crate::domain::role::Role;
+
 use super::entities::{staff_session, staff_user};
 
 /// How many staff users exist.
@@ -106,7 +108,7 @@ pub async fn list_users(db: &impl ConnectionTrait) -> Result<Vec<staff_user::Mod
 pub async fn set_role(
     db: &impl ConnectionTrait,
     id: Uuid,
-    role: &str,
+    role: Role,
     practitioner_id: Option<Uuid>,
 ) -> Result<Option<staff_user::Model>, DbErr> {
     staff_user::Entity::update_many()
