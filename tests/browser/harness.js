@@ -56,6 +56,9 @@ export async function startApp({ db = 'sqlite', env = {} } = {}) {
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  // A test runner killed or crashed mid-test must not leave the service running.
+  const orphanGuard = () => child.kill('SIGKILL');
+  process.once('exit', orphanGuard);
   let log = '';
   const base = await new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no "listening" line in 30 s:\n${log}`)), 30000);
@@ -75,6 +78,7 @@ export async function startApp({ db = 'sqlite', env = {} } = {}) {
     base,
     db,
     async stop() {
+      process.off('exit', orphanGuard);
       child.kill('SIGTERM');
       await new Promise((r) => (child.exitCode !== null ? r() : child.once('exit', r)));
       if (pgName) execFileSync('psql', [`${PG}/postgres`, '-qc', `DROP DATABASE IF EXISTS "${pgName}" WITH (FORCE)`]);
