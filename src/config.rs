@@ -33,6 +33,8 @@ pub struct Settings {
     pub log: LogSettings,
     #[serde(default)]
     pub bootstrap: BootstrapSettings,
+    #[serde(default)]
+    pub web: WebSettings,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -233,6 +235,64 @@ pub struct BootstrapSettings {
     pub admin_email: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub admin_password: Option<Secret>,
+}
+
+/// The client pages.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+pub struct WebSettings {
+    /// Origins (besides the service's own) allowed to show the pages in an iframe, written as
+    /// `"https://clinic.example, https://www.clinic.example"` (commas or spaces); empty: only
+    /// the service's own origin.
+    #[serde(default, deserialize_with = "origins", serialize_with = "origin_list")]
+    pub frame_ancestors: Vec<String>,
+}
+
+fn origins<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    let raw = String::deserialize(d)?;
+    raw.split([',', ' ', '\t'])
+        .filter(|s| !s.is_empty())
+        .map(|s| parse_origin(s).map_err(serde::de::Error::custom))
+        .collect()
+}
+
+/// One origin as CSP `frame-ancestors` takes it: `http(s)://host[:port]`, the host a DNS name
+/// or IPv4 address, optionally starting with `*.`; no path, query, quote or semicolon, so a
+/// value can never add a directive to the header.
+pub fn parse_origin(s: &str) -> Result<String, String> {
+    let bad = || {
+        format!(
+            "{s:?} is not an origin like https://clinic.example or https://*.clinic.example:8443"
+        )
+    };
+    let rest = s
+        .strip_prefix("https://")
+        .or_else(|| s.strip_prefix("http://"))
+        .ok_or_else(bad)?;
+    let (host, port) = match rest.rsplit_once(':') {
+        Some((h, p)) => (h, Some(p)),
+        None => (rest, None),
+    };
+    let name = host.strip_prefix("*.").unwrap_or(host);
+    let label_ok = |l: &str| {
+        !l.is_empty()
+            && l.len() <= 63
+            && !l.starts_with('-')
+            && !l.ends_with('-')
+            && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+    };
+    if name.is_empty() || !name.split('.').all(label_ok) {
+        return Err(bad());
+    }
+    if let Some(p) = port
+        && p.parse::<u16>().map_or(true, |n| n == 0)
+    {
+        return Err(bad());
+    }
+    Ok(s.to_ascii_lowercase())
+}
+
+fn origin_list<S: Serializer>(origins: &[String], s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&origins.join(", "))
 }
 
 /// A string that never shows in `Debug` output (passwords, database URLs with credentials).

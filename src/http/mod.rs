@@ -6,6 +6,7 @@ pub mod extract;
 pub mod limit;
 pub mod manage;
 pub mod ops;
+pub mod pages;
 pub mod public;
 pub mod staff;
 
@@ -20,7 +21,7 @@ use crate::error::ApiError;
     info(title = "dermadesk", description = "Microneedling booking and aftercare messaging"),
     paths(
         public::services, public::practitioners, public::questions, public::submit_screening,
-        public::availability, public::book,
+        public::availability, public::book, public::clinic,
         staff::auth::login,
         staff::users::create_user, staff::users::list_users, staff::users::set_role,
         staff::practitioners::list_practitioners, staff::practitioners::create_practitioner,
@@ -87,6 +88,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .service(ops::readyz)
     .service(ops::openapi)
     .service(ops::metrics)
+    .configure(pages::routes)
     .service(
         web::scope("/api/v1")
             .service(public::services)
@@ -95,6 +97,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .service(public::submit_screening)
             .service(public::availability)
             .service(public::book)
+            .service(public::clinic)
             .service(staff::auth::login)
             .service(staff::users::create_user)
             .service(staff::users::list_users)

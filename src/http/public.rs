@@ -293,3 +293,31 @@ pub async fn book_as(
     }
     Ok(resp.json(BookingDto::new(&booked, state.zone())))
 }
+
+/// What the client pages show about the clinic and speak.
+#[derive(Serialize, ToSchema)]
+pub struct ClinicDto {
+    pub name: String,
+    pub phone: String,
+    pub email: String,
+    /// IANA zone; every local date and time of the API is in it.
+    pub timezone: String,
+    /// Language of the client pages and emails: `en` or `de`.
+    pub language: &'static str,
+}
+
+/// The clinic's public details, for the client pages.
+#[utoipa::path(get, path = "/api/v1/clinic", tag = "public", responses((status = 200, body = ClinicDto)))]
+#[get("/clinic")]
+pub async fn clinic(state: web::Data<AppState>) -> HttpResponse {
+    let c = &state.settings.clinic;
+    HttpResponse::Ok().json(ClinicDto {
+        name: c.name.clone(),
+        phone: c.phone.clone(),
+        email: c.email.clone(),
+        timezone: state.zone().name().to_owned(),
+        // English until the `clinic.language` setting arrives with the links branch, which
+        // adds German; the pages already carry both string files.
+        language: "en",
+    })
+}

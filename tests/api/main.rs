@@ -22,6 +22,7 @@ mod errors;
 mod messages;
 mod openapi;
 mod ops;
+mod pages;
 mod screening;
 mod staff;
 mod storage;

@@ -1,0 +1,383 @@
+// The booking page in a real browser, on the real service. Run by .ci/run (`npm test` here).
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startApp, openPage, closeBrowser, tabTo, byId, byText, aTime, PHONE } from './harness.js';
+
+after(closeBrowser);
+
+const QUESTIONS = {
+  pregnant: 'Are you pregnant (or could you be)?',
+  sensitive_skin_or_rosacea: 'Do you have very sensitive skin or rosacea?',
+};
+
+/** Fills the form with the mouse-free Playwright API by accessible names (DESIGN's names). */
+async function fillForm(page, { service = 'Microneedling', name = 'Anna Keller', email = 'anna@example.com', yes = [] } = {}) {
+  await page.getByRole('group', { name: 'Treatment', exact: true }).getByRole('radio', { name: service, exact: true }).check();
+  await page.getByRole('textbox', { name: 'Full name', exact: true }).fill(name);
+  await page.getByRole('textbox', { name: 'Email', exact: true }).fill(email);
+  await page.getByRole('textbox', { name: 'Phone', exact: true }).fill('030 1234567');
+  if (service !== 'Microneedling') return;
+  const questions = (await (await fetch(new URL('/api/v1/screening/questions', page.url()))).json()).questions;
+  for (const q of questions) {
+    const answer = yes.includes(q.id) ? 'Yes' : 'No';
+    await page.getByRole('group', { name: q.text, exact: true }).getByRole('radio', { name: answer, exact: true }).check();
+  }
+}
+
+/** Chooses the first offered time; returns its start (RFC 3339) and label. */
+async function chooseFirstTime(page) {
+  const button = page.locator('.times button').first();
+  await button.waitFor();
+  const start = await button.getAttribute('data-start');
+  const label = (await button.textContent()).trim();
+  await page.getByRole('button', { name: label, exact: true }).click();
+  return { start, label };
+}
+
+const berlin = (iso, opts) => new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Berlin', ...opts }).format(new Date(iso));
+
+for (const db of ['sqlite', 'postgres']) {
+  test(`${db}: a single session booked with the keyboard only`, async () => {
+    const app = await startApp({ db });
+    await app.practitioner('Dr. Lena Vogt');
+    const s = await openPage(app);
+    const { page } = s;
+    try {
+      await page.goto(`${app.base}/book`);
+      await page.getByRole('button', { name: 'Continue', exact: true }).waitFor();
+      await s.step(`${db}-single-01-form`);
+      await tabTo(page, byId, 'service-microneedling');
+      await page.keyboard.press('Space');
+      await tabTo(page, byId, 'full-name');
+      await page.keyboard.type('Anna Keller');
+      await tabTo(page, byId, 'email');
+      await page.keyboard.type('anna@example.com');
+      await tabTo(page, byId, 'phone');
+      await page.keyboard.type('030 1234567');
+      const ids = await page.$$eval('fieldset[data-question]', (els) => els.map((e) => e.dataset.question));
+      assert.ok(ids.length >= 6);
+      for (const id of ids) {
+        await tabTo(page, byId, `q-${id}-yes`);
+        await page.keyboard.press('ArrowRight'); // to "No", which checks it
+        assert.equal(await page.evaluate((i) => document.getElementById(`q-${i}-no`).checked, id), true);
+      }
+      await s.step(`${db}-single-02-filled`);
+      await tabTo(page, byText, 'Continue');
+      await page.keyboard.press('Enter');
+      await page.getByRole('heading', { name: 'Choose a time', exact: true }).waitFor();
+      await page.locator('.times button').first().waitFor();
+      await s.step(`${db}-single-03-times`);
+      await tabTo(page, aTime);
+      const label = await page.evaluate(() => document.activeElement.textContent.trim());
+      const start = await page.evaluate(() => document.activeElement.dataset.start);
+      await page.keyboard.press('Enter');
+      await page.getByRole('heading', { name: 'Check your booking', exact: true }).waitFor();
+      assert.equal(label, berlin(start, { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }));
+      await s.step(`${db}-single-04-summary`);
+      await tabTo(page, byText, 'Book');
+      await page.keyboard.press('Enter');
+      await page.getByRole('heading', { name: 'Booked', exact: true }).waitFor();
+      const text = await page.locator('#booked').innerText();
+      assert.match(text, new RegExp(label));
+      assert.match(text, new RegExp(berlin(start, { day: 'numeric', month: 'long' })));
+      const manage = page.getByRole('link', { name: 'Manage your booking', exact: true });
+      const href = await manage.getAttribute('href');
+      assert.match(href, /^\/manage#.{16,}$/);
+      const token = href.split('#')[1];
+      const calendar = page.getByRole('link', { name: 'Add to calendar', exact: true });
+      await calendar.waitFor();
+      await s.step(`${db}-single-05-booked`);
+      await tabTo(page, byText, 'Add to calendar');
+      const [download] = await Promise.all([page.waitForEvent('download'), page.keyboard.press('Enter')]);
+      const path = await download.path();
+      const ics = (await import('node:fs')).readFileSync(path, 'utf8');
+      assert.match(ics, /BEGIN:VCALENDAR/);
+      assert.equal((ics.match(/BEGIN:VEVENT/g) || []).length, 1);
+      for (const u of s.seen.requests) assert.ok(!u.includes(token), `the token travelled in a URL: ${u}`);
+      s.assertClean();
+    } finally {
+      await s.close();
+      await app.stop();
+    }
+  });
+
+  test(`${db}: a course of 3 sessions shows every session's date`, async () => {
+    const app = await startApp({ db });
+    await app.practitioner('Dr. Lena Vogt');
+    await app.practitioner('Sam Berger');
+    const s = await openPage(app, { viewport: PHONE });
+    const { page } = s;
+    try {
+      await page.goto(`${app.base}/book`);
+      await fillForm(page);
+      await page.getByRole('button', { name: 'Continue', exact: true }).click();
+      await page.getByRole('heading', { name: 'Choose a time', exact: true }).waitFor();
+      assert.equal(await page.getByRole('combobox', { name: 'Practitioner', exact: true }).inputValue(), '');
+      await page.getByRole('checkbox', { name: 'Numbing cream', exact: true }).check();
+      await page.getByRole('spinbutton', { name: 'Sessions', exact: true }).fill('3');
+      await page.getByRole('button', { name: 'Next', exact: true }).click();
+      await page.locator('.times button').first().waitFor();
+      await chooseFirstTime(page);
+      await page.getByText('This is session 1 of 3').waitFor();
+      await s.step(`${db}-course-01-summary`);
+      const [response] = await Promise.all([
+        page.waitForResponse((r) => r.url().endsWith('/api/v1/bookings') && r.request().method() === 'POST'),
+        page.getByRole('button', { name: 'Book', exact: true }).click(),
+      ]);
+      assert.equal(response.status(), 201);
+      const booked = await response.json();
+      assert.equal(booked.appointments.length, 3);
+      await page.getByRole('heading', { name: 'Booked', exact: true }).waitFor();
+      const items = await page.locator('#booked .sessions li').allInnerTexts();
+      assert.equal(items.length, 3);
+      booked.appointments.forEach((a, i) => {
+        assert.ok(items[i].includes(`Session ${a.session_number}`), items[i]);
+        assert.ok(items[i].includes(berlin(a.start, { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' })), items[i]);
+        assert.ok(items[i].includes(berlin(a.start, { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })), items[i]);
+      });
+      await page.getByRole('link', { name: 'Add to calendar', exact: true }).waitFor();
+      await s.step(`${db}-course-02-booked`);
+      const [download] = await Promise.all([
+        page.waitForEvent('download'),
+        page.getByRole('link', { name: 'Add to calendar', exact: true }).click(),
+      ]);
+      const ics = (await import('node:fs')).readFileSync(await download.path(), 'utf8');
+      assert.equal((ics.match(/BEGIN:VEVENT/g) || []).length, 3);
+      s.assertClean();
+    } finally {
+      await s.close();
+      await app.stop();
+    }
+  });
+
+  test(`${db}: a time taken between display and click is said and the times refresh`, async () => {
+    const app = await startApp({ db });
+    await app.practitioner('Dr. Lena Vogt');
+    const s = await openPage(app);
+    const { page } = s;
+    try {
+      await page.goto(`${app.base}/book`);
+      await fillForm(page, { name: 'Bea Lorenz', email: 'bea@example.com' });
+      await page.getByRole('button', { name: 'Continue', exact: true }).click();
+      const { start } = await chooseFirstTime(page);
+      // Behind the page's back, someone else books that time.
+      const other = await app.api('/api/v1/bookings', {
+        method: 'POST',
+        body: { service: 'skin_consultation', start, client: { name: 'Other Client', email: 'other@example.com' } },
+      });
+      assert.equal(other.status, 201, other.text);
+      await page.getByRole('button', { name: 'Book', exact: true }).click();
+      await page.getByRole('alert').filter({ hasText: 'someone has just booked that time' }).waitFor();
+      await page.locator('.times button').first().waitFor();
+      assert.equal(await page.locator(`.times button[data-start="${start}"]`).count(), 0, 'the taken time is still offered');
+      assert.equal(await page.getByRole('textbox', { name: 'Full name', exact: true }).inputValue(), 'Bea Lorenz');
+      assert.equal(await page.getByRole('radio', { name: 'Microneedling', exact: true }).isChecked(), true);
+      await s.step(`${db}-taken-01-refreshed`);
+      await chooseFirstTime(page);
+      await page.getByRole('button', { name: 'Book', exact: true }).click();
+      await page.getByRole('heading', { name: 'Booked', exact: true }).waitFor();
+      s.assertClean();
+    } finally {
+      await s.close();
+      await app.stop();
+    }
+  });
+}
+
+test('contraindicated: the reasons in plain words, and a skin consultation booked instead', async () => {
+  const app = await startApp();
+  await app.practitioner('Dr. Lena Vogt');
+  const s = await openPage(app, { viewport: PHONE });
+  const { page } = s;
+  try {
+    await page.goto(`${app.base}/book`);
+    await fillForm(page, { yes: ['pregnant'] });
+    await page.getByRole('button', { name: 'Continue', exact: true }).click();
+    await page.getByRole('heading', { name: 'Microneedling is not right for you just now', exact: true }).waitFor();
+    await page.getByText('not performed during pregnancy').waitFor();
+    await s.step('contra-01-outcome');
+    await page.getByRole('button', { name: 'Book a skin consultation', exact: true }).click();
+    await page.getByRole('heading', { name: 'Choose a time for your skin consultation', exact: true }).waitFor();
+    assert.equal(await page.getByRole('spinbutton', { name: 'Sessions' }).count(), 0);
+    await chooseFirstTime(page);
+    await s.step('contra-02-consult-summary');
+    await page.getByRole('button', { name: 'Book', exact: true }).click();
+    await page.getByRole('heading', { name: 'Booked', exact: true }).waitFor();
+    await s.step('contra-03-booked');
+    s.assertClean();
+  } finally {
+    await s.close();
+    await app.stop();
+  }
+});
+
+test('needs review: a clinician will be in touch, and what happens next', async () => {
+  const app = await startApp();
+  await app.practitioner('Dr. Lena Vogt');
+  const s = await openPage(app);
+  const { page } = s;
+  try {
+    await page.goto(`${app.base}/book`);
+    await fillForm(page, { yes: ['sensitive_skin_or_rosacea'] });
+    await page.getByRole('button', { name: 'Continue', exact: true }).click();
+    await page.getByRole('heading', { name: 'A clinician will be in touch', exact: true }).waitFor();
+    await page.getByText('What happens next').waitFor();
+    assert.equal(await page.locator('.times button').count(), 0);
+    await s.step('review-01-outcome');
+    s.assertClean();
+  } finally {
+    await s.close();
+    await app.stop();
+  }
+});
+
+test('errors: a summary at the top links to each field', async () => {
+  const app = await startApp();
+  await app.practitioner('Dr. Lena Vogt');
+  const s = await openPage(app);
+  const { page } = s;
+  try {
+    await page.goto(`${app.base}/book`);
+    await page.getByRole('button', { name: 'Continue', exact: true }).click();
+    await page.getByRole('alert').getByRole('link', { name: 'Choose a treatment', exact: true }).waitFor();
+    await page.getByRole('radio', { name: 'Microneedling', exact: true }).check();
+    await page.getByRole('textbox', { name: 'Email', exact: true }).fill('not-an-email');
+    await page.getByRole('button', { name: 'Continue', exact: true }).click();
+    const summary = page.getByRole('alert');
+    await summary.getByRole('link', { name: 'Enter your full name', exact: true }).waitFor();
+    assert.ok((await summary.getByRole('link').count()) >= 8, 'name, email and every question');
+    await s.step('errors-01-summary');
+    await summary.getByRole('link', { name: 'Enter your full name', exact: true }).click();
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'full-name');
+    assert.equal(await page.getByRole('textbox', { name: 'Full name', exact: true }).getAttribute('aria-invalid'), 'true');
+    s.assertClean();
+  } finally {
+    await s.close();
+    await app.stop();
+  }
+});
+
+test('a client named <img src=x onerror=alert(1)> shows as text and no script runs', async () => {
+  const app = await startApp();
+  await app.practitioner('Dr. Lena Vogt');
+  const s = await openPage(app, { csp: false });
+  const { page } = s;
+  const evil = '<img src=x onerror=alert(1)>';
+  try {
+    await page.goto(`${app.base}/book`);
+    await fillForm(page, { service: 'Skin consultation', name: evil, email: 'evil@example.com' });
+    await page.getByRole('button', { name: 'Continue', exact: true }).click();
+    await chooseFirstTime(page);
+    await page.getByRole('button', { name: 'Book', exact: true }).click();
+    await page.getByRole('heading', { name: 'Booked', exact: true }).waitFor();
+    await page.getByText(`Thank you, ${evil}.`, { exact: false }).waitFor();
+    assert.equal(await page.locator('main img').count(), 0);
+    await s.step('xss-01-booked');
+    assert.ok(!s.seen.requests.some((u) => new URL(u).pathname === '/x'), 'the img tag was parsed');
+    s.assertClean();
+  } finally {
+    await s.close();
+    await app.stop();
+  }
+});
+
+test('with its CSP enforced the page works: / redirects, headers, no violation, under 150 KB', async () => {
+  const app = await startApp({ env: { APP__WEB__FRAME_ANCESTORS: 'https://clinic.example, https://www.clinic.example' } });
+  await app.practitioner('Dr. Lena Vogt');
+  const s = await openPage(app, { csp: true });
+  const { page } = s;
+  try {
+    await page.addInitScript(() => {
+      window.__violations = [];
+      document.addEventListener('securitypolicyviolation', (e) => window.__violations.push(`${e.violatedDirective} ${e.blockedURI}`));
+    });
+    const response = await page.goto(`${app.base}/`);
+    assert.equal(new URL(page.url()).pathname, '/book');
+    const headers = response.headers();
+    assert.equal(
+      headers['content-security-policy'],
+      "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'self'; object-src 'none'; frame-ancestors 'self' https://clinic.example https://www.clinic.example",
+    );
+    assert.equal(headers['x-content-type-options'], 'nosniff');
+    assert.equal(headers['referrer-policy'], 'no-referrer');
+    await page.getByRole('button', { name: 'Continue', exact: true }).waitFor();
+    await page.waitForLoadState('networkidle');
+    const bytes = await page.evaluate(() =>
+      [...performance.getEntriesByType('navigation'), ...performance.getEntriesByType('resource')]
+        .reduce((sum, e) => sum + (e.transferSize || e.encodedBodySize || 0), 0),
+    );
+    assert.ok(bytes > 0 && bytes < 150 * 1024, `transfer of /book: ${bytes} bytes`);
+    console.log(`transfer size of /book with its assets and API calls: ${bytes} bytes`);
+    await fillForm(page, { service: 'Skin consultation' });
+    await page.getByRole('button', { name: 'Continue', exact: true }).click();
+    await chooseFirstTime(page);
+    await page.getByRole('button', { name: 'Book', exact: true }).click();
+    await page.getByRole('heading', { name: 'Booked', exact: true }).waitFor();
+    await page.getByRole('link', { name: 'Add to calendar', exact: true }).waitFor();
+    assert.deepEqual(await page.evaluate(() => window.__violations), []);
+    for (const path of ['/assets/style.css', '/assets/book.js', '/assets/i18n/de.js']) {
+      const r = await app.api(path);
+      assert.equal(r.status, 200, path);
+      assert.match(r.headers.get('content-type'), path.endsWith('.css') ? /^text\/css/ : /^text\/javascript/);
+      assert.equal(r.headers.get('x-content-type-options'), 'nosniff');
+    }
+    s.assertClean();
+  } finally {
+    await s.close();
+    await app.stop();
+  }
+});
+
+test('the manage page is a kind placeholder with the phone number', async () => {
+  const app = await startApp();
+  const s = await openPage(app);
+  const { page } = s;
+  try {
+    await page.goto(`${app.base}/manage#not-a-real-secret`);
+    await page.getByText('+49 30 0000000').waitFor();
+    await s.step('manage-01-placeholder');
+    s.assertClean();
+  } finally {
+    await s.close();
+    await app.stop();
+  }
+});
+
+test('the page shows in an iframe of an origin in web.frame_ancestors, and only there', async () => {
+  // Another origin on the loopback (a public one would meet Chromium's local-network checks).
+  const clinicSite = 'http://localhost:1';
+  const allowed = await startApp({ env: { APP__WEB__FRAME_ANCESTORS: clinicSite } });
+  const plain = await startApp();
+  try {
+    for (const [app, shows] of [[allowed, true], [plain, false]]) {
+      const s = await openPage(app, { csp: true });
+      const { page } = s;
+      // The clinic's website, answered by the test itself (nothing leaves the machine); as a
+      // page outside the loopback, Chromium asks before it may frame a loopback address.
+      await s.context.grantPermissions(['local-network-access']);
+      await s.context.route(`${clinicSite}/**`, (route) =>
+        route.fulfill({
+          contentType: 'text/html',
+          body: `<!doctype html><html lang="en"><title>Clinic</title><h1>Our clinic</h1><iframe src="${app.base}/book" title="Book a treatment" width="100%" height="600"></iframe>`,
+        }),
+      );
+      await page.goto(`${clinicSite}/`);
+      const frame = page.frameLocator('iframe');
+      if (shows) {
+        await frame.getByRole('button', { name: 'Continue', exact: true }).waitFor();
+        await s.step('embedded-01-iframe');
+      } else {
+        await page.waitForTimeout(1500);
+        assert.equal(await frame.getByRole('button', { name: 'Continue', exact: true }).count(), 0, 'shown in a foreign frame');
+      }
+      s.seen.foreign = s.seen.foreign.filter((u) => !u.startsWith(clinicSite));
+      s.seen.requests = s.seen.requests.filter((u) => !u.startsWith(clinicSite));
+      s.seen.console = s.seen.console.filter((m) => !(shows === false && /frame-ancestors|Refused to frame/.test(m)));
+      s.assertClean();
+      await s.close();
+    }
+  } finally {
+    await allowed.stop();
+    await plain.stop();
+  }
+});

@@ -1,0 +1,222 @@
+// Starts the debug binary on a fresh database (a temp SQLite file or a fresh PostgreSQL
+// database), seeds a practitioner through the staff API, and drives Debian's Chromium with
+// playwright-core: request log, dialog watch, axe-core, screenshots at phone and desktop size.
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import assert from 'node:assert/strict';
+import { chromium } from 'playwright-core';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, '..', '..');
+const require = createRequire(import.meta.url);
+const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+export const SHOTS = join(here, 'screenshots');
+mkdirSync(SHOTS, { recursive: true });
+
+const BINARY = process.env.DERMADESK_BIN || join(root, 'target', 'debug', 'dermadesk');
+const PG = process.env.DERMADESK_TEST_PG || 'postgres://postgres@127.0.0.1:5432';
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+const ADMIN = { email: 'admin@clinic.example', password: 'admin-password-123' };
+export const PHONE = { width: 360, height: 740 };
+export const DESKTOP = { width: 1280, height: 800 };
+
+/** A running service on its own database. */
+export async function startApp({ db = 'sqlite', env = {} } = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'dermadesk-browser-'));
+  let url;
+  let pgName = null;
+  if (db === 'postgres') {
+    pgName = `dermadesk_test_${Date.now()}_${Math.floor(Math.random() * 1e6)}`;
+    execFileSync('psql', [`${PG}/postgres`, '-qc', `CREATE DATABASE "${pgName}"`]);
+    url = `${PG}/${pgName}`;
+  } else {
+    url = `sqlite://${join(dir, 'db.sqlite')}?mode=rwc`;
+  }
+  const child = spawn(BINARY, ['serve'], {
+    cwd: dir,
+    env: {
+      ...process.env,
+      APP__SERVER__HOST: '127.0.0.1',
+      APP__SERVER__PORT: '0',
+      APP__DATABASE__URL: url,
+      APP__MAIL__TRANSPORT: 'file',
+      APP__MAIL__FILE_DIR: join(dir, 'mail'),
+      APP__REMINDERS__ENABLED: 'false',
+      APP__RATE_LIMIT__PUBLIC_PER_MINUTE: '0',
+      APP__RATE_LIMIT__LOGIN_PER_MINUTE: '0',
+      APP__BOOTSTRAP__ADMIN_EMAIL: ADMIN.email,
+      APP__BOOTSTRAP__ADMIN_PASSWORD: ADMIN.password,
+      APP__LOG__FORMAT: 'json',
+      APP__LOG__LEVEL: 'info',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  // A test runner killed or crashed mid-test must not leave the service running.
+  const orphanGuard = () => child.kill('SIGKILL');
+  process.once('exit', orphanGuard);
+  let log = '';
+  const base = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no "listening" line in 30 s:\n${log}`)), 30000);
+    const onData = (chunk) => {
+      log += chunk;
+      const m = log.match(/"address":"(127\.0\.0\.1:\d+)"/);
+      if (m) {
+        clearTimeout(timer);
+        resolve(`http://${m[1]}`);
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.on('exit', (code) => reject(new Error(`dermadesk exited (${code}):\n${log}`)));
+  });
+  const app = {
+    base,
+    db,
+    async stop() {
+      process.off('exit', orphanGuard);
+      child.kill('SIGTERM');
+      await new Promise((r) => (child.exitCode !== null ? r() : child.once('exit', r)));
+      if (pgName) execFileSync('psql', [`${PG}/postgres`, '-qc', `DROP DATABASE IF EXISTS "${pgName}" WITH (FORCE)`]);
+      rmSync(dir, { recursive: true, force: true });
+    },
+    async api(path, { method = 'GET', body, token } = {}) {
+      const headers = { 'content-type': 'application/json' };
+      if (token) headers.authorization = `Bearer ${token}`;
+      const res = await fetch(base + path, { method, headers, body: body && JSON.stringify(body) });
+      const text = await res.text();
+      let json = null;
+      try { json = JSON.parse(text); } catch { /* not JSON */ }
+      return { status: res.status, json, text, headers: res.headers };
+    },
+    /** A practitioner working 09:00-17:00 every day, added through the staff API. */
+    async practitioner(name) {
+      const login = await app.api('/api/v1/auth/login', { method: 'POST', body: ADMIN });
+      assert.equal(login.status, 200, login.text);
+      const token = login.json.token;
+      const p = await app.api('/api/v1/staff/practitioners', { method: 'POST', token, body: { name } });
+      assert.equal(p.status, 201, p.text);
+      const hours = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((weekday) => ({ weekday, start: '09:00', end: '17:00' }));
+      const put = await app.api(`/api/v1/staff/practitioners/${p.json.id}/working-hours`, { method: 'PUT', token, body: hours });
+      assert.equal(put.status, 200, put.text);
+      return p.json.id;
+    },
+  };
+  return app;
+}
+
+let browser;
+export async function launch() {
+  browser ??= await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync',
+    ],
+  });
+  return browser;
+}
+export async function closeBrowser() {
+  await browser?.close();
+  browser = undefined;
+}
+
+/**
+ * A page with watchers: every request URL (anything not on 127.0.0.1 is aborted and
+ * recorded), dialogs (dismissed and recorded), page errors, CSP violations.
+ * bypassCSP lets the test inject axe-core; `csp: true` keeps the page's CSP enforced.
+ */
+export async function openPage(app, { viewport = DESKTOP, csp = false } = {}) {
+  const b = await launch();
+  const context = await b.newContext({ viewport, bypassCSP: !csp, acceptDownloads: true });
+  const page = await context.newPage();
+  const seen = { requests: [], foreign: [], dialogs: [], errors: [], console: [] };
+  await context.route('**/*', (route) => {
+    const url = new URL(route.request().url());
+    if (url.hostname === '127.0.0.1') return route.continue();
+    seen.foreign.push(url.href);
+    return route.abort();
+  });
+  page.on('request', (r) => seen.requests.push(r.url()));
+  page.on('dialog', (d) => {
+    seen.dialogs.push(d.message());
+    d.dismiss().catch(() => {});
+  });
+  page.on('pageerror', (e) => seen.errors.push(String(e)));
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !/Failed to load resource/.test(m.text())) seen.console.push(m.text());
+  });
+  const steps = [];
+  return {
+    page, context, seen, app, steps,
+    async close() {
+      await context.close();
+    },
+    /** Checks and screenshots one step: axe (no serious/critical), no horizontal scroll at
+     * 360 px, phone and desktop screenshots. */
+    async step(name) {
+      steps.push(name);
+      await page.waitForTimeout(50);
+      const violations = await axe(page);
+      assert.deepEqual(violations, [], `axe on step ${name}: ${JSON.stringify(violations, null, 1)}`);
+      const original = page.viewportSize();
+      await page.setViewportSize(PHONE);
+      const widths = await page.evaluate(() => ({ scroll: document.scrollingElement.scrollWidth, inner: window.innerWidth }));
+      assert.ok(widths.scroll <= widths.inner, `step ${name}: horizontal scrolling at 360 px (${widths.scroll} > ${widths.inner})`);
+      await page.screenshot({ path: join(SHOTS, `${name}-phone.png`), fullPage: true });
+      await page.setViewportSize(DESKTOP);
+      await page.screenshot({ path: join(SHOTS, `${name}-desktop.png`), fullPage: true });
+      await page.setViewportSize(original);
+    },
+    /** Nothing left 127.0.0.1, no dialog, no script error. */
+    assertClean() {
+      assert.deepEqual(seen.foreign, [], 'requests that left 127.0.0.1');
+      for (const u of seen.requests) {
+        const url = new URL(u);
+        assert.ok(url.protocol === 'blob:' || url.protocol === 'data:' || url.hostname === '127.0.0.1', `request to ${u}`);
+      }
+      assert.deepEqual(seen.dialogs, [], 'dialogs opened');
+      assert.deepEqual(seen.errors, [], 'page errors');
+      assert.deepEqual(seen.console, [], 'console errors');
+    },
+  };
+}
+
+/** axe-core's serious and critical violations on the page as it is now. */
+export async function axe(page) {
+  const loaded = await page.evaluate(() => typeof window.axe !== 'undefined');
+  if (!loaded) await page.addScriptTag({ content: AXE });
+  const result = await page.evaluate(async () => {
+    const r = await window.axe.run(document, { resultTypes: ['violations'] });
+    return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => n.target.join(' ')) }));
+  });
+  return result.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+}
+
+/** Presses Tab until the focused element passes `test` (run in the page); fails after `max`. */
+export async function tabTo(page, test, arg, max = 400) {
+  for (let i = 0; i < max; i++) {
+    await page.keyboard.press('Tab');
+    if (await page.evaluate(test, arg)) return;
+  }
+  const where = await page.evaluate(() => document.activeElement?.outerHTML.slice(0, 200));
+  throw new Error(`Tab never reached the element (focus is on ${where})`);
+}
+
+/** Focused element is the one with this id. */
+export const byId = (id) => document.activeElement?.id === id;
+/** Focused element is a button or link whose text is exactly `text`. */
+export const byText = (text) => {
+  const el = document.activeElement;
+  return !!el && (el.tagName === 'BUTTON' || el.tagName === 'A') && el.textContent.trim() === text;
+};
+/** Focused element is a time button (any). */
+export const aTime = () => {
+  const el = document.activeElement;
+  return !!el && el.tagName === 'BUTTON' && /^\d\d:\d\d$/.test(el.textContent.trim());
+};
