@@ -73,6 +73,40 @@ pub struct ClinicSettings {
     pub phone: String,
     #[serde(default)]
     pub address: String,
+    /// Where clients reach the service (no trailing slash); every link in an email starts
+    /// with it.
+    #[serde(deserialize_with = "trimmed_url")]
+    pub public_url: String,
+    /// The language of the emails (and the client pages).
+    pub language: Language,
+}
+
+/// The clients' language (`clinic.language`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Language {
+    En,
+    De,
+}
+
+impl Language {
+    /// Every language, in the order of `clinic.language`'s documentation.
+    pub const ALL: [Language; 2] = [Language::En, Language::De];
+
+    /// The code: the folder of its templates and the `lang` attribute of its pages.
+    pub fn code(self) -> &'static str {
+        match self {
+            Language::En => "en",
+            Language::De => "de",
+        }
+    }
+}
+
+fn trimmed_url<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    Ok(String::deserialize(d)?
+        .trim()
+        .trim_end_matches('/')
+        .to_owned())
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -421,6 +455,21 @@ fn network_list<S: Serializer>(nets: &[ipnet::IpNet], s: S) -> Result<S::Ok, S::
     s.serialize_str(&list.join(", "))
 }
 
+/// `http(s)://host[:port][/path]`: a scheme, a host, and nothing a link could not be appended
+/// to (no query, fragment or whitespace).
+fn is_http_url(url: &str) -> bool {
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"));
+    rest.is_some_and(|r| {
+        let host = r.split('/').next().unwrap_or_default();
+        !host.is_empty()
+            && !host.starts_with(':')
+            && !r.contains(['?', '#', '@'])
+            && !r.chars().any(char::is_whitespace)
+    })
+}
+
 /// Why the settings could not be loaded.
 #[derive(Debug, thiserror::Error)]
 pub enum SettingsError {
@@ -558,6 +607,12 @@ impl Settings {
             return invalid(
                 "database.url",
                 "must start with sqlite:, postgres:// or postgresql://",
+            );
+        }
+        if !is_http_url(&self.clinic.public_url) {
+            return invalid(
+                "clinic.public_url",
+                "must be an http:// or https:// address such as https://booking.clinic.example",
             );
         }
         if self.auth.token_ttl.is_zero() {

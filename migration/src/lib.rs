@@ -9,10 +9,21 @@ mod m20261124_000001_core;
 mod m20261124_000002_outbox;
 mod m20261124_000003_desk;
 mod m20261125_000004_checked_values;
+mod m20261126_000005_manage_links;
 
-/// The closed-set columns and their allowed values (for the application's test that its enums
-/// store exactly these).
-pub use m20261125_000004_checked_values::CHECKED;
+/// The closed-set columns and their allowed values as the latest migration leaves them (for the
+/// application's test that its enums store exactly these, and the database test that each
+/// refuses anything else).
+pub fn checked() -> impl Iterator<Item = (&'static str, &'static str, &'static [&'static str])> {
+    m20261125_000004_checked_values::CHECKED
+        .iter()
+        .copied()
+        .chain([(
+            "manage_links",
+            "purpose",
+            m20261126_000005_manage_links::PURPOSES,
+        )])
+}
 
 /// Applies dermadesk's migrations in order.
 pub struct Migrator;
@@ -25,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000002_outbox::Migration),
             Box::new(m20261124_000003_desk::Migration),
             Box::new(m20261125_000004_checked_values::Migration),
+            Box::new(m20261126_000005_manage_links::Migration),
         ]
     }
 }

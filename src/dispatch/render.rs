@@ -4,12 +4,17 @@ use jiff::Timestamp;
 use serde::Serialize;
 
 use crate::{
-    domain::{messages::MessageKind, status::AppointmentStatus, time::from_db},
+    domain::{
+        messages::{LinkPurpose, MessageKind},
+        status::AppointmentStatus,
+        time::{from_db, to_db},
+    },
     mail::{Outgoing, ics, templates},
+    secret,
     state::AppState,
     store::{
         self,
-        entities::{appointment, outbox},
+        entities::{appointment, manage_link, outbox},
     },
 };
 
@@ -33,7 +38,7 @@ struct Ctx<'a> {
     clinic: ClinicCtx<'a>,
     client_name: String,
     service: &'static str,
-    service_name: &'static str,
+    service_name: &'a str,
     date: String,
     time: String,
     end_time: String,
@@ -46,6 +51,8 @@ struct Ctx<'a> {
     next_session: Option<SessionCtx>,
     reason: Option<String>,
     cancel_notice_hours: u64,
+    /// `{clinic.public_url}/manage#<secret>`, when the kind carries the link.
+    manage_url: Option<String>,
 }
 
 /// Why a row cannot become an email (permanent: retrying will not help).
@@ -61,7 +68,10 @@ pub enum RenderError {
     Db(#[from] sea_orm::DbErr),
 }
 
-/// The email for `row`, with local times in the clinic's zone.
+/// The email for `row`, with local times in the clinic's zone, in the clinic's language. A
+/// kind that carries a "Manage your booking" link gets a fresh secret here; only its hash is
+/// stored (`manage_links`, one row per render: an earlier attempt may have reached the client,
+/// so its link keeps working until the booking's manage window ends).
 pub async fn outgoing(
     state: &AppState,
     row: &outbox::Model,
@@ -74,17 +84,36 @@ pub async fn outgoing(
     let (a, p, course) = (visit.appointment, visit.practitioner, visit.course);
     let c = visit.client.ok_or(RenderError::NoClient)?;
     let zone = state.zone();
+    let settings = &state.settings;
+    let words = templates::locale(settings.clinic.language)?;
     let session = |x: &appointment::Model| {
         let l = zone.local(from_db(x.starts_at));
         SessionCtx {
             number: x.session_number,
-            date: l.strftime("%A, %-d %B %Y").to_string(),
+            date: words.date(l.date()),
             time: l.strftime("%H:%M").to_string(),
         }
     };
     let me = session(&a);
     let service = a.service;
-    let settings = &state.settings;
+    let next_session = course
+        .iter()
+        .find(|x| x.session_number > a.session_number && x.status == AppointmentStatus::Booked);
+    let sessions_left = course.iter().any(|x| x.status == AppointmentStatus::Booked);
+    let manage_url = if kind.carries_manage_link(sessions_left) && c.erased_at.is_none() {
+        manage_link(state, row, a.booking_id, now).await?
+    } else {
+        None
+    };
+    let reason = a.cancel_reason.clone().map(|r| {
+        // The service's own reason (a re-confirmation ruled the visit out) in the clinic's
+        // language; a reason someone typed stays as typed.
+        if r == crate::flows::lifecycle::HEALTH_CANCEL_REASON {
+            words.health_cancel_reason.clone()
+        } else {
+            r
+        }
+    });
     let ctx = Ctx {
         clinic: ClinicCtx {
             name: &settings.clinic.name,
@@ -94,24 +123,22 @@ pub async fn outgoing(
         },
         client_name: c.name.clone(),
         service: service.code(),
-        service_name: service.name(),
+        service_name: words.service(service),
         date: me.date.clone(),
         time: me.time.clone(),
         end_time: zone.local(from_db(a.ends_at)).strftime("%H:%M").to_string(),
-        practitioner: p.map_or_else(|| "our team".to_owned(), |p| p.name),
+        practitioner: p.map_or_else(|| words.our_team.clone(), |p| p.name),
         anesthesia: a.anesthesia,
         anesthesia_minutes: settings.booking.anesthesia_extra.as_secs() / 60,
         session_number: a.session_number,
         sessions: course.len().max(1),
         course: course.iter().map(session).collect(),
-        next_session: course
-            .iter()
-            .find(|x| x.session_number > a.session_number && x.status == AppointmentStatus::Booked)
-            .map(session),
-        reason: a.cancel_reason.clone(),
+        next_session: next_session.map(session),
+        reason,
         cancel_notice_hours: settings.booking.client_cancel_notice.as_secs() / 3600,
+        manage_url,
     };
-    let rendered = templates::render(kind, &ctx)?;
+    let rendered = templates::render(settings.clinic.language, kind, &ctx)?;
     let calendar = kind.has_calendar().then(|| {
         let events: Vec<&appointment::Model> = match kind {
             MessageKind::BookingConfirmation => course.iter().collect(),
@@ -124,6 +151,7 @@ pub async fn outgoing(
                     x,
                     service,
                     &settings.clinic,
+                    words,
                     kind == MessageKind::Cancellation,
                 )
             })
@@ -145,4 +173,38 @@ pub async fn outgoing(
         html: rendered.html,
         calendar,
     })
+}
+
+/// A fresh "Manage your booking" link for the email of `row`, valid as long as the booking's
+/// manage token; `None` once that window has closed (a link that cannot work is left out).
+async fn manage_link(
+    state: &AppState,
+    row: &outbox::Model,
+    booking_id: uuid::Uuid,
+    now: Timestamp,
+) -> Result<Option<String>, RenderError> {
+    let Some(booking) = store::appointments::booking(&state.db, booking_id).await? else {
+        return Ok(None);
+    };
+    if from_db(booking.manage_token_expires_at) <= now {
+        return Ok(None);
+    }
+    let secret = secret::new_token();
+    store::links::insert(
+        &state.db,
+        manage_link::Model {
+            id: uuid::Uuid::new_v4(),
+            booking_id,
+            outbox_id: Some(row.id),
+            secret_hash: secret::token_hash(&secret),
+            purpose: LinkPurpose::Manage,
+            expires_at: booking.manage_token_expires_at,
+            created_at: to_db(now),
+        },
+    )
+    .await?;
+    Ok(Some(format!(
+        "{}/manage#{secret}",
+        state.settings.clinic.public_url
+    )))
 }

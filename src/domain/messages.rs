@@ -87,6 +87,30 @@ impl MessageKind {
             MessageKind::BookingConfirmation | MessageKind::Rescheduled | MessageKind::Cancellation
         )
     }
+
+    /// Carries a "Manage your booking" link: every email about a visit still ahead, and the
+    /// follow-up or a cancellation when a session of the booking is still booked (there is
+    /// something left to manage). The soothing and irritation emails are about aftercare.
+    pub fn carries_manage_link(self, sessions_left: bool) -> bool {
+        match self {
+            MessageKind::BookingConfirmation
+            | MessageKind::Prep
+            | MessageKind::DayBefore
+            | MessageKind::Rescheduled => true,
+            MessageKind::FollowUp | MessageKind::Cancellation => sessions_left,
+            MessageKind::Soothing | MessageKind::IrritationCheck => false,
+        }
+    }
+}
+
+/// What the secret of a link in an email opens (`manage_links.purpose`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, sea_orm::EnumIter, sea_orm::DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "Text", rename_all = "snake_case")]
+pub enum LinkPurpose {
+    /// `/manage#<secret>`: works on the manage routes like the booking's manage token.
+    Manage,
+    /// `/aftercare#<secret>`: reserved for the aftercare report (not made yet).
+    Aftercare,
 }
 
 /// Where a message stands.

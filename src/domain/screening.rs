@@ -301,6 +301,21 @@ pub fn clears_check_in(
     }
 }
 
+/// Whether the client is asked to confirm the health answers again before this visit: a booked
+/// microneedling repeat session (the first session was booked on a fresh screening) that has
+/// not been re-confirmed yet. The `prep` email asks for it; the manage page offers it.
+pub fn needs_reconfirmation(
+    service: super::service::Service,
+    status: super::status::AppointmentStatus,
+    session_number: u32,
+    reconfirmed: bool,
+) -> bool {
+    service == super::service::Service::Microneedling
+        && status == super::status::AppointmentStatus::Booked
+        && session_number > 1
+        && !reconfirmed
+}
+
 /// The skin concerns a client may name (the treatment's indications).
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema,

@@ -1,14 +1,16 @@
-//! Client self-service through the manage token of a booking: read, cancel, reschedule, the
-//! calendar file, and re-confirming health answers before a repeat session.
+//! Client self-service through the manage token of a booking or the secret of a "Manage your
+//! booking" link from one of its emails: read, cancel, reschedule, the calendar file, and
+//! re-confirming health answers before a repeat session.
 
 use tracing::info;
 
 use crate::{
     domain::{
-        ids::{AppointmentId, ScreeningId},
-        screening::{CURRENT, Outcome, Reason},
+        ids::{AppointmentId, BookingId, ScreeningId},
+        messages::LinkPurpose,
+        screening::{CURRENT, Outcome, Reason, needs_reconfirmation},
         service::Service,
-        status::{AppointmentStatus, Transition},
+        status::{self, AppointmentStatus, Mover, Transition, VisitTimes},
         time::{from_db, sdur, to_db},
     },
     error::{ApiError, ApiResult},
@@ -19,35 +21,109 @@ use crate::{
         screening::to_json,
         visits,
     },
-    mail::ics,
+    mail::{ics, templates},
     secret,
     state::AppState,
     store::{
         self,
-        entities::{appointment, screening},
+        entities::{appointment, booking, screening},
     },
 };
 
-/// The appointment `id`, if the token is its booking's manage token. An unknown or expired
-/// token is 401; a valid token for another booking is 404 (it learns nothing about others).
+/// The booking a client's credential opens: its manage token (shown once at booking), or the
+/// secret of a "Manage your booking" link from one of its emails, which works exactly alike.
+/// The one place that decides: an unknown, expired or revoked (erased) credential is 401.
+async fn booking_of(state: &AppState, token: Option<String>) -> ApiResult<booking::Model> {
+    let Some(token) = token.filter(|t| secret::is_token_shaped(t)) else {
+        return Err(ApiError::Unauthorized);
+    };
+    let hash = secret::token_hash(&token);
+    let now = state.now();
+    if let Some(b) = store::appointments::booking_by_token_hash(&state.db, &hash).await? {
+        if from_db(b.manage_token_expires_at) < now {
+            return Err(ApiError::Unauthorized);
+        }
+        return Ok(b);
+    }
+    let link = store::links::by_hash(&state.db, &hash)
+        .await?
+        .filter(|l| l.purpose == LinkPurpose::Manage && from_db(l.expires_at) >= now)
+        .ok_or(ApiError::Unauthorized)?;
+    store::appointments::booking(&state.db, link.booking_id)
+        .await?
+        .ok_or(ApiError::Unauthorized)
+}
+
+/// The appointment `id`, if the credential opens its booking (see `booking_of`). An unknown
+/// or expired credential is 401; a valid one for another booking is 404 (it learns nothing
+/// about others).
 pub async fn authorize(
     state: &AppState,
     token: Option<String>,
     id: AppointmentId,
 ) -> ApiResult<appointment::Model> {
-    let Some(token) = token.filter(|t| secret::is_token_shaped(t)) else {
-        return Err(ApiError::Unauthorized);
-    };
-    let b = store::appointments::booking_by_token_hash(&state.db, &secret::token_hash(&token))
-        .await?
-        .ok_or(ApiError::Unauthorized)?;
-    if from_db(b.manage_token_expires_at) < state.now() {
-        return Err(ApiError::Unauthorized);
-    }
+    let b = booking_of(state, token).await?;
     store::appointments::find(&state.db, id.0)
         .await?
         .filter(|a| a.booking_id == b.id)
         .ok_or(ApiError::NotFound)
+}
+
+/// One session of a booking as the manage page shows it.
+pub struct SessionView {
+    pub appointment: AppointmentView,
+    /// The practitioner's name; `None` for one no longer on record.
+    pub practitioner_name: Option<String>,
+    /// The client may still cancel or reschedule it (booked, outside the notice window).
+    pub can_change: bool,
+    /// A repeat session whose health answers the client is asked to confirm again.
+    pub needs_reconfirmation: bool,
+}
+
+/// A whole booking (every session of a course) as the client sees it.
+pub struct BookingOverview {
+    pub booking_id: BookingId,
+    /// Set for a course of more than one session.
+    pub course_id: Option<BookingId>,
+    pub service: Service,
+    pub sessions: Vec<SessionView>,
+}
+
+/// Every session of the booking the credential opens (the manage page's one call).
+pub async fn overview(state: &AppState, token: Option<String>) -> ApiResult<BookingOverview> {
+    let b = booking_of(state, token).await?;
+    let now = state.now();
+    let rules = state.lifecycle_rules();
+    let rows = store::appointments::of_booking_with_practitioners(&state.db, b.id).await?;
+    let mut sessions = Vec::with_capacity(rows.len());
+    for (a, p) in rows {
+        let v = AppointmentView::try_from_row(&a)?;
+        let visit = VisitTimes {
+            start: v.start,
+            end: v.end,
+        };
+        // The same decision the cancel and reschedule routes make for a client.
+        let can_change = [Transition::Cancel, Transition::Reschedule]
+            .into_iter()
+            .all(|t| status::decide(&rules, v.status, t, Mover::Client, visit, now).is_ok());
+        sessions.push(SessionView {
+            needs_reconfirmation: needs_reconfirmation(
+                v.service,
+                v.status,
+                v.session_number,
+                a.reconfirmed_at.is_some(),
+            ),
+            practitioner_name: p.map(|p| p.name),
+            can_change,
+            appointment: v,
+        });
+    }
+    Ok(BookingOverview {
+        booking_id: BookingId(b.id),
+        course_id: (b.sessions > 1).then_some(BookingId(b.id)),
+        service: b.service,
+        sessions,
+    })
 }
 
 /// The appointment as the client sees it.
@@ -90,10 +166,13 @@ pub async fn calendar(
 ) -> ApiResult<String> {
     let a = authorize(state, token, id).await?;
     let view = AppointmentView::try_from_row(&a)?;
+    let clinic = &state.settings.clinic;
+    let words = templates::locale(clinic.language).map_err(|e| anyhow::anyhow!("{e}"))?;
     let event = ics::IcsEvent::for_visit(
         &a,
         view.service,
-        &state.settings.clinic,
+        clinic,
+        words,
         view.status == AppointmentStatus::Cancelled,
     );
     Ok(ics::calendar(

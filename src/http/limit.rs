@@ -70,6 +70,7 @@ impl Limits {
     fn for_request(&self, method: &Method, path: &str) -> Option<&DefaultKeyedRateLimiter<IpAddr>> {
         let public = (method == Method::POST
             && (path == "/api/v1/screenings" || path == "/api/v1/bookings"))
+            || path == "/api/v1/booking"
             || path.starts_with("/api/v1/bookings/");
         if method == Method::POST && path == "/api/v1/auth/login" {
             self.login.as_ref()
@@ -114,6 +115,24 @@ pub async fn enforce(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn manage_routes_count_against_the_public_limit() {
+        let l = Limits::new(&RateLimitSettings {
+            public_per_minute: 5,
+            login_per_minute: 5,
+            trusted_proxies: vec![],
+        });
+        for (m, path) in [
+            (Method::GET, "/api/v1/booking"),
+            (Method::GET, "/api/v1/bookings/1"),
+            (Method::POST, "/api/v1/bookings/1/cancel"),
+            (Method::POST, "/api/v1/bookings"),
+        ] {
+            assert!(l.for_request(&m, path).is_some(), "{m} {path}");
+        }
+        assert!(l.for_request(&Method::GET, "/api/v1/services").is_none());
+    }
 
     fn ip(s: &str) -> IpAddr {
         s.parse().unwrap()

@@ -1,4 +1,5 @@
-//! Client self-service with the booking's manage token (`Authorization: Bearer <token>`).
+//! Client self-service with the booking's manage token or the secret of a link in its emails
+//! (`Authorization: Bearer <token>`).
 
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use serde::{Deserialize, Serialize};
@@ -14,11 +15,104 @@ use crate::{
     domain::{
         ids::{AppointmentId, PractitionerId},
         screening::{Outcome, Reason},
+        service::Service,
+        status::AppointmentStatus,
+        time::human_duration,
     },
     error::ApiResult,
     flows::manage,
     state::AppState,
 };
+
+/// How to reach the clinic.
+#[derive(Serialize, ToSchema)]
+pub struct ClinicContactDto {
+    pub name: String,
+    pub phone: String,
+    pub email: String,
+}
+
+/// One session of the booking.
+#[derive(Serialize, ToSchema)]
+pub struct SessionDto {
+    pub id: Uuid,
+    pub service: Service,
+    pub practitioner_id: Uuid,
+    /// `null` for a practitioner no longer on record.
+    pub practitioner_name: Option<String>,
+    /// RFC 3339 in the clinic's offset.
+    pub start: String,
+    pub end: String,
+    pub status: AppointmentStatus,
+    pub session_number: u32,
+    /// The client may cancel or reschedule it now: booked and not yet inside the notice
+    /// window (`change_deadline_notice` before the start).
+    pub can_change: bool,
+    /// A booked microneedling repeat session whose health answers are not yet re-confirmed
+    /// (`POST /api/v1/bookings/{id}/reconfirm`).
+    pub needs_reconfirmation: bool,
+}
+
+/// The whole booking the credential opens.
+#[derive(Serialize, ToSchema)]
+pub struct BookingOverviewDto {
+    pub booking_id: Uuid,
+    /// Set for a course of more than one session.
+    pub course_id: Option<Uuid>,
+    pub service: Service,
+    /// The clinic's IANA time zone; every time is local to it.
+    pub timezone: String,
+    pub clinic: ClinicContactDto,
+    /// How long before a session the client can still change it, in words ("24 hours").
+    pub change_deadline_notice: String,
+    /// Every session, by session number (cancelled ones included).
+    pub appointments: Vec<SessionDto>,
+}
+
+/// The whole booking (every session of a course) that the manage token or link secret opens.
+#[utoipa::path(get, path = "/api/v1/booking", tag = "manage",
+    security(("manage_token" = [])),
+    responses((status = 200, body = BookingOverviewDto), (status = 401, body = ErrorBody)))]
+#[get("/booking")]
+pub async fn get_whole_booking(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+) -> ApiResult<HttpResponse> {
+    let o = manage::overview(&state, bearer(&req)).await?;
+    let zone = state.zone();
+    let clinic = &state.settings.clinic;
+    Ok(HttpResponse::Ok().json(BookingOverviewDto {
+        booking_id: o.booking_id.0,
+        course_id: o.course_id.map(|c| c.0),
+        service: o.service,
+        timezone: zone.name().to_owned(),
+        clinic: ClinicContactDto {
+            name: clinic.name.clone(),
+            phone: clinic.phone.clone(),
+            email: clinic.email.clone(),
+        },
+        change_deadline_notice: human_duration(state.settings.booking.client_cancel_notice),
+        appointments: o
+            .sessions
+            .into_iter()
+            .map(|s| {
+                let a = AppointmentDto::new(&s.appointment, zone);
+                SessionDto {
+                    id: a.id,
+                    service: a.service,
+                    practitioner_id: a.practitioner_id,
+                    practitioner_name: s.practitioner_name,
+                    start: a.start,
+                    end: a.end,
+                    status: a.status,
+                    session_number: a.session_number,
+                    can_change: s.can_change,
+                    needs_reconfirmation: s.needs_reconfirmation,
+                }
+            })
+            .collect(),
+    }))
+}
 
 /// The appointment.
 #[utoipa::path(get, path = "/api/v1/bookings/{id}", tag = "manage", params(("id" = uuid::Uuid, Path, description = "the resource id")),

@@ -35,7 +35,7 @@ use crate::error::ApiError;
         staff::messages::messages, staff::messages::retry_message,
         staff::clients::erase_client, staff::clients::export_client,
         staff::audit::audit,
-        manage::get_booking, manage::cancel_booking, manage::reschedule_booking, manage::calendar_ics,
+        manage::get_whole_booking, manage::get_booking, manage::cancel_booking, manage::reschedule_booking, manage::calendar_ics,
         manage::reconfirm,
         ops::healthz, ops::readyz,
     ),
@@ -46,8 +46,8 @@ pub struct ApiDoc;
 
 /// The two credentials, both sent as `Authorization: Bearer ...`: `bearer` is a staff session
 /// token from `POST /api/v1/auth/login` (every `/api/v1/staff/*` operation); `manage_token` is
-/// a booking's manage token or the secret of an email's link (every `/api/v1/bookings/{id}...`
-/// operation). Separate schemes, so a generated client keeps the two apart.
+/// a booking's manage token or the secret of an email's link (`/api/v1/booking` and every
+/// `/api/v1/bookings/{id}...` operation). Separate schemes, so a generated client keeps the two apart.
 struct SecuritySchemes;
 
 impl utoipa::Modify for SecuritySchemes {
@@ -121,6 +121,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .service(staff::clients::erase_client)
             .service(staff::clients::export_client)
             .service(staff::audit::audit)
+            .service(manage::get_whole_booking)
             .service(manage::calendar_ics)
             .service(manage::get_booking)
             .service(manage::cancel_booking)

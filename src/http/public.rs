@@ -316,8 +316,6 @@ pub async fn clinic(state: web::Data<AppState>) -> HttpResponse {
         phone: c.phone.clone(),
         email: c.email.clone(),
         timezone: state.zone().name().to_owned(),
-        // English until the `clinic.language` setting arrives with the links branch, which
-        // adds German; the pages already carry both string files.
-        language: "en",
+        language: c.language.code(),
     })
 }

@@ -18,11 +18,13 @@ pub struct IcsEvent {
 
 impl IcsEvent {
     /// The event of one visit, the same in every email and in the manage link's download: UID
-    /// stable per appointment, summary and place from the clinic's settings.
+    /// stable per appointment, summary and place from the clinic's settings, words in the
+    /// clinic's language.
     pub fn for_visit(
         a: &crate::store::entities::appointment::Model,
         service: crate::domain::service::Service,
         clinic: &crate::config::ClinicSettings,
+        words: &crate::mail::templates::Locale,
         cancelled: bool,
     ) -> Self {
         Self {
@@ -30,9 +32,9 @@ impl IcsEvent {
             sequence: u32::try_from(a.sequence).unwrap_or(0),
             start: crate::domain::time::from_db(a.starts_at),
             end: crate::domain::time::from_db(a.ends_at),
-            summary: format!("{} at {}", service.name(), clinic.name),
+            summary: words.ics_summary(service, &clinic.name),
             location: format!("{}, {}", clinic.name, clinic.address),
-            description: format!("Questions or changes: {}", clinic.phone),
+            description: words.ics_description(&clinic.phone),
             cancelled,
         }
     }

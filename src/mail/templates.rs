@@ -1,33 +1,136 @@
-//! Email templates: one folder per kind under `templates/` (subject, text, html), compiled into
-//! the binary and rendered with minijinja.
+//! Email texts, one folder per language under `templates/` (`clinic.language`): a folder per
+//! kind (subject, text, html), the shared layout and footer, and `locale.toml` with the words
+//! the service fills in itself (dates, service names, the calendar entry). Everything is
+//! compiled into the binary; templates are rendered with minijinja.
 
 use std::sync::OnceLock;
 
+use jiff::civil::Date;
 use minijinja::Environment;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-use crate::domain::messages::MessageKind;
+use crate::{config::Language, domain::messages::MessageKind, domain::service::Service};
 
 macro_rules! kind_templates {
-    ($($kind:literal),* $(,)?) => {
-        &[$(
-            (concat!($kind, "/subject.txt"), include_str!(concat!("../../templates/", $kind, "/subject.txt"))),
-            (concat!($kind, "/text.txt"), include_str!(concat!("../../templates/", $kind, "/text.txt"))),
-            (concat!($kind, "/html.html"), include_str!(concat!("../../templates/", $kind, "/html.html"))),
-        )*]
+    ($lang:literal: $($kind:literal),* $(,)?) => {
+        &[
+            (concat!($lang, "/_layout.html"), include_str!(concat!("../../templates/", $lang, "/_layout.html"))),
+            (concat!($lang, "/_footer.txt"), include_str!(concat!("../../templates/", $lang, "/_footer.txt"))),
+            $(
+            (concat!($lang, "/", $kind, "/subject.txt"), include_str!(concat!("../../templates/", $lang, "/", $kind, "/subject.txt"))),
+            (concat!($lang, "/", $kind, "/text.txt"), include_str!(concat!("../../templates/", $lang, "/", $kind, "/text.txt"))),
+            (concat!($lang, "/", $kind, "/html.html"), include_str!(concat!("../../templates/", $lang, "/", $kind, "/html.html"))),
+            )*
+        ]
     };
 }
 
-const SOURCES: &[(&str, &str)] = kind_templates!(
-    "booking_confirmation",
-    "prep",
-    "day_before",
-    "soothing",
-    "irritation_check",
-    "follow_up",
-    "cancellation",
-    "rescheduled",
-);
+macro_rules! language {
+    ($lang:literal) => {
+        kind_templates!($lang:
+            "booking_confirmation",
+            "prep",
+            "day_before",
+            "soothing",
+            "irritation_check",
+            "follow_up",
+            "cancellation",
+            "rescheduled",
+        )
+    };
+}
+
+/// Every template of every language, by name (`<lang>/<kind>/<part>`).
+const SOURCES: &[&[(&str, &str)]] = &[language!("en"), language!("de")];
+
+/// Each language's `locale.toml`.
+fn locale_source(lang: Language) -> &'static str {
+    match lang {
+        Language::En => include_str!("../../templates/en/locale.toml"),
+        Language::De => include_str!("../../templates/de/locale.toml"),
+    }
+}
+
+/// The words of one language that the service puts into emails and calendar entries itself.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Locale {
+    /// Monday first.
+    weekdays: [String; 7],
+    /// January first.
+    months: [String; 12],
+    /// A date with `{weekday}`, `{day}`, `{month}` and `{year}`.
+    date: String,
+    /// Named instead of a practitioner who is no longer on record.
+    pub our_team: String,
+    /// The calendar entry's title, with `{service}` and `{clinic}`.
+    ics_summary: String,
+    /// The calendar entry's description, with `{phone}`.
+    ics_description: String,
+    /// The reason a cancellation email gives when a re-confirmation ruled the visit out.
+    pub health_cancel_reason: String,
+    services: ServiceNames,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ServiceNames {
+    microneedling: String,
+    skin_consultation: String,
+}
+
+impl Locale {
+    /// A local date in words ("Monday, 7 December 2026", "Montag, 7. Dezember 2026").
+    pub fn date(&self, d: Date) -> String {
+        let weekday = d.weekday().to_monday_zero_offset() as usize;
+        let month = usize::try_from(d.month() - 1).unwrap_or(0);
+        self.date
+            .replace("{weekday}", &self.weekdays[weekday % 7])
+            .replace("{day}", &d.day().to_string())
+            .replace("{month}", &self.months[month % 12])
+            .replace("{year}", &d.year().to_string())
+    }
+
+    /// The service's name for clients.
+    pub fn service(&self, s: Service) -> &str {
+        match s {
+            Service::Microneedling => &self.services.microneedling,
+            Service::SkinConsultation => &self.services.skin_consultation,
+        }
+    }
+
+    /// The calendar entry's title.
+    pub fn ics_summary(&self, service: Service, clinic: &str) -> String {
+        self.ics_summary
+            .replace("{service}", self.service(service))
+            .replace("{clinic}", clinic)
+    }
+
+    /// The calendar entry's description.
+    pub fn ics_description(&self, phone: &str) -> String {
+        self.ics_description.replace("{phone}", phone)
+    }
+}
+
+fn invalid(message: String) -> minijinja::Error {
+    minijinja::Error::new(minijinja::ErrorKind::InvalidOperation, message)
+}
+
+/// The words of `lang` (parsed once; `check` at start makes a broken file fail fast).
+pub fn locale(lang: Language) -> Result<&'static Locale, minijinja::Error> {
+    static EN: OnceLock<Result<Locale, String>> = OnceLock::new();
+    static DE: OnceLock<Result<Locale, String>> = OnceLock::new();
+    let cell = match lang {
+        Language::En => &EN,
+        Language::De => &DE,
+    };
+    cell.get_or_init(|| {
+        toml::from_str(locale_source(lang))
+            .map_err(|e| format!("templates/{}/locale.toml: {e}", lang.code()))
+    })
+    .as_ref()
+    .map_err(|e| invalid(e.clone()))
+}
 
 fn build() -> Result<Environment<'static>, minijinja::Error> {
     let mut env = Environment::new();
@@ -39,9 +142,7 @@ fn build() -> Result<Environment<'static>, minijinja::Error> {
             minijinja::AutoEscape::None
         }
     });
-    env.add_template("_layout.html", include_str!("../../templates/_layout.html"))?;
-    env.add_template("_footer.txt", include_str!("../../templates/_footer.txt"))?;
-    for (name, source) in SOURCES {
+    for (name, source) in SOURCES.iter().flat_map(|l| l.iter()) {
         env.add_template(name, source)?;
     }
     Ok(env)
@@ -51,7 +152,7 @@ fn env() -> Result<&'static Environment<'static>, minijinja::Error> {
     static ENV: OnceLock<Result<Environment<'static>, minijinja::Error>> = OnceLock::new();
     ENV.get_or_init(build)
         .as_ref()
-        .map_err(|e| minijinja::Error::new(minijinja::ErrorKind::InvalidOperation, e.to_string()))
+        .map_err(|e| invalid(e.to_string()))
 }
 
 /// A rendered email body.
@@ -62,11 +163,15 @@ pub struct Rendered {
     pub html: String,
 }
 
-/// Renders the three parts of a kind with the given context.
-pub fn render(kind: MessageKind, ctx: &impl Serialize) -> Result<Rendered, minijinja::Error> {
+/// Renders the three parts of a kind in a language with the given context.
+pub fn render(
+    lang: Language,
+    kind: MessageKind,
+    ctx: &impl Serialize,
+) -> Result<Rendered, minijinja::Error> {
     let env = env()?;
     let part = |file: &str| {
-        env.get_template(&format!("{}/{file}", kind.as_str()))?
+        env.get_template(&format!("{}/{}/{file}", lang.code(), kind.as_str()))?
             .render(ctx)
     };
     Ok(Rendered {
@@ -76,11 +181,15 @@ pub fn render(kind: MessageKind, ctx: &impl Serialize) -> Result<Rendered, minij
     })
 }
 
-/// Parses every template (called at start, so a broken template fails fast, not at 3 a.m.).
+/// Parses every template and every locale (called at start, so a broken template fails fast,
+/// not at 3 a.m.).
 pub fn check() -> Result<(), minijinja::Error> {
     let env = env()?;
-    for (name, _) in SOURCES {
+    for (name, _) in SOURCES.iter().flat_map(|l| l.iter()) {
         env.get_template(name)?;
+    }
+    for lang in Language::ALL {
+        locale(lang)?;
     }
     Ok(())
 }

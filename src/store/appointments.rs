@@ -103,6 +103,30 @@ pub async fn of_booking(
         .await
 }
 
+/// A booking's appointments by session number, each with its practitioner (`None` for one no
+/// longer on record).
+pub async fn of_booking_with_practitioners(
+    db: &impl ConnectionTrait,
+    booking_id: Uuid,
+) -> Result<Vec<(appointment::Model, Option<practitioner::Model>)>, DbErr> {
+    let rows = of_booking(db, booking_id).await?;
+    let ids: Vec<Uuid> = rows.iter().map(|a| a.practitioner_id).collect();
+    let practitioners = practitioner::Entity::find()
+        .filter(practitioner::Column::Id.is_in(ids))
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|a| {
+            let p = practitioners
+                .iter()
+                .find(|p| p.id == a.practitioner_id)
+                .cloned();
+            (a, p)
+        })
+        .collect())
+}
+
 /// A booking by id.
 pub async fn booking(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<booking::Model>, DbErr> {
     booking::Entity::find_by_id(id).one(db).await

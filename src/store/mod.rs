@@ -7,6 +7,7 @@ pub mod calendars;
 pub mod clients;
 pub mod desk;
 pub mod entities;
+pub mod links;
 pub mod outbox;
 pub mod privacy;
 pub mod staff;

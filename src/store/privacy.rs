@@ -3,7 +3,7 @@
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
-use super::entities::{appointment, booking, client, outbox, screening};
+use super::entities::{appointment, booking, client, manage_link, outbox, screening};
 use crate::domain::{messages::MessageStatus, status::AppointmentStatus};
 
 /// Everything stored about a client.
@@ -62,7 +62,8 @@ pub async fn open_visits(
 /// Wipes what identifies the client or their health, keeping anonymous appointment rows
 /// (service, time, status) for counts: screenings deleted; free-text reasons and the
 /// re-confirmation link cleared; unsent messages cancelled and every recipient removed; the
-/// booking's screening link and idempotency key cleared; name, email and phone replaced.
+/// booking's screening link and idempotency key cleared; the links sent in emails deleted (they
+/// stop working); name, email and phone replaced.
 /// The caller has cancelled the open visits through the lifecycle door first.
 pub async fn wipe(db: &impl ConnectionTrait, client_id: Uuid, now: i64) -> Result<(), DbErr> {
     appointment::Entity::update_many()
@@ -99,6 +100,17 @@ pub async fn wipe(db: &impl ConnectionTrait, client_id: Uuid, now: i64) -> Resul
         .col_expr(outbox::Column::Recipient, "erased@invalid".into())
         .col_expr(outbox::Column::LastError, Option::<String>::None.into())
         .filter(outbox::Column::AppointmentId.is_in(all))
+        .exec(db)
+        .await?;
+    let bookings: Vec<Uuid> = booking::Entity::find()
+        .filter(booking::Column::ClientId.eq(client_id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|b| b.id)
+        .collect();
+    manage_link::Entity::delete_many()
+        .filter(manage_link::Column::BookingId.is_in(bookings))
         .exec(db)
         .await?;
     booking::Entity::update_many()

@@ -38,7 +38,7 @@ async fn eligible_books_and_gets_a_manage_token(db: Db) {
 
 /// Every `table.column` whose value, read as text (and, on SQLite, as hex for blobs), contains
 /// `needle`; the tables and columns come from the database's own catalog.
-async fn columns_holding(app: &TestApp, needle: &str) -> Vec<String> {
+pub async fn columns_holding(app: &TestApp, needle: &str) -> Vec<String> {
     let db = &app.state.db;
     let backend = db.get_database_backend();
     let catalog = match backend {

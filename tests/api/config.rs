@@ -56,6 +56,36 @@ fn a_bad_value_names_its_key() {
     assert!(with_default("buffer = \"15m\"", "buffer = \"10h\"").is_ok());
     let err = with_default("acquire_timeout = \"5s\"", "acquire_timeout = \"soon\"").unwrap_err();
     assert!(err.contains("acquire_timeout"), "{err}");
+    for bad in [
+        "book.clinic.example",
+        "ftp://clinic.example",
+        "https://",
+        "https://a b",
+    ] {
+        let err = with_default(
+            "public_url = \"http://127.0.0.1:8080\"",
+            &format!("public_url = \"{bad}\""),
+        )
+        .unwrap_err();
+        assert!(err.contains("clinic.public_url"), "{bad}: {err}");
+    }
+    let err = with_default("language = \"en\"", "language = \"fr\"").unwrap_err();
+    assert!(err.contains("language"), "{err}");
+}
+
+#[test]
+fn links_and_language_have_defaults_and_a_trailing_slash_is_trimmed() {
+    let s = with_default("[server]", "[server]").unwrap();
+    assert_eq!(s.clinic.public_url, "http://127.0.0.1:8080");
+    assert_eq!(s.clinic.language, dermadesk::config::Language::En);
+    let s = with_default(
+        "public_url = \"http://127.0.0.1:8080\"",
+        "public_url = \"https://book.clinic.example/dermadesk/\"",
+    )
+    .unwrap();
+    assert_eq!(s.clinic.public_url, "https://book.clinic.example/dermadesk");
+    let s = with_default("language = \"en\"", "language = \"de\"").unwrap();
+    assert_eq!(s.clinic.language, dermadesk::config::Language::De);
 }
 
 /// A fresh folder under target/ (removed when the guard drops).

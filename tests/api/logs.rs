@@ -39,15 +39,25 @@ impl<'a> MakeWriter<'a> for Capture {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn screening_answers_never_reach_the_logs() {
-    // Every level of dermadesk and the HTTP layer, as JSON lines with span fields.
+/// Captures everything logged from now on in this test process (every level of dermadesk and
+/// the HTTP layer, as JSON lines with span fields); the first caller installs the subscriber.
+pub fn capture() {
     let _ = tracing_subscriber::registry()
         .with(EnvFilter::new(
             "debug,sqlx=warn,sea_orm=warn,hyper=warn,h2=warn,reqwest=warn,mio=warn",
         ))
         .with(tracing_subscriber::fmt::layer().json().with_writer(Capture))
         .try_init();
+}
+
+/// What has been captured so far (by every test of the process).
+pub fn captured() -> String {
+    String::from_utf8_lossy(&CAPTURED.get_or_init(Default::default).lock().unwrap()).into_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn screening_answers_never_reach_the_logs() {
+    capture();
     let app = spawn(Db::Sqlite).await;
     let body = json!({"client": {"name": "Petra Privat", "email": "petra.privat@example.com", "phone": "+49 171 7654321"},
         "answers": answers(&["pregnant", "sensitive_skin_or_rosacea", "blood_thinning_medication"]),
@@ -67,8 +77,7 @@ async fn screening_answers_never_reach_the_logs() {
     .await;
     let bad = json!({"client": {"name": "Petra Privat", "email": "petra.privat@example.com"}, "answers": {"pregnant": "yes"}});
     app.post("/api/v1/screenings", &bad).await;
-    let logs = String::from_utf8_lossy(&CAPTURED.get_or_init(Default::default).lock().unwrap())
-        .into_owned();
+    let logs = captured();
     assert!(
         logs.contains("screening stored"),
         "the capture works: {logs}"

@@ -19,6 +19,7 @@ mod config;
 mod courses;
 mod desk;
 mod errors;
+mod links;
 mod messages;
 mod openapi;
 mod ops;

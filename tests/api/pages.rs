@@ -87,6 +87,13 @@ async fn the_clinic_route_tells_the_pages_name_contact_zone_and_language() {
     assert_eq!(body["email"], s.email.as_str());
     assert_eq!(body["timezone"], "Europe/Berlin");
     assert_eq!(body["language"], "en");
+    // A German clinic's pages speak German.
+    let de = spawn_with(Db::Sqlite, |s| {
+        s.clinic.language = dermadesk::config::Language::De;
+    })
+    .await;
+    let body = expect(de.get("/api/v1/clinic").await, StatusCode::OK).await;
+    assert_eq!(body["language"], "de");
 }
 
 #[tokio::test]

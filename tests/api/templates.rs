@@ -1,20 +1,31 @@
-//! Snapshot tests: every kind renders, and a change to a template shows up as a diff here.
-//! Regenerate after an intended change with `UPDATE_SNAPSHOTS=1 cargo test --test api templates`.
+//! Snapshot tests: every kind renders in every language, and a change to a template shows up
+//! as a diff here. Regenerate after an intended change with
+//! `UPDATE_SNAPSHOTS=1 cargo test --test api templates`.
 
 use std::path::PathBuf;
 
-use dermadesk::{domain::messages::MessageKind, mail::templates::render};
+use dermadesk::{
+    config::Language,
+    domain::{messages::MessageKind, service::Service},
+    mail::templates::{locale, render},
+};
+use jiff::civil::date;
 use serde_json::json;
 
-fn context(kind: MessageKind) -> serde_json::Value {
+const LINK: &str = "https://booking.clinic.example/manage#0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+
+fn context(lang: Language, kind: MessageKind) -> serde_json::Value {
+    let words = locale(lang).unwrap();
+    let day = |y: i16, m: i8, d: i8| words.date(date(y, m, d));
     let session = |n: i32, date: &str| json!({"number": n, "date": date, "time": "10:00"});
+    let (first, second, third) = (day(2026, 12, 10), day(2027, 1, 7), day(2027, 2, 4));
     json!({
         "clinic": {"name": "Hautklinik Mitte", "address": "Musterstrasse 1, 10115 Berlin",
                    "phone": "+49 30 1234567", "email": "hello@clinic.example"},
         "client_name": "Ana <Ames>",
         "service": "microneedling",
-        "service_name": "Microneedling",
-        "date": "Thursday, 10 December 2026",
+        "service_name": words.service(Service::Microneedling),
+        "date": first,
         "time": "10:00",
         "end_time": "11:30",
         "practitioner": "Dr. Rhee",
@@ -22,11 +33,11 @@ fn context(kind: MessageKind) -> serde_json::Value {
         "anesthesia_minutes": 30,
         "session_number": 1,
         "sessions": 3,
-        "course": [session(1, "Thursday, 10 December 2026"), session(2, "Thursday, 7 January 2027"),
-                   session(3, "Thursday, 4 February 2027")],
-        "next_session": if kind == MessageKind::FollowUp { session(2, "Thursday, 7 January 2027") } else { serde_json::Value::Null },
+        "course": [session(1, &first), session(2, &second), session(3, &third)],
+        "next_session": if kind == MessageKind::FollowUp { session(2, &second) } else { serde_json::Value::Null },
         "reason": if kind == MessageKind::Cancellation { json!("practitioner ill") } else { serde_json::Value::Null },
         "cancel_notice_hours": 24,
+        "manage_url": if kind.carries_manage_link(true) { json!(LINK) } else { serde_json::Value::Null },
     })
 }
 
@@ -34,8 +45,11 @@ fn context(kind: MessageKind) -> serde_json::Value {
 fn every_kind_matches_its_snapshot() {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/api/snapshots");
     let update = std::env::var_os("UPDATE_SNAPSHOTS").is_some();
-    for kind in MessageKind::ALL {
-        let r = render(kind, &context(kind)).expect("renders");
+    for (lang, kind) in Language::ALL
+        .into_iter()
+        .flat_map(|l| MessageKind::ALL.map(|k| (l, k)))
+    {
+        let r = render(lang, kind, &context(lang, kind)).expect("renders");
         assert!(!r.subject.is_empty() && !r.subject.contains('\n'));
         // The HTML part escapes client-supplied text; the text part does not need to.
         assert!(r.html.contains("Ana &lt;Ames&gt;"), "{kind:?}");
@@ -44,7 +58,14 @@ fn every_kind_matches_its_snapshot() {
             "Subject: {}\n\n{}\n---- html ----\n{}",
             r.subject, r.text, r.html
         );
-        let path = dir.join(format!("{}.txt", kind.as_str()));
+        // Every email that carries the link shows it in both parts.
+        if kind.carries_manage_link(true) {
+            assert!(r.text.contains(LINK), "{lang:?} {kind:?}");
+            assert!(r.html.contains("#0123456789abcdef"), "{lang:?} {kind:?}");
+        } else {
+            assert!(!r.text.contains("manage#"), "{lang:?} {kind:?}");
+        }
+        let path = dir.join(lang.code()).join(format!("{}.txt", kind.as_str()));
         if update {
             std::fs::write(&path, &got).unwrap();
         }
@@ -104,9 +125,77 @@ fn key_words_reach_the_client() {
         ),
     ];
     for (kind, want) in words {
-        let text = render(kind, &context(kind)).unwrap().text;
+        let text = render(Language::En, kind, &context(Language::En, kind))
+            .unwrap()
+            .text;
         for w in want {
             assert!(text.contains(w), "{kind:?} lacks {w:?}:\n{text}");
         }
+    }
+}
+
+#[test]
+fn german_emails_speak_to_the_client_formally_with_the_same_care() {
+    let words = [
+        (
+            MessageKind::Prep,
+            vec![
+                "Sonne",
+                "Retinoide",
+                "Peeling-Säuren",
+                "Medikamente",
+                "Schwangerschaft",
+                "Lippenherpes",
+                "Gesundheitsangaben",
+            ],
+        ),
+        (
+            MessageKind::DayBefore,
+            vec!["gereinigter Haut", "kein Make-up", "Betäubungscreme"],
+        ),
+        (
+            MessageKind::Soothing,
+            vec!["Beruhigende Pflege", "kein Make-up", "Sonnenschutz"],
+        ),
+        (
+            MessageKind::IrritationCheck,
+            vec!["Reizung", "1-3 Tagen", "rufen Sie uns"],
+        ),
+        (
+            MessageKind::FollowUp,
+            vec!["nächste Sitzung", "Donnerstag, 7. Januar 2027"],
+        ),
+        (
+            MessageKind::Cancellation,
+            vec!["abgesagt", "practitioner ill", "neuen Termin"],
+        ),
+        (
+            MessageKind::Rescheduled,
+            vec!["verlegt", "10:00 - 11:30 Uhr"],
+        ),
+        (
+            MessageKind::BookingConfirmation,
+            vec![
+                "Sitzung 3",
+                "absagen oder verschieben",
+                "gereinigter Haut",
+                "Musterstrasse",
+                "Ihre Buchung verwalten",
+                "Donnerstag, 10. Dezember 2026",
+            ],
+        ),
+    ];
+    for (kind, want) in words {
+        let r = render(Language::De, kind, &context(Language::De, kind)).unwrap();
+        for w in want {
+            assert!(r.text.contains(w), "{kind:?} lacks {w:?}:\n{}", r.text);
+        }
+        // Sie-form: the client is never addressed as "du".
+        let lower = format!(" {} ", r.text.to_lowercase().replace(['\n', ',', '.'], " "));
+        for informal in [" du ", " dein ", " deine ", " dir ", " dich ", " euch "] {
+            assert!(!lower.contains(informal), "{kind:?} says {informal:?}");
+        }
+        assert!(r.text.starts_with("Guten Tag Ana <Ames>,"), "{kind:?}");
+        assert!(r.html.contains("<html lang=\"de\">"), "{kind:?}");
     }
 }

@@ -4,6 +4,7 @@ pub mod appointment;
 pub mod audit_log;
 pub mod booking;
 pub mod client;
+pub mod manage_link;
 pub mod outbox;
 pub mod practitioner;
 pub mod screening;
@@ -17,7 +18,7 @@ mod tests {
     use sea_orm::ActiveEnum;
 
     use crate::domain::{
-        messages::{MessageKind, MessageStatus},
+        messages::{LinkPurpose, MessageKind, MessageStatus},
         role::Role,
         screening::{Outcome, ReviewDecision},
         service::Service,
@@ -28,8 +29,7 @@ mod tests {
     #[test]
     fn enums_store_the_values_the_database_allows() {
         let of = |table: &str, column: &str| -> Vec<String> {
-            let (_, _, values) = migration::CHECKED
-                .iter()
+            let (_, _, values) = migration::checked()
                 .find(|(t, c, _)| *t == table && *c == column)
                 .expect("a checked column");
             values.iter().map(|v| (*v).to_owned()).collect()
@@ -46,6 +46,7 @@ mod tests {
         assert_eq!(MessageKind::values(), of("outbox", "kind"));
         assert_eq!(MessageStatus::values(), of("outbox", "status"));
         assert_eq!(Role::values(), of("staff_users", "role"));
+        assert_eq!(LinkPurpose::values(), of("manage_links", "purpose"));
         // The API's text and the stored text are one and the same.
         for s in AppointmentStatus::ALL {
             assert_eq!(s.to_value(), s.as_str());
