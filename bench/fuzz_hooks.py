@@ -27,6 +27,7 @@ if os.environ.get("FUZZ_IDS"):
 # Path prefix -> the kind of id its {id} names.
 ROUTES = [
     ("/api/v1/bookings/{id}", "manage_appointment"),
+    ("/api/v1/booking", "manage_booking"),
     ("/api/v1/staff/appointments/{id}", "desk_appointment"),
     ("/api/v1/staff/practitioners/{id}", "practitioner"),
     ("/api/v1/staff/screenings/{id}", "screening"),
@@ -40,7 +41,7 @@ def _kind(ctx):
     operation = getattr(ctx, "operation", None)
     path = getattr(operation, "path", "") or ""
     for prefix, kind in ROUTES:
-        if path.startswith(prefix):
+        if path == prefix or path.startswith(prefix + "/"):
             return kind
     return None
 
@@ -57,7 +58,8 @@ def flatmap_path_parameters(ctx, params):
 @schemathesis.hook
 def before_call(ctx, case, kwargs):
     # Staff routes take the admin's token; the manage routes the booking's manage token.
-    token = IDS.get("manage_token") if _kind(ctx) == "manage_appointment" else IDS.get("staff_token")
+    manage = _kind(ctx) in ("manage_appointment", "manage_booking")
+    token = IDS.get("manage_token") if manage else IDS.get("staff_token")
     if not token:
         return
     if case.headers is None:
