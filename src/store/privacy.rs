@@ -119,6 +119,8 @@ pub async fn wipe(db: &impl ConnectionTrait, client_id: Uuid, now: i64) -> Resul
             booking::Column::IdempotencyKey,
             Option::<String>::None.into(),
         )
+        // The manage token shown at booking stops working with the links.
+        .col_expr(booking::Column::ManageTokenExpiresAt, (now - 1).into())
         .filter(booking::Column::ClientId.eq(client_id))
         .exec(db)
         .await?;

@@ -245,7 +245,9 @@ async fn erasure_revokes_the_links(db: Db) {
     let s = app.screen("ana@example.com", &[]).await;
     let b = json!({"screening_id": s["id"], "service": "microneedling", "start": local_at(5, 10, 0),
         "practitioner_id": p});
-    expect(app.book(b).await, StatusCode::CREATED).await;
+    let booked = expect(app.book(b).await, StatusCode::CREATED).await;
+    let token = booked["manage_token"].as_str().unwrap().to_owned();
+    expect(whole(&app, &token).await, StatusCode::OK).await;
     app.dispatch().await;
     let secret = secret_in(&sink.of_kind("booking_confirmation")[0]);
     expect(whole(&app, &secret).await, StatusCode::OK).await;
@@ -263,6 +265,13 @@ async fn erasure_revokes_the_links(db: Db) {
     expect(r, StatusCode::OK).await;
     expect_error(
         whole(&app, &secret).await,
+        StatusCode::UNAUTHORIZED,
+        "unauthorized",
+    )
+    .await;
+    // The manage token shown at booking is revoked too.
+    expect_error(
+        whole(&app, &token).await,
         StatusCode::UNAUTHORIZED,
         "unauthorized",
     )
