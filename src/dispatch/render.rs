@@ -50,7 +50,8 @@ struct Ctx<'a> {
     course: Vec<SessionCtx>,
     next_session: Option<SessionCtx>,
     reason: Option<String>,
-    cancel_notice_hours: u64,
+    /// `booking.client_cancel_notice` in words of the clinic's language.
+    cancel_notice: String,
     /// `{clinic.public_url}/manage#<secret>`, when the kind carries the link.
     manage_url: Option<String>,
 }
@@ -135,7 +136,7 @@ pub async fn outgoing(
         course: course.iter().map(session).collect(),
         next_session: next_session.map(session),
         reason,
-        cancel_notice_hours: settings.booking.client_cancel_notice.as_secs() / 3600,
+        cancel_notice: words.duration(settings.booking.client_cancel_notice),
         manage_url,
     };
     let rendered = templates::render(settings.clinic.language, kind, &ctx)?;

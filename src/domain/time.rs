@@ -111,30 +111,51 @@ pub fn sdur(d: Duration) -> jiff::SignedDuration {
     jiff::SignedDuration::try_from(d).unwrap_or(jiff::SignedDuration::MAX)
 }
 
+/// The words for units of time in one language: `(one, many)` for minutes, hours and days.
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct DurationWords {
+    pub minute: (String, String),
+    pub hour: (String, String),
+    pub day: (String, String),
+}
+
 /// A duration as people write it: "24 hours", "2 hours 30 minutes", "7 days", "1 minute".
 /// Whole days are named as days only from 48 hours up ("24 hours" reads better than "1 day"
 /// for a notice window); seconds are dropped.
 pub fn human_duration(d: Duration) -> String {
-    fn part(n: u64, one: &str) -> String {
+    let w = |a: &str, b: &str| (a.to_owned(), b.to_owned());
+    human_duration_in(
+        d,
+        &DurationWords {
+            minute: w("minute", "minutes"),
+            hour: w("hour", "hours"),
+            day: w("day", "days"),
+        },
+    )
+}
+
+/// [`human_duration`] in the words of a language (the emails' `locale.toml`).
+pub fn human_duration_in(d: Duration, words: &DurationWords) -> String {
+    fn part(n: u64, (one, many): &(String, String)) -> String {
         if n == 1 {
             format!("1 {one}")
         } else {
-            format!("{n} {one}s")
+            format!("{n} {many}")
         }
     }
     let minutes = d.as_secs() / 60;
     let (days, hours, mins) = (minutes / 1440, minutes / 60 % 24, minutes % 60);
     let mut parts = Vec::new();
     if days >= 2 {
-        parts.push(part(days, "day"));
+        parts.push(part(days, &words.day));
         if hours > 0 {
-            parts.push(part(hours, "hour"));
+            parts.push(part(hours, &words.hour));
         }
     } else if minutes >= 60 {
-        parts.push(part(minutes / 60, "hour"));
+        parts.push(part(minutes / 60, &words.hour));
     }
     if mins > 0 || parts.is_empty() {
-        parts.push(part(mins, "minute"));
+        parts.push(part(mins, &words.minute));
     }
     parts.join(" ")
 }

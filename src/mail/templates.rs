@@ -70,6 +70,8 @@ pub struct Locale {
     /// The reason a cancellation email gives when a re-confirmation ruled the visit out.
     pub health_cancel_reason: String,
     services: ServiceNames,
+    /// Units of time, for durations shown to clients ("24 hours", "24 Stunden").
+    durations: crate::domain::time::DurationWords,
 }
 
 #[derive(Debug, Deserialize)]
@@ -104,6 +106,11 @@ impl Locale {
         self.ics_summary
             .replace("{service}", self.service(service))
             .replace("{clinic}", clinic)
+    }
+
+    /// A duration in words ("24 hours", "24 Stunden").
+    pub fn duration(&self, d: std::time::Duration) -> String {
+        crate::domain::time::human_duration_in(d, &self.durations)
     }
 
     /// The calendar entry's description.

@@ -36,7 +36,7 @@ fn context(lang: Language, kind: MessageKind) -> serde_json::Value {
         "course": [session(1, &first), session(2, &second), session(3, &third)],
         "next_session": if kind == MessageKind::FollowUp { session(2, &second) } else { serde_json::Value::Null },
         "reason": if kind == MessageKind::Cancellation { json!("practitioner ill") } else { serde_json::Value::Null },
-        "cancel_notice_hours": 24,
+        "cancel_notice": words.duration(std::time::Duration::from_secs(24 * 3600)),
         "manage_url": if kind.carries_manage_link(true) { json!(LINK) } else { serde_json::Value::Null },
     })
 }
@@ -198,4 +198,18 @@ fn german_emails_speak_to_the_client_formally_with_the_same_care() {
         assert!(r.text.starts_with("Guten Tag Ana <Ames>,"), "{kind:?}");
         assert!(r.html.contains("<html lang=\"de\">"), "{kind:?}");
     }
+}
+
+/// Durations shown to clients are written in the clinic's language: a notice of 90 minutes is
+/// not "1 hours" in English nor "1 Stunden" in German.
+#[test]
+fn durations_are_written_in_the_clinics_language() {
+    let h = |n: u64| std::time::Duration::from_secs(n * 3600);
+    let (en, de) = (locale(Language::En).unwrap(), locale(Language::De).unwrap());
+    assert_eq!(en.duration(h(24)), "24 hours");
+    assert_eq!(de.duration(h(24)), "24 Stunden");
+    assert_eq!(en.duration(h(1) + h(1) / 2), "1 hour 30 minutes");
+    assert_eq!(de.duration(h(1) + h(1) / 2), "1 Stunde 30 Minuten");
+    assert_eq!(en.duration(h(72)), "3 days");
+    assert_eq!(de.duration(h(72)), "3 Tage");
 }
