@@ -104,18 +104,7 @@ pub async fn book(state: &AppState, req: BookingRequest, actor: Actor) -> ApiRes
     let now = state.now();
     let (client_id, screening_id, email) = resolve_client(state, &req, now).await?;
     let rules = state.slot_rules();
-    // Before any date arithmetic: a start far outside the horizon is refused here.
-    if let Err(p) = availability::check_window(&rules, now, req.start) {
-        return Err(slot_error(p));
-    }
-    let visit = availability::Visit::new(req.service, req.anesthesia)
-        .map_err(|m| ApiError::invalid("anesthesia", m))?;
-    if req.shape.sessions > 1 && !req.service.allows_course() {
-        return Err(ApiError::invalid(
-            "sessions",
-            "a course can be booked only for microneedling",
-        ));
-    }
+    let visit = checked(state, &req, now)?;
 
     let token = secret::new_token();
     let booking_id = BookingId::new();
@@ -219,6 +208,36 @@ pub async fn book(state: &AppState, req: BookingRequest, actor: Actor) -> ApiRes
         appointments: views,
         replayed: false,
     })
+}
+
+/// The request's own rules, before any calendar is read: the start inside the booking window
+/// (before any date arithmetic, so a start far outside the horizon is refused here), numbing
+/// cream only where offered, a course only for microneedling.
+fn checked(
+    state: &AppState,
+    req: &BookingRequest,
+    now: Timestamp,
+) -> ApiResult<availability::Visit> {
+    availability::check_window(&state.slot_rules(), now, req.start).map_err(slot_error)?;
+    let visit = availability::Visit::new(req.service, req.anesthesia)
+        .map_err(|m| ApiError::invalid("anesthesia", m))?;
+    if req.shape.sessions > 1 && !req.service.allows_course() {
+        return Err(ApiError::invalid(
+            "sessions",
+            "a course can be booked only for microneedling",
+        ));
+    }
+    Ok(visit)
+}
+
+/// Where every session of a request would go if it were booked now, without booking it: the
+/// same checks and the same placement as [`book`] (so a course's dates can be shown before
+/// the client confirms). Nothing is written; a slot may still be taken before the booking.
+pub async fn preview(state: &AppState, req: BookingRequest) -> ApiResult<Vec<Slot>> {
+    let now = state.now();
+    resolve_client(state, &req, now).await?;
+    let visit = checked(state, &req, now)?;
+    plan(state, &state.db, &req, visit, now).await
 }
 
 /// The messages of a new booking, from the message table: one confirmation for the whole

@@ -21,7 +21,7 @@ use crate::error::ApiError;
     info(title = "dermadesk", description = "Microneedling booking and aftercare messaging"),
     paths(
         public::services, public::practitioners, public::questions, public::submit_screening,
-        public::availability, public::book, public::clinic,
+        public::availability, public::book, public::preview, public::clinic,
         staff::auth::login,
         staff::users::create_user, staff::users::list_users, staff::users::set_role,
         staff::practitioners::list_practitioners, staff::practitioners::create_practitioner,
@@ -97,6 +97,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .service(public::submit_screening)
             .service(public::availability)
             .service(public::book)
+            .service(public::preview)
             .service(public::clinic)
             .service(staff::auth::login)
             .service(staff::users::create_user)

@@ -254,6 +254,49 @@ pub async fn book(
     book_as(&req, &state, body, Actor::Client).await
 }
 
+/// One session of a preview.
+#[derive(Serialize, ToSchema)]
+pub struct PlannedSessionDto {
+    pub session_number: u32,
+    pub start: String,
+    pub end: String,
+    pub practitioner_id: Uuid,
+}
+
+/// Where the sessions of a booking request would go.
+#[derive(Serialize, ToSchema)]
+pub struct PreviewDto {
+    pub appointments: Vec<PlannedSessionDto>,
+}
+
+/// Where every session of this request would go if booked now (a course's dates before the
+/// client confirms): the same body, checks and placement as `POST /api/v1/bookings`, but
+/// nothing is written, so a time may still be taken before the booking.
+#[utoipa::path(post, path = "/api/v1/bookings/preview", tag = "public", request_body = BookingBody,
+    responses((status = 200, body = PreviewDto), (status = 403, body = ErrorBody),
+        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[post("/bookings/preview")]
+pub async fn preview(
+    state: web::Data<AppState>,
+    body: Json<BookingBody>,
+) -> ApiResult<HttpResponse> {
+    let request = body.value.into_request(&state, None)?;
+    let slots = flows::booking::preview(&state, request).await?;
+    let zone = state.zone();
+    Ok(HttpResponse::Ok().json(PreviewDto {
+        appointments: slots
+            .iter()
+            .zip(1..)
+            .map(|(s, n)| PlannedSessionDto {
+                session_number: n,
+                start: zone.rfc3339(s.start),
+                end: zone.rfc3339(s.end),
+                practitioner_id: s.practitioner_id.0,
+            })
+            .collect(),
+    }))
+}
+
 /// Shared by the client and the staff booking routes.
 pub async fn book_as(
     req: &HttpRequest,

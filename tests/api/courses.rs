@@ -162,7 +162,72 @@ async fn a_course_is_all_or_nothing(db: Db) {
     .await;
 }
 
+/// The preview shows where every session would go (a taken slot moved within the flex, as
+/// booking would), writes nothing, and refuses what booking refuses.
+async fn a_preview_shows_the_sessions_booking_then_makes(db: Db) {
+    let app = spawn(db).await;
+    let p = app.practitioner("Dr. Rhee", "08:00", "20:00").await;
+    // Someone else holds the second session's natural time.
+    let other = app.eligible("other@example.com").await;
+    expect(
+        app.book(course(&other, &p, &local_at(31, 10, 0), 1)).await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let s = app.eligible("ana@example.com").await;
+    let body = course(&s, &p, &local_at(3, 10, 0), 3);
+    let before = app.count("SELECT COUNT(*) AS n FROM appointments").await;
+    let plan = expect(
+        app.post("/api/v1/bookings/preview", &body).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(
+        app.count("SELECT COUNT(*) AS n FROM appointments").await,
+        before
+    );
+    assert_eq!(app.count("SELECT COUNT(*) AS n FROM outbox").await, 3);
+    let planned = plan["appointments"].as_array().unwrap();
+    assert_eq!(planned.len(), 3, "{plan}");
+    assert_ne!(
+        planned[1]["start"],
+        local_at(31, 10, 0).as_str(),
+        "the taken time is avoided"
+    );
+    let booked = expect(app.book(body).await, StatusCode::CREATED).await;
+    for (p, b) in planned
+        .iter()
+        .zip(booked["appointments"].as_array().unwrap())
+    {
+        assert_eq!(
+            (&p["session_number"], &p["start"], &p["end"]),
+            (&b["session_number"], &b["start"], &b["end"])
+        );
+    }
+    // The same gates as booking: an unscreened microneedling request, a taken first time.
+    let unscreened = json!({"service": "microneedling", "start": local_at(4, 10, 0),
+        "client": {"name": "Bo", "email": "bo@example.com"}});
+    expect_error(
+        app.post("/api/v1/bookings/preview", &unscreened).await,
+        StatusCode::FORBIDDEN,
+        "screening_not_passed",
+    )
+    .await;
+    let again = app.eligible("cy@example.com").await;
+    expect_error(
+        app.post(
+            "/api/v1/bookings/preview",
+            &course(&again, &p, &local_at(3, 10, 0), 1),
+        )
+        .await,
+        StatusCode::CONFLICT,
+        "slot_taken",
+    )
+    .await;
+}
+
 on_both!(
+    a_preview_shows_the_sessions_booking_then_makes,
     a_course_books_every_session_at_the_same_time,
     a_course_across_a_dst_change_keeps_the_local_time,
     a_taken_slot_moves_one_session_within_the_flex,

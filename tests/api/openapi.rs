@@ -22,7 +22,7 @@ const REQUIRED_QUERY: [(&str, &[&str]); 2] = [
 ];
 
 /// Operations anyone may call (no credential).
-const PUBLIC: [&str; 10] = [
+const PUBLIC: [&str; 11] = [
     "GET /healthz",
     "GET /readyz",
     "GET /api/v1/services",
@@ -31,6 +31,7 @@ const PUBLIC: [&str; 10] = [
     "POST /api/v1/screenings",
     "GET /api/v1/availability",
     "POST /api/v1/bookings",
+    "POST /api/v1/bookings/preview",
     "GET /api/v1/clinic",
     "POST /api/v1/auth/login",
 ];
