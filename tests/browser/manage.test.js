@@ -1,7 +1,9 @@
 // The manage page (/manage#<secret>) in a real browser, on the real service. Run by .ci/run.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { startApp, openPage, closeBrowser } from './harness.js';
 
 after(closeBrowser);
@@ -65,10 +67,16 @@ for (const db of ['sqlite', 'postgres']) {
       assert.equal(after3.appointments[2].status, 'cancelled');
       await s.step(`${db}-manage-03-cancelled`);
 
-      // Reschedule session 2 with the picker.
+      // Reschedule session 2 with the picker, to a time some weeks on (after session 1).
       await session(page, 2).getByRole('button', { name: 'Reschedule', exact: true }).click();
       const time = session(page, 2).locator('.times button').first();
       await time.waitFor();
+      for (let i = 0; i < 3; i++) {
+        const label = await session(page, 2).locator('#week-label').textContent();
+        await session(page, 2).getByRole('button', { name: 'Next', exact: true }).click();
+        await session(page, 2).locator('#week-label').filter({ hasNotText: label }).waitFor();
+        await time.waitFor();
+      }
       const start = await time.getAttribute('data-start');
       await session(page, 2).getByRole('button', { name: (await time.textContent()).trim(), exact: true }).click();
       await session(page, 2).getByRole('button', { name: 'Move to this time', exact: true }).waitFor();
@@ -78,6 +86,8 @@ for (const db of ['sqlite', 'postgres']) {
       const moved = (await app.api('/api/v1/booking', { token })).json.appointments[1];
       assert.equal(new Date(moved.start).getTime(), new Date(start).getTime());
       assert.ok((await session(page, 2).innerText()).includes(berlinTime(start)));
+      assert.equal(moved.can_change, true);
+      assert.ok(new Date(start) > new Date(booked.appointments[0].start), 'session 2 moved before session 1');
       await s.step(`${db}-manage-05-rescheduled`);
 
       // Health answers again for session 2.
@@ -180,5 +190,38 @@ test('an unknown secret: "This link no longer works" and how to reach the clinic
   } finally {
     await s.close();
     await app.stop();
+  }
+});
+
+test('the link in the confirmation email opens the booking', async () => {
+  const mail = mkdtempSync(join(tmpdir(), 'dermadesk-mail-'));
+  const app = await startApp({
+    env: { APP__MAIL__FILE_DIR: mail, APP__REMINDERS__ENABLED: 'true', APP__REMINDERS__TICK: '1s', APP__REMINDERS__QUIET_HOURS: '' },
+  });
+  await app.practitioner('Dr. Lena Vogt');
+  await bookCourse(app, 2);
+  const s = await openPage(app);
+  const { page } = s;
+  try {
+    // The dispatcher's tick writes the confirmation as an .eml (quoted-printable folds lines).
+    let link = null;
+    for (let i = 0; i < 100 && !link; i++) {
+      for (const f of readdirSync(mail, { recursive: true }).filter((n) => String(n).endsWith('.eml'))) {
+        const text = readFileSync(join(mail, String(f)), 'utf8').replace(/=\r?\n/g, '');
+        const m = text.match(/\/manage#([0-9a-f]{64})/);
+        if (m) link = m[0];
+      }
+      if (!link) await new Promise((r) => setTimeout(r, 200));
+    }
+    assert.ok(link, 'no /manage#<secret> link in any .eml');
+    await page.goto(`${app.base}${link}`);
+    await session(page, 2).waitFor();
+    assert.equal(await page.locator('section.visit').count(), 2);
+    await s.step('manage-email-01-opened');
+    s.assertClean();
+  } finally {
+    await s.close();
+    await app.stop();
+    rmSync(mail, { recursive: true, force: true });
   }
 });
