@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, readdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startApp, openPage, closeBrowser } from './harness.js';
+import { startApp, openPage, closeBrowser, tabTo, byText, aTime } from './harness.js';
 
 after(closeBrowser);
 
@@ -223,5 +223,98 @@ test('the link in the confirmation email opens the booking', async () => {
     await s.close();
     await app.stop();
     rmSync(mail, { recursive: true, force: true });
+  }
+});
+
+test('keyboard only: reschedule, then cancel', async () => {
+  const app = await startApp();
+  await app.practitioner('Dr. Lena Vogt');
+  const booked = await bookCourse(app, 1);
+  const s = await openPage(app);
+  const { page } = s;
+  try {
+    await page.goto(`${app.base}/manage#${booked.manage_token}`);
+    await page.getByRole('button', { name: 'Reschedule', exact: true }).waitFor();
+    await tabTo(page, byText, 'Reschedule');
+    await page.keyboard.press('Enter');
+    await page.locator('.times button').first().waitFor();
+    // A week on, so the moved visit stays outside the notice window and can still be cancelled.
+    const week = await page.locator('#week-label').textContent();
+    await tabTo(page, byText, 'Next');
+    await page.keyboard.press('Enter');
+    await page.locator('#week-label').filter({ hasNotText: week }).waitFor();
+    await page.locator('.times button').first().waitFor();
+    await tabTo(page, aTime);
+    const start = await page.evaluate(() => document.activeElement.dataset.start);
+    await page.keyboard.press('Enter');
+    await tabTo(page, byText, 'Move to this time');
+    await page.keyboard.press('Enter');
+    await page.getByRole('status').filter({ hasText: 'is now on' }).waitFor();
+    assert.ok((await page.locator('section.visit').innerText()).includes(berlinTime(start)));
+    await tabTo(page, byText, 'Cancel');
+    await page.keyboard.press('Enter');
+    await tabTo(page, byText, 'Yes, cancel this visit');
+    await page.keyboard.press('Enter');
+    await page.getByRole('status').filter({ hasText: 'is cancelled' }).waitFor();
+    assert.match(await page.locator('section.visit').innerText(), /Cancelled/);
+    s.assertClean();
+  } finally {
+    await s.close();
+    await app.stop();
+  }
+});
+
+test('health answers that rule microneedling out cancel that visit, kindly', async () => {
+  const app = await startApp();
+  await app.practitioner('Dr. Lena Vogt');
+  const booked = await bookCourse(app, 2);
+  const s = await openPage(app, { viewport: { width: 360, height: 740 } });
+  const { page } = s;
+  try {
+    await page.goto(`${app.base}/manage#${booked.manage_token}`);
+    await session(page, 2).getByRole('button', { name: 'Confirm health answers', exact: true }).click();
+    // Sending with nothing answered: a summary of what is missing, nothing sent.
+    await session(page, 2).getByRole('button', { name: 'Send answers', exact: true }).click();
+    await session(page, 2).getByRole('alert').getByRole('link').first().waitFor();
+    const questions = (await app.api('/api/v1/screening/questions')).json.questions;
+    for (const q of questions) {
+      const answer = q.id === 'pregnant' ? 'Yes' : 'No';
+      await session(page, 2).getByRole('group', { name: q.text, exact: true }).getByRole('radio', { name: answer, exact: true }).check();
+    }
+    await session(page, 2).getByRole('button', { name: 'Send answers', exact: true }).click();
+    await page.getByRole('status').filter({ hasText: 'we have cancelled this visit' }).waitFor();
+    await page.getByText('+49 30 0000000').first().waitFor();
+    assert.match(await session(page, 2).innerText(), /Cancelled/);
+    assert.match(await session(page, 1).innerText(), /Booked/);
+    await s.step('manage-contra-01-cancelled');
+    s.assertClean();
+  } finally {
+    await s.close();
+    await app.stop();
+  }
+});
+
+test('a German clinic: the manage page speaks German', async () => {
+  const app = await startApp({ env: { APP__CLINIC__LANGUAGE: 'de' } });
+  await app.practitioner('Dr. Lena Vogt');
+  const booked = await bookCourse(app, 2);
+  const s = await openPage(app);
+  const { page } = s;
+  try {
+    await page.goto(`${app.base}/manage#${booked.manage_token}`);
+    await page.getByRole('region', { name: 'Sitzung 2', exact: true }).waitFor();
+    assert.equal(await page.getByRole('button', { name: 'Absagen', exact: true }).count(), 2);
+    assert.equal(await page.getByRole('button', { name: 'Verschieben', exact: true }).count(), 2);
+    await page.getByRole('button', { name: 'Gesundheitsangaben bestätigen', exact: true }).waitFor();
+    assert.equal(await page.getByRole('link', { name: 'Zum Kalender hinzufügen', exact: true }).count(), 2);
+    assert.equal(await page.evaluate(() => document.documentElement.lang), 'de');
+    await s.step('manage-de-01-course');
+    await page.goto(`${app.base}/manage#unknown`);
+    await page.reload();
+    await page.getByRole('heading', { name: 'Dieser Link funktioniert nicht mehr', exact: true }).waitFor();
+    s.assertClean();
+  } finally {
+    await s.close();
+    await app.stop();
   }
 });
