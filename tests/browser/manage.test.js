@@ -318,3 +318,21 @@ test('a German clinic: the manage page speaks German', async () => {
     await app.stop();
   }
 });
+
+test('a German clinic inside the notice window: the notice in German words', async () => {
+  const app = await startApp({ env: { APP__CLINIC__LANGUAGE: 'de', APP__BOOKING__CLIENT_CANCEL_NOTICE: '1000h' } });
+  await app.practitioner('Dr. Lena Vogt');
+  const booked = await bookCourse(app, 1);
+  const s = await openPage(app);
+  const { page } = s;
+  try {
+    await page.goto(`${app.base}/manage#${booked.manage_token}`);
+    await page.getByText('bis 41 Tage 16 Stunden vor dem Termin möglich').waitFor();
+    assert.equal(await page.getByRole('button', { name: 'Absagen', exact: true }).count(), 0);
+    await s.step('manage-de-02-locked');
+    s.assertClean();
+  } finally {
+    await s.close();
+    await app.stop();
+  }
+});

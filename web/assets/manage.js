@@ -100,6 +100,17 @@ class ManagePage {
     this.notice.replaceChildren();
   }
 
+  /** The API says the notice in English ("24 hours", "2 days 12 hours"); a language with
+   * `durationWords` gets its own words for the units. */
+  noticeWords() {
+    const text = this.booking.change_deadline_notice;
+    const words = this.t.durationWords;
+    if (!words) return text;
+    return text.replace(/(\d+) (day|hour|minute)s?/g, (m, n, unit) =>
+      words[unit] ? `${n} ${n === '1' ? words[unit][0] : words[unit][1]}` : m,
+    );
+  }
+
   serviceName(code) {
     return this.t.services[code] || code;
   }
@@ -146,7 +157,7 @@ class ManagePage {
     }
     const locked =
       live && !a.can_change
-        ? h('p', { class: 'panel warn' }, fill(t.tooLate, { notice: this.booking.change_deadline_notice, phone: this.clinic.phone }))
+        ? h('p', { class: 'panel warn' }, fill(t.tooLate, { notice: this.noticeWords(), phone: this.clinic.phone }))
         : null;
     return h(
       'section',

@@ -117,6 +117,7 @@ export default {
   cancel: 'Absagen',
   reschedule: 'Verschieben',
   confirmAnswers: 'Gesundheitsangaben bestätigen',
+  durationWords: { day: ['Tag', 'Tage'], hour: ['Stunde', 'Stunden'], minute: ['Minute', 'Minuten'] },
   tooLate: 'Dieser Termin kann online nicht mehr geändert werden: Änderungen sind bis {notice} vor dem Termin möglich. Bitte rufen Sie uns dafür an: {phone}.',
   cancelTitle: 'Diesen Termin absagen?',
   cancelQuestion: 'Ihr Termin am {day} um {time} Uhr wird abgesagt und die Zeit an jemand anderen vergeben.',
