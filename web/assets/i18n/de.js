@@ -105,8 +105,8 @@ export default {
   addToCalendar: 'Zum Kalender hinzufügen',
   calendarFile: 'dermadesk-termin.ics',
 
-  manageIntroOne: 'Ihr Termin: {service}. Hier können Sie ihn ändern.',
-  manageIntroCourse: 'Ihre Behandlungsreihe {service} mit {n} Sitzungen. Hier können Sie jede Sitzung ändern.',
+  manageIntroOne: 'Ihr Termin: {service}.',
+  manageIntroCourse: 'Ihre Behandlungsreihe {service} mit {n} Sitzungen.',
   sessionTitle: 'Sitzung {n}',
   when: 'Wann',
   whenLine: '{day}, {from}–{to} Uhr',

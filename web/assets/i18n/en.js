@@ -91,8 +91,8 @@ export default {
   addToCalendar: 'Add to calendar',
   calendarFile: 'dermadesk-booking.ics',
 
-  manageIntroOne: 'Your {service} appointment. You can change it here.',
-  manageIntroCourse: 'Your {service} course of {n} sessions. You can change each session here.',
+  manageIntroOne: 'Your {service} appointment.',
+  manageIntroCourse: 'Your {service} course of {n} sessions.',
   sessionTitle: 'Session {n}',
   when: 'When',
   whenLine: '{day}, {from}–{to}',
