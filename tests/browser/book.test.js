@@ -328,21 +328,6 @@ test('with its CSP enforced the page works: / redirects, headers, no violation, 
   }
 });
 
-test('the manage page is a kind placeholder with the phone number', async () => {
-  const app = await startApp();
-  const s = await openPage(app);
-  const { page } = s;
-  try {
-    await page.goto(`${app.base}/manage#not-a-real-secret`);
-    await page.getByText('+49 30 0000000').waitFor();
-    await s.step('manage-01-placeholder');
-    s.assertClean();
-  } finally {
-    await s.close();
-    await app.stop();
-  }
-});
-
 test('the page shows in an iframe of an origin in web.frame_ancestors, and only there', async () => {
   // Another origin on the loopback (a public one would meet Chromium's local-network checks).
   const clinicSite = 'http://localhost:1';

@@ -1,18 +1,413 @@
-// /manage#<secret>: until the full manage page arrives, a kind page with the clinic's phone.
-// The secret stays in the fragment; this page neither reads nor sends it yet.
+// /manage#<secret>: the client's own booking. The secret (the manage token or an email link's
+// secret) is read from the fragment and only ever sent in the Authorization header. Every
+// decision (what may change, what is free, what the answers mean) is the API's.
+import { api, apiText, ApiError } from './api.js';
 import { loadClinic } from './clinic.js';
-import { h, fill } from './dom.js';
+import { h, fill, focusOn, setChildren } from './dom.js';
+import { createPicker } from './picker.js';
 
-loadClinic()
-  .then(({ clinic, t }) => {
-    document.title = `${t.pageTitleManage} – ${clinic.name}`;
-    document.getElementById('title').textContent = t.pageTitleManage;
-    document
-      .getElementById('loading')
-      .replaceWith(h('p', { class: 'lead' }, fill(t.manageSoon, { phone: clinic.phone, email: clinic.email })));
-  })
-  .catch((e) => {
-    console.error(e);
+const main = document.getElementById('main');
+
+start().catch((e) => {
+  console.error(e);
+  const loading = document.getElementById('loading');
+  if (loading) loading.textContent = 'This page could not load. Please call the clinic.';
+});
+
+async function start() {
+  const { clinic, t, fmt } = await loadClinic();
+  document.title = `${t.pageTitleManage} – ${clinic.name}`;
+  document.getElementById('title').textContent = t.pageTitleManage;
+  let secret = '';
+  try {
+    secret = decodeURIComponent(location.hash.slice(1)).trim();
+  } catch {
+    secret = '';
+  }
+  const page = new ManagePage({ clinic, t, fmt, secret });
+  await page.load();
+}
+
+class ManagePage {
+  constructor({ clinic, t, fmt, secret }) {
+    Object.assign(this, { clinic, t, fmt, secret });
+    this.booking = null;
+    this.questions = null; // the questionnaire, loaded when first needed
+    this.notice = h('div', { id: 'notice', tabindex: '-1', hidden: true });
+    this.list = h('div', { id: 'sessions' });
+    this.open = null; // the session panel open now (one at a time: the picker has fixed ids)
+  }
+
+  /** GET /api/v1/booking; 401 (or no secret at all) -> the "link no longer works" page. */
+  async load() {
+    if (!this.secret) return this.gone();
+    let booking;
+    try {
+      booking = await api('/api/v1/booking', { token: this.secret });
+    } catch (err) {
+      if (err instanceof ApiError && (err.status === 401 || err.status === 404)) return this.gone();
+      return this.failed(err);
+    }
+    const first = !this.booking;
+    this.booking = booking;
+    if (first) {
+      const loading = document.getElementById('loading');
+      const intro = h('p', { class: 'lead', id: 'intro' });
+      loading.replaceWith(intro, h('p', { class: 'zone' }, fill(this.t.zoneNote, { zone: this.fmt.zone })), this.notice, this.list);
+    }
+    this.render();
+  }
+
+  gone() {
+    const { t, clinic } = this;
+    document.title = `${t.linkGoneTitle} – ${clinic.name}`;
+    const title = document.getElementById('title');
+    title.textContent = t.linkGoneTitle;
     const loading = document.getElementById('loading');
-    if (loading) loading.textContent = 'This page could not load. Please call the clinic.';
-  });
+    const body = [
+      h('p', { class: 'lead' }, t.linkGoneText),
+      h(
+        'p',
+        {},
+        fill(t.linkGoneContact, { phone: clinic.phone, email: clinic.email }),
+      ),
+      h('p', {}, h('a', { href: '/book' }, t.bookAgain)),
+    ];
+    if (loading) loading.replaceWith(...body);
+    else setChildren(main, title, body);
+  }
+
+  failed(err) {
+    const { t, clinic } = this;
+    const text = err instanceof ApiError && err.code === 'network' ? t.network : fill(t.generic, { phone: clinic.phone });
+    const loading = document.getElementById('loading');
+    const p = h('p', { class: 'notice error', role: 'alert' }, text);
+    if (loading) loading.replaceWith(p);
+    else this.say(text, true);
+  }
+
+  /** A message above the sessions, focused so it is read out. */
+  say(text, error = false, ...more) {
+    this.notice.className = error ? 'notice error' : 'notice';
+    this.notice.setAttribute('role', error ? 'alert' : 'status');
+    setChildren(this.notice, h('p', {}, text), more);
+    this.notice.hidden = false;
+    focusOn(this.notice);
+  }
+
+  quiet() {
+    this.notice.hidden = true;
+    this.notice.replaceChildren();
+  }
+
+  /** The API says the notice in English ("24 hours", "2 days 12 hours"); a language with
+   * `durationWords` gets its own words for the units. */
+  noticeWords() {
+    const text = this.booking.change_deadline_notice;
+    const words = this.t.durationWords;
+    if (!words) return text;
+    return text.replace(/(\d+) (day|hour|minute)s?/g, (m, n, unit) =>
+      words[unit] ? `${n} ${n === '1' ? words[unit][0] : words[unit][1]}` : m,
+    );
+  }
+
+  serviceName(code) {
+    return this.t.services[code] || code;
+  }
+
+  render() {
+    const { t, booking } = this;
+    const n = booking.appointments.length;
+    document.getElementById('intro').textContent =
+      n > 1
+        ? fill(t.manageIntroCourse, { service: this.serviceName(booking.service), n })
+        : fill(t.manageIntroOne, { service: this.serviceName(booking.service) });
+    this.open = null;
+    this.list.replaceChildren(...booking.appointments.map((a) => this.session(a, n > 1)));
+  }
+
+  session(a, several) {
+    const { t, fmt } = this;
+    const headingId = `session-${a.session_number}-heading`;
+    const title = several ? fill(t.sessionTitle, { n: a.session_number }) : this.serviceName(a.service);
+    const panel = h('div', { class: 'visit-panel', hidden: true });
+    const live = a.status === 'booked';
+    const facts = h(
+      'dl',
+      { class: 'facts' },
+      h('dt', {}, t.when),
+      h('dd', { class: 'when' }, fill(t.whenLine, { day: fmt.dayYear(a.start), from: fmt.time(a.start), to: fmt.time(a.end) })),
+      h('dt', {}, t.with),
+      h('dd', {}, a.practitioner_name || t.practitionerUnknown),
+      h('dt', {}, t.statusLabel),
+      h('dd', { class: `status status--${a.status}` }, t.statuses[a.status] || a.status),
+    );
+    const actions = h('div', { class: 'actions' });
+    if (a.can_change) {
+      actions.append(
+        h('button', { type: 'button', onclick: () => this.openReschedule(a, panel) }, t.reschedule),
+        h('button', { type: 'button', class: 'secondary', onclick: () => this.askCancel(a, panel) }, t.cancel),
+      );
+    }
+    if (a.needs_reconfirmation) {
+      actions.append(h('button', { type: 'button', class: 'secondary', onclick: () => this.openReconfirm(a, panel) }, t.confirmAnswers));
+    }
+    if (live || a.status === 'checked_in') {
+      actions.append(h('a', { href: '#', class: 'calendar-link', onclick: (e) => this.calendar(e, a) }, t.addToCalendar));
+    }
+    const locked =
+      live && !a.can_change
+        ? h('p', { class: 'panel warn' }, fill(t.tooLate, { notice: this.noticeWords(), phone: this.clinic.phone }))
+        : null;
+    return h(
+      'section',
+      { class: `visit${live ? '' : ' visit--past'}`, 'aria-labelledby': headingId, 'data-session': a.session_number },
+      h('h2', { id: headingId }, title),
+      facts,
+      locked,
+      actions.childElementCount ? actions : null,
+      panel,
+    );
+  }
+
+  /** Opens one session's panel, closing any other. */
+  show(panel, ...children) {
+    if (this.open && this.open !== panel) {
+      this.open.hidden = true;
+      this.open.replaceChildren();
+    }
+    this.open = panel;
+    setChildren(panel, children);
+    panel.hidden = false;
+  }
+
+  close(panel) {
+    panel.hidden = true;
+    panel.replaceChildren();
+    if (this.open === panel) this.open = null;
+  }
+
+  // ---- cancel: asked on the page (no browser dialog), then POST and a fresh overview ----
+
+  askCancel(a, panel) {
+    const { t, fmt } = this;
+    this.quiet();
+    const heading = h('h3', {}, t.cancelTitle);
+    const yes = h('button', { type: 'button', class: 'danger', onclick: () => this.cancel(a, yes) }, t.cancelYes);
+    this.show(
+      panel,
+      heading,
+      h('p', {}, fill(t.cancelQuestion, { day: fmt.day(a.start), time: fmt.time(a.start) })),
+      h('div', { class: 'actions' }, yes, h('button', { type: 'button', class: 'secondary', onclick: () => this.close(panel) }, t.cancelNo)),
+    );
+    focusOn(heading);
+  }
+
+  async cancel(a, button) {
+    const { t } = this;
+    button.disabled = true;
+    try {
+      await api(`/api/v1/bookings/${a.id}/cancel`, { method: 'POST', body: {}, token: this.secret });
+    } catch (err) {
+      button.disabled = false;
+      return this.actionFailed(err);
+    }
+    await this.load();
+    this.say(fill(t.cancelled, { day: this.fmt.day(a.start), time: this.fmt.time(a.start) }));
+  }
+
+  // ---- reschedule: the same picker as /book ----
+
+  openReschedule(a, panel) {
+    const { t, fmt } = this;
+    this.quiet();
+    const heading = h('h3', {}, t.rescheduleTitle);
+    const confirm = h('div', { class: 'summary', hidden: true });
+    const taken = h('div', { class: 'notice error', role: 'alert', tabindex: '-1', hidden: true });
+    const picker = createPicker({
+      t,
+      fmt,
+      load: async (from, to) => {
+        const q = new URLSearchParams({ service: a.service, from, to });
+        return (await api(`/api/v1/availability?${q}`)).slots;
+      },
+      onChoose: (slot) => {
+        const moveHeading = h('h4', {}, fill(t.moveTo, { day: fmt.day(slot.start), time: fmt.time(slot.start) }));
+        const go = h('button', { type: 'button', onclick: () => this.reschedule(a, slot, go, picker, taken, confirm) }, t.moveButton);
+        setChildren(confirm, moveHeading, h('div', { class: 'actions' }, go));
+        confirm.hidden = false;
+        focusOn(moveHeading);
+      },
+    });
+    this.show(
+      panel,
+      heading,
+      h('p', {}, fill(t.rescheduleNow, { day: fmt.day(a.start), time: fmt.time(a.start) })),
+      taken,
+      picker.el,
+      confirm,
+      h('div', { class: 'actions' }, h('button', { type: 'button', class: 'secondary', onclick: () => this.close(panel) }, t.keepTime)),
+    );
+    focusOn(heading);
+    picker.refresh().catch((err) => this.actionFailed(err));
+  }
+
+  async reschedule(a, slot, button, picker, taken, confirm) {
+    const { t, fmt } = this;
+    button.disabled = true;
+    try {
+      await api(`/api/v1/bookings/${a.id}/reschedule`, {
+        method: 'POST',
+        body: { start: slot.start, practitioner_id: slot.practitioner_id },
+        token: this.secret,
+      });
+    } catch (err) {
+      button.disabled = false;
+      if (err instanceof ApiError && err.code === 'slot_taken') {
+        confirm.hidden = true;
+        picker.clear();
+        try {
+          await picker.refresh();
+        } catch (e) {
+          return this.actionFailed(e);
+        }
+        taken.textContent = t.slotTaken;
+        taken.hidden = false;
+        focusOn(taken);
+        return;
+      }
+      return this.actionFailed(err);
+    }
+    await this.load();
+    this.say(fill(t.moved, { n: a.session_number, day: fmt.day(slot.start), time: fmt.time(slot.start) }));
+  }
+
+  // ---- health answers again, before a repeat session ----
+
+  async openReconfirm(a, panel) {
+    const { t } = this;
+    this.quiet();
+    if (!this.questions) {
+      try {
+        this.questions = (await api('/api/v1/screening/questions')).questions;
+      } catch (err) {
+        return this.actionFailed(err);
+      }
+    }
+    const prefix = `s${a.session_number}`;
+    const heading = h('h3', {}, t.healthQuestions);
+    const errorBox = h('div', { class: 'error-summary', role: 'alert', tabindex: '-1', hidden: true });
+    const fields = this.questions.map((q) => {
+      const text = t.questions[q.id] || q.text;
+      const radio = (value, label) => {
+        const id = `${prefix}-q-${q.id}-${value}`;
+        return h('div', { class: 'choice' }, h('input', { type: 'radio', name: `${prefix}-q-${q.id}`, id, value }), h('div', {}, h('label', { for: id }, label)));
+      };
+      return h(
+        'fieldset',
+        { class: 'field', 'data-question': q.id },
+        h('legend', {}, text),
+        h('div', { class: 'choices' }, radio('yes', t.yes), radio('no', t.no)),
+      );
+    });
+    const send = h('button', { type: 'submit' }, t.sendAnswers);
+    const form = h(
+      'form',
+      { novalidate: true, onsubmit: (e) => this.reconfirm(e, a, form, errorBox, send) },
+      errorBox,
+      h('p', {}, t.reconfirmIntro),
+      fields,
+      h('div', { class: 'actions' }, send, h('button', { type: 'button', class: 'secondary', onclick: () => this.close(panel) }, t.notNow)),
+    );
+    this.show(panel, heading, form);
+    focusOn(heading);
+  }
+
+  async reconfirm(e, a, form, errorBox, send) {
+    e.preventDefault();
+    const { t, clinic } = this;
+    const prefix = `s${a.session_number}`;
+    const answers = {};
+    const missing = [];
+    for (const q of this.questions) {
+      const v = form.elements[`${prefix}-q-${q.id}`].value;
+      if (v) answers[q.id] = v === 'yes';
+      else missing.push(q);
+    }
+    if (missing.length) {
+      setChildren(
+        errorBox,
+        h('h2', {}, t.errorTitle),
+        h(
+          'ul',
+          {},
+          missing.map((q) => {
+            const input = document.getElementById(`${prefix}-q-${q.id}-yes`);
+            return h(
+              'li',
+              {},
+              h('a', { href: `#${input.id}`, onclick: (ev) => { ev.preventDefault(); input.focus(); } }, fill(t.errors.answer, { question: t.questions[q.id] || q.text })),
+            );
+          }),
+        ),
+      );
+      errorBox.hidden = false;
+      focusOn(errorBox);
+      return;
+    }
+    send.disabled = true;
+    let r;
+    try {
+      r = await api(`/api/v1/bookings/${a.id}/reconfirm`, { method: 'POST', body: { answers }, token: this.secret });
+    } catch (err) {
+      send.disabled = false;
+      return this.actionFailed(err);
+    }
+    await this.load();
+    const reasons = r.reasons && r.reasons.length ? h('ul', {}, r.reasons.map((x) => h('li', {}, t.reasons[x.question] || x.message))) : null;
+    if (r.outcome === 'eligible') this.say(fill(t.reconfirmThanks, { n: a.session_number }));
+    else if (r.outcome === 'contraindicated')
+      this.say(t.reconfirmContra, false, reasons, h('p', {}, fill(t.reconfirmContraCall, { phone: clinic.phone })));
+    else this.say(t.reconfirmReview, false, reasons, h('p', {}, fill(t.reviewCall, { phone: clinic.phone })));
+  }
+
+  // ---- the .ics, fetched with the bearer and offered from a Blob URL ----
+
+  async calendar(e, a) {
+    e.preventDefault();
+    let text;
+    try {
+      text = await apiText(`/api/v1/bookings/${a.id}/calendar.ics`, this.secret);
+    } catch (err) {
+      return this.actionFailed(err);
+    }
+    const url = URL.createObjectURL(new Blob([text], { type: 'text/calendar' }));
+    const link = h('a', { href: url, download: fill(this.t.calendarSessionFile, { n: a.session_number }), hidden: true });
+    document.body.append(link);
+    link.click();
+    link.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 60000);
+  }
+
+  /** A failed action: the API's message for a 409 (meant for the client), else our words. */
+  async actionFailed(err) {
+    const { t, clinic } = this;
+    if (err instanceof ApiError && err.status === 401) {
+      this.list.replaceChildren();
+      this.notice.hidden = true;
+      document.getElementById('intro')?.remove();
+      main.querySelector('.zone')?.remove();
+      return this.gone();
+    }
+    let text = fill(t.generic, { phone: clinic.phone });
+    if (err instanceof ApiError) {
+      if (err.code === 'network') text = t.network;
+      else if (err.code === 'rate_limited') text = t.rateLimited;
+      else if (err.status === 409 && err.message) text = err.message;
+    } else {
+      console.error(err);
+    }
+    if (err instanceof ApiError && err.status === 409) await this.load().catch(() => {});
+    this.say(text, true);
+  }
+}

@@ -1,0 +1,338 @@
+// The manage page (/manage#<secret>) in a real browser, on the real service. Run by .ci/run.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, readdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startApp, openPage, closeBrowser, tabTo, byText, aTime } from './harness.js';
+
+after(closeBrowser);
+
+const berlinTime = (iso) =>
+  new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Berlin', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(new Date(iso));
+
+/** A microneedling course booked through the API (screening all "no", the first free time). */
+async function bookCourse(app, sessions = 3) {
+  const questions = (await app.api('/api/v1/screening/questions')).json.questions;
+  const answers = Object.fromEntries(questions.map((q) => [q.id, false]));
+  const screening = await app.api('/api/v1/screenings', {
+    method: 'POST',
+    body: { client: { name: 'Anna Keller', email: 'anna@example.com', phone: '030 1234567' }, answers },
+  });
+  assert.equal(screening.status, 201, screening.text);
+  const from = new Date(Date.now() + 2 * 86400000).toISOString().slice(0, 10);
+  const to = new Date(Date.now() + 8 * 86400000).toISOString().slice(0, 10);
+  const slots = (await app.api(`/api/v1/availability?service=microneedling&from=${from}&to=${to}`)).json.slots;
+  assert.ok(slots.length > 0, 'no free time to book');
+  const booked = await app.api('/api/v1/bookings', {
+    method: 'POST',
+    body: { service: 'microneedling', start: slots[0].start, screening_id: screening.json.id, sessions },
+  });
+  assert.equal(booked.status, 201, booked.text);
+  assert.equal(booked.json.appointments.length, sessions);
+  return booked.json;
+}
+
+const session = (page, n) => page.getByRole('region', { name: `Session ${n}`, exact: true });
+
+for (const db of ['sqlite', 'postgres']) {
+  test(`${db}: a course managed from the link: cancel, reschedule, health answers, calendar`, async () => {
+    const app = await startApp({ db });
+    await app.practitioner('Dr. Lena Vogt');
+    const booked = await bookCourse(app);
+    const token = booked.manage_token;
+    const s = await openPage(app);
+    const { page } = s;
+    try {
+      await page.goto(`${app.base}/manage#${token}`);
+      await session(page, 3).waitFor();
+      assert.equal(await page.locator('section.visit').count(), 3);
+      for (const a of booked.appointments) {
+        const text = await session(page, a.session_number).innerText();
+        assert.ok(text.includes(berlinTime(a.start)), text);
+        assert.ok(text.includes('Dr. Lena Vogt'), text);
+        assert.ok(text.includes('Booked'), text);
+      }
+      await s.step(`${db}-manage-01-course`);
+
+      // Cancel session 3, confirmed on the page (no browser dialog).
+      await session(page, 3).getByRole('button', { name: 'Cancel', exact: true }).click();
+      await session(page, 3).getByRole('heading', { name: 'Cancel this visit?', exact: true }).waitFor();
+      await s.step(`${db}-manage-02-cancel-ask`);
+      await session(page, 3).getByRole('button', { name: 'Yes, cancel this visit', exact: true }).click();
+      await page.getByRole('status').filter({ hasText: 'is cancelled' }).waitFor();
+      assert.match(await session(page, 3).innerText(), /Cancelled/);
+      assert.equal(await session(page, 3).getByRole('button', { name: 'Cancel', exact: true }).count(), 0);
+      const after3 = (await app.api('/api/v1/booking', { token })).json;
+      assert.equal(after3.appointments[2].status, 'cancelled');
+      await s.step(`${db}-manage-03-cancelled`);
+
+      // Reschedule session 2 with the picker, to a time some weeks on (after session 1).
+      await session(page, 2).getByRole('button', { name: 'Reschedule', exact: true }).click();
+      const time = session(page, 2).locator('.times button').first();
+      await time.waitFor();
+      for (let i = 0; i < 3; i++) {
+        const label = await session(page, 2).locator('#week-label').textContent();
+        await session(page, 2).getByRole('button', { name: 'Next', exact: true }).click();
+        await session(page, 2).locator('#week-label').filter({ hasNotText: label }).waitFor();
+        await time.waitFor();
+      }
+      const start = await time.getAttribute('data-start');
+      await session(page, 2).getByRole('button', { name: (await time.textContent()).trim(), exact: true }).click();
+      await session(page, 2).getByRole('button', { name: 'Move to this time', exact: true }).waitFor();
+      await s.step(`${db}-manage-04-reschedule-pick`);
+      await session(page, 2).getByRole('button', { name: 'Move to this time', exact: true }).click();
+      await page.getByRole('status').filter({ hasText: 'Session 2 is now on' }).waitFor();
+      const moved = (await app.api('/api/v1/booking', { token })).json.appointments[1];
+      assert.equal(new Date(moved.start).getTime(), new Date(start).getTime());
+      assert.ok((await session(page, 2).innerText()).includes(berlinTime(start)));
+      assert.equal(moved.can_change, true);
+      assert.ok(new Date(start) > new Date(booked.appointments[0].start), 'session 2 moved before session 1');
+      await s.step(`${db}-manage-05-rescheduled`);
+
+      // Health answers again for session 2.
+      await session(page, 2).getByRole('button', { name: 'Confirm health answers', exact: true }).click();
+      const questions = (await app.api('/api/v1/screening/questions')).json.questions;
+      for (const q of questions) {
+        await session(page, 2).getByRole('group', { name: q.text, exact: true }).getByRole('radio', { name: 'No', exact: true }).check();
+      }
+      await s.step(`${db}-manage-06-answers`);
+      await session(page, 2).getByRole('button', { name: 'Send answers', exact: true }).click();
+      await page.getByRole('status').filter({ hasText: 'Your answers for session 2 are confirmed' }).waitFor();
+      assert.equal(await session(page, 2).getByRole('button', { name: 'Confirm health answers', exact: true }).count(), 0);
+      await s.step(`${db}-manage-07-confirmed`);
+
+      // The calendar file of session 1, fetched with the bearer.
+      const [download] = await Promise.all([
+        page.waitForEvent('download'),
+        session(page, 1).getByRole('link', { name: 'Add to calendar', exact: true }).click(),
+      ]);
+      const ics = readFileSync(await download.path(), 'utf8');
+      assert.match(ics, /BEGIN:VCALENDAR/);
+      assert.equal((ics.match(/BEGIN:VEVENT/g) || []).length, 1);
+
+      for (const u of s.seen.requests) assert.ok(!u.includes(token), `the secret travelled in a URL: ${u}`);
+      s.assertClean();
+    } finally {
+      await s.close();
+      await app.stop();
+    }
+  });
+}
+
+test('a time taken meanwhile is said and the times refresh', async () => {
+  const app = await startApp();
+  await app.practitioner('Dr. Lena Vogt');
+  const booked = await bookCourse(app, 1);
+  const s = await openPage(app);
+  const { page } = s;
+  try {
+    await page.goto(`${app.base}/manage#${booked.manage_token}`);
+    await page.getByRole('button', { name: 'Reschedule', exact: true }).click();
+    const time = page.locator('.times button').first();
+    await time.waitFor();
+    const start = await time.getAttribute('data-start');
+    await time.click();
+    const other = await app.api('/api/v1/bookings', {
+      method: 'POST',
+      body: { service: 'skin_consultation', start, client: { name: 'Other Client', email: 'other@example.com' } },
+    });
+    assert.equal(other.status, 201, other.text);
+    await page.getByRole('button', { name: 'Move to this time', exact: true }).click();
+    await page.getByRole('alert').filter({ hasText: 'someone has just booked that time' }).waitFor();
+    await page.locator('.times button').first().waitFor();
+    assert.equal(await page.locator(`.times button[data-start="${start}"]`).count(), 0, 'the taken time is still offered');
+    await s.step('manage-taken-01-refreshed');
+    s.assertClean();
+  } finally {
+    await s.close();
+    await app.stop();
+  }
+});
+
+test('inside the notice window: no buttons, why, and the phone', async () => {
+  const app = await startApp({ env: { APP__BOOKING__CLIENT_CANCEL_NOTICE: '1000h' } });
+  await app.practitioner('Dr. Lena Vogt');
+  const booked = await bookCourse(app, 1);
+  const s = await openPage(app);
+  const { page } = s;
+  try {
+    await page.goto(`${app.base}/manage#${booked.manage_token}`);
+    await page.getByText('can no longer be changed online').waitFor();
+    const text = await page.locator('main').innerText();
+    assert.ok(text.includes('+49 30 0000000'), text);
+    assert.equal(await page.getByRole('button', { name: 'Cancel', exact: true }).count(), 0);
+    assert.equal(await page.getByRole('button', { name: 'Reschedule', exact: true }).count(), 0);
+    await page.getByRole('link', { name: 'Add to calendar', exact: true }).waitFor();
+    await s.step('manage-late-01-locked');
+    s.assertClean();
+  } finally {
+    await s.close();
+    await app.stop();
+  }
+});
+
+test('an unknown secret: "This link no longer works" and how to reach the clinic', async () => {
+  const app = await startApp();
+  const s = await openPage(app);
+  const { page } = s;
+  try {
+    await page.goto(`${app.base}/manage#${'0'.repeat(64)}`);
+    await page.getByRole('heading', { name: 'This link no longer works', exact: true }).waitFor();
+    const text = await page.locator('main').innerText();
+    assert.ok(text.includes('+49 30 0000000'), text);
+    assert.equal(await page.locator('section.visit').count(), 0);
+    await s.step('manage-gone-01');
+    // No secret at all: the same page, and no call to the booking.
+    await page.goto(`${app.base}/manage`);
+    await page.getByRole('heading', { name: 'This link no longer works', exact: true }).waitFor();
+    s.assertClean();
+  } finally {
+    await s.close();
+    await app.stop();
+  }
+});
+
+test('the link in the confirmation email opens the booking', async () => {
+  const mail = mkdtempSync(join(tmpdir(), 'dermadesk-mail-'));
+  const app = await startApp({
+    env: { APP__MAIL__FILE_DIR: mail, APP__REMINDERS__ENABLED: 'true', APP__REMINDERS__TICK: '1s', APP__REMINDERS__QUIET_HOURS: '' },
+  });
+  await app.practitioner('Dr. Lena Vogt');
+  await bookCourse(app, 2);
+  const s = await openPage(app);
+  const { page } = s;
+  try {
+    // The dispatcher's tick writes the confirmation as an .eml (quoted-printable folds lines).
+    let link = null;
+    for (let i = 0; i < 100 && !link; i++) {
+      for (const f of readdirSync(mail, { recursive: true }).filter((n) => String(n).endsWith('.eml'))) {
+        const text = readFileSync(join(mail, String(f)), 'utf8').replace(/=\r?\n/g, '');
+        const m = text.match(/\/manage#([0-9a-f]{64})/);
+        if (m) link = m[0];
+      }
+      if (!link) await new Promise((r) => setTimeout(r, 200));
+    }
+    assert.ok(link, 'no /manage#<secret> link in any .eml');
+    await page.goto(`${app.base}${link}`);
+    await session(page, 2).waitFor();
+    assert.equal(await page.locator('section.visit').count(), 2);
+    await s.step('manage-email-01-opened');
+    s.assertClean();
+  } finally {
+    await s.close();
+    await app.stop();
+    rmSync(mail, { recursive: true, force: true });
+  }
+});
+
+test('keyboard only: reschedule, then cancel', async () => {
+  const app = await startApp();
+  await app.practitioner('Dr. Lena Vogt');
+  const booked = await bookCourse(app, 1);
+  const s = await openPage(app);
+  const { page } = s;
+  try {
+    await page.goto(`${app.base}/manage#${booked.manage_token}`);
+    await page.getByRole('button', { name: 'Reschedule', exact: true }).waitFor();
+    await tabTo(page, byText, 'Reschedule');
+    await page.keyboard.press('Enter');
+    await page.locator('.times button').first().waitFor();
+    // A week on, so the moved visit stays outside the notice window and can still be cancelled.
+    const week = await page.locator('#week-label').textContent();
+    await tabTo(page, byText, 'Next');
+    await page.keyboard.press('Enter');
+    await page.locator('#week-label').filter({ hasNotText: week }).waitFor();
+    await page.locator('.times button').first().waitFor();
+    await tabTo(page, aTime);
+    const start = await page.evaluate(() => document.activeElement.dataset.start);
+    await page.keyboard.press('Enter');
+    await tabTo(page, byText, 'Move to this time');
+    await page.keyboard.press('Enter');
+    await page.getByRole('status').filter({ hasText: 'is now on' }).waitFor();
+    assert.ok((await page.locator('section.visit').innerText()).includes(berlinTime(start)));
+    await tabTo(page, byText, 'Cancel');
+    await page.keyboard.press('Enter');
+    await tabTo(page, byText, 'Yes, cancel this visit');
+    await page.keyboard.press('Enter');
+    await page.getByRole('status').filter({ hasText: 'is cancelled' }).waitFor();
+    assert.match(await page.locator('section.visit').innerText(), /Cancelled/);
+    s.assertClean();
+  } finally {
+    await s.close();
+    await app.stop();
+  }
+});
+
+test('health answers that rule microneedling out cancel that visit, kindly', async () => {
+  const app = await startApp();
+  await app.practitioner('Dr. Lena Vogt');
+  const booked = await bookCourse(app, 2);
+  const s = await openPage(app, { viewport: { width: 360, height: 740 } });
+  const { page } = s;
+  try {
+    await page.goto(`${app.base}/manage#${booked.manage_token}`);
+    await session(page, 2).getByRole('button', { name: 'Confirm health answers', exact: true }).click();
+    // Sending with nothing answered: a summary of what is missing, nothing sent.
+    await session(page, 2).getByRole('button', { name: 'Send answers', exact: true }).click();
+    await session(page, 2).getByRole('alert').getByRole('link').first().waitFor();
+    const questions = (await app.api('/api/v1/screening/questions')).json.questions;
+    for (const q of questions) {
+      const answer = q.id === 'pregnant' ? 'Yes' : 'No';
+      await session(page, 2).getByRole('group', { name: q.text, exact: true }).getByRole('radio', { name: answer, exact: true }).check();
+    }
+    await session(page, 2).getByRole('button', { name: 'Send answers', exact: true }).click();
+    await page.getByRole('status').filter({ hasText: 'we have cancelled this visit' }).waitFor();
+    await page.getByText('+49 30 0000000').first().waitFor();
+    assert.match(await session(page, 2).innerText(), /Cancelled/);
+    assert.match(await session(page, 1).innerText(), /Booked/);
+    await s.step('manage-contra-01-cancelled');
+    s.assertClean();
+  } finally {
+    await s.close();
+    await app.stop();
+  }
+});
+
+test('a German clinic: the manage page speaks German', async () => {
+  const app = await startApp({ env: { APP__CLINIC__LANGUAGE: 'de' } });
+  await app.practitioner('Dr. Lena Vogt');
+  const booked = await bookCourse(app, 2);
+  const s = await openPage(app);
+  const { page } = s;
+  try {
+    await page.goto(`${app.base}/manage#${booked.manage_token}`);
+    await page.getByRole('region', { name: 'Sitzung 2', exact: true }).waitFor();
+    assert.equal(await page.getByRole('button', { name: 'Absagen', exact: true }).count(), 2);
+    assert.equal(await page.getByRole('button', { name: 'Verschieben', exact: true }).count(), 2);
+    await page.getByRole('button', { name: 'Gesundheitsangaben bestätigen', exact: true }).waitFor();
+    assert.equal(await page.getByRole('link', { name: 'Zum Kalender hinzufügen', exact: true }).count(), 2);
+    assert.equal(await page.evaluate(() => document.documentElement.lang), 'de');
+    await s.step('manage-de-01-course');
+    await page.goto(`${app.base}/manage#unknown`);
+    await page.reload();
+    await page.getByRole('heading', { name: 'Dieser Link funktioniert nicht mehr', exact: true }).waitFor();
+    s.assertClean();
+  } finally {
+    await s.close();
+    await app.stop();
+  }
+});
+
+test('a German clinic inside the notice window: the notice in German words', async () => {
+  const app = await startApp({ env: { APP__CLINIC__LANGUAGE: 'de', APP__BOOKING__CLIENT_CANCEL_NOTICE: '1000h' } });
+  await app.practitioner('Dr. Lena Vogt');
+  const booked = await bookCourse(app, 1);
+  const s = await openPage(app);
+  const { page } = s;
+  try {
+    await page.goto(`${app.base}/manage#${booked.manage_token}`);
+    await page.getByText('bis 41 Tage 16 Stunden vor dem Termin möglich').waitFor();
+    assert.equal(await page.getByRole('button', { name: 'Absagen', exact: true }).count(), 0);
+    await s.step('manage-de-02-locked');
+    s.assertClean();
+  } finally {
+    await s.close();
+    await app.stop();
+  }
+});
