@@ -62,22 +62,12 @@ impl MessageKind {
         }
     }
 
-    /// Parses the stored text.
-    pub fn parse(value: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|k| k.as_str() == value)
-    }
-
     /// Sent at once when the change happens (always planned, even "late").
     pub fn is_immediate(self) -> bool {
         matches!(
             self,
             MessageKind::BookingConfirmation | MessageKind::Cancellation | MessageKind::Rescheduled
         )
-    }
-
-    /// Messages about a visit that has not happened yet: a cancel or reschedule withdraws them.
-    pub fn is_pre_visit(self) -> bool {
-        PRE_VISIT.contains(&self)
     }
 
     /// Carries an .ics attachment.
@@ -159,11 +149,6 @@ impl MessageStatus {
             MessageStatus::Cancelled => "cancelled",
             MessageStatus::Expired => "expired",
         }
-    }
-
-    /// Parses the stored text.
-    pub fn parse(value: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|s| s.as_str() == value)
     }
 }
 

@@ -41,17 +41,6 @@ impl Outcome {
             Outcome::Contraindicated => "contraindicated",
         }
     }
-
-    /// Parses the stored text.
-    pub fn parse(value: &str) -> Option<Self> {
-        [
-            Outcome::Eligible,
-            Outcome::NeedsReview,
-            Outcome::Contraindicated,
-        ]
-        .into_iter()
-        .find(|o| o.as_str() == value)
-    }
 }
 
 /// One yes/no question.
@@ -251,15 +240,6 @@ impl ReviewDecision {
         match self {
             ReviewDecision::Approve => "approve",
             ReviewDecision::Reject => "reject",
-        }
-    }
-
-    /// Parses the stored text.
-    pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "approve" => Some(Self::Approve),
-            "reject" => Some(Self::Reject),
-            _ => None,
         }
     }
 }

@@ -62,11 +62,6 @@ impl AppointmentStatus {
         }
     }
 
-    /// Parses the stored text.
-    pub fn parse(value: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|s| s.as_str() == value)
-    }
-
     /// The status after `t`, or `None` when the move is illegal from here.
     pub fn apply(self, t: Transition) -> Option<AppointmentStatus> {
         use AppointmentStatus::*;
