@@ -421,7 +421,7 @@ impl ScreeningRules {
             }
         };
         let days = |d: u32| {
-            if d % 7 == 0 {
+            if d.is_multiple_of(7) {
                 plural(d / 7, "week", "weeks")
             } else {
                 plural(d, "day", "days")
@@ -652,7 +652,9 @@ pub fn not_eligible_message(eligible_from: Date) -> String {
 /// this rule (booking and availability).
 pub fn check_numbing_cream(flags: Flags, anesthesia: bool) -> Result<(), &'static str> {
     if anesthesia && flags.no_numbing_cream {
-        Err("numbing cream cannot be chosen: the screening reports an allergy to local anaesthetics")
+        Err(
+            "numbing cream cannot be chosen: the screening reports an allergy to local anaesthetics",
+        )
     } else {
         Ok(())
     }
@@ -846,7 +848,11 @@ mod tests {
             assert_eq!(eval(&with(&[(id, json!(true))])).outcome, outcome, "{id}");
         }
         let wound = eval(&with(&[("open_wounds_or_irritated_skin", json!(true))]));
-        assert!(wound.reasons[0].message.contains("answer the health questions again"));
+        assert!(
+            wound.reasons[0]
+                .message
+                .contains("answer the health questions again")
+        );
         let allergy = eval(&with(&[("local_anaesthetic_allergy", json!(true))]));
         assert_eq!(
             allergy.flags,
@@ -869,7 +875,11 @@ mod tests {
         assert_eq!(e.outcome, Outcome::Eligible);
         assert_eq!(e.eligible_from, Some(date(2027, 4, 3)));
         assert_eq!(e.reasons[0].eligible_from, Some(date(2027, 4, 3)));
-        assert!(e.reasons[0].message.contains("3 April 2027"), "{}", e.reasons[0].message);
+        assert!(
+            e.reasons[0].message.contains("3 April 2027"),
+            "{}",
+            e.reasons[0].message
+        );
         assert!(e.reasons[0].message.contains("6 months"));
         // A month end clamps.
         let r = ScreeningRules::default();
@@ -891,7 +901,10 @@ mod tests {
         ]));
         assert_eq!((e.eligible_from, e.reasons.len()), (None, 0));
         // Today is a valid answer (a first day 14 days on).
-        let e = eval(&with(&[("recent_filler_or_botulinum_toxin", json!("2026-11-25"))]));
+        let e = eval(&with(&[(
+            "recent_filler_or_botulinum_toxin",
+            json!("2026-11-25"),
+        )]));
         assert_eq!(e.eligible_from, Some(date(2026, 12, 9)));
         // The worst outcome still wins, with the date kept.
         let e = eval(&with(&[
@@ -923,7 +936,10 @@ mod tests {
             .unwrap();
         assert!(q.text(&r).contains("last 1 month?"), "{}", q.text(&r));
         let a = CURRENT
-            .parse_answers(&with(&[("isotretinoin_last_dose", json!("2026-11-01"))]), TODAY)
+            .parse_answers(
+                &with(&[("isotretinoin_last_dose", json!("2026-11-01"))]),
+                TODAY,
+            )
             .unwrap();
         assert_eq!(
             CURRENT.evaluate(&a, &r, TODAY).eligible_from,
@@ -934,11 +950,20 @@ mod tests {
     #[test]
     fn the_first_day_rule() {
         let from = Some(date(2026, 12, 8));
-        assert_eq!(check_first_day(from, date(2026, 12, 7)), Err(date(2026, 12, 8)));
+        assert_eq!(
+            check_first_day(from, date(2026, 12, 7)),
+            Err(date(2026, 12, 8))
+        );
         assert_eq!(check_first_day(from, date(2026, 12, 8)), Ok(()));
         assert_eq!(check_first_day(None, date(2000, 1, 1)), Ok(()));
-        assert_eq!(first_offered_day(from, date(2026, 12, 1)), date(2026, 12, 8));
-        assert_eq!(first_offered_day(from, date(2026, 12, 20)), date(2026, 12, 20));
+        assert_eq!(
+            first_offered_day(from, date(2026, 12, 1)),
+            date(2026, 12, 8)
+        );
+        assert_eq!(
+            first_offered_day(from, date(2026, 12, 20)),
+            date(2026, 12, 20)
+        );
         assert!(not_eligible_message(date(2026, 12, 8)).contains("8 December 2026"));
     }
 
@@ -974,15 +999,22 @@ mod tests {
     #[test]
     fn stored_answers_and_reasons_read_back() {
         let a = CURRENT
-            .parse_answers(&with(&[("recent_laser_or_peel", json!("2026-11-20"))]), TODAY)
+            .parse_answers(
+                &with(&[("recent_laser_or_peel", json!("2026-11-20"))]),
+                TODAY,
+            )
             .unwrap();
         let text = serde_json::to_string(&a).unwrap();
-        assert!(text.contains("\"recent_laser_or_peel\":\"2026-11-20\""), "{text}");
+        assert!(
+            text.contains("\"recent_laser_or_peel\":\"2026-11-20\""),
+            "{text}"
+        );
         assert_eq!(serde_json::from_str::<Answers>(&text).unwrap(), a);
         // Version 1's stored reasons have no eligible_from.
-        let old: Vec<Reason> =
-            serde_json::from_str(r#"[{"question":"pregnant","outcome":"contraindicated","message":"m"}]"#)
-                .unwrap();
+        let old: Vec<Reason> = serde_json::from_str(
+            r#"[{"question":"pregnant","outcome":"contraindicated","message":"m"}]"#,
+        )
+        .unwrap();
         assert_eq!(old[0].eligible_from, None);
     }
 

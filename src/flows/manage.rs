@@ -228,7 +228,8 @@ pub async fn reconfirm(
         .check_first_day(state.zone().local_date(from_db(a.starts_at)))?;
     }
     let valid_until = now + sdur(state.settings.booking.screening_valid_for);
-    let row = super::screening::new_row(screening_id, a.client_id, &answers, &eval, now, valid_until)?;
+    let row =
+        super::screening::new_row(screening_id, a.client_id, &answers, &eval, now, valid_until)?;
     store::clients::insert_screening(&tx, row).await?;
     store::appointments::set_reconfirmation(&tx, a.id, screening_id.0, eval.outcome, to_db(now))
         .await?;

@@ -265,7 +265,8 @@ pub async fn availability(
 /// Books one session or a course. Send an `Idempotency-Key` header to make retries safe.
 #[utoipa::path(post, path = "/api/v1/bookings", tag = "public", request_body = BookingBody,
     params(("Idempotency-Key" = Option<String>, Header, description = "makes retries safe")),
-    responses((status = 201, body = BookingDto), (status = 403, body = ErrorBody),
+    responses((status = 201, body = BookingDto),
+        (status = 403, body = ErrorBody, description = "`screening_not_passed`, or `not_eligible_until` (a first session before the screening's `eligible_from`; `details.eligible_from`)"),
         (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[post("/bookings")]
 pub async fn book(
@@ -295,7 +296,8 @@ pub struct PreviewDto {
 /// client confirms): the same body, checks and placement as `POST /api/v1/bookings`, but
 /// nothing is written, so a time may still be taken before the booking.
 #[utoipa::path(post, path = "/api/v1/bookings/preview", tag = "public", request_body = BookingBody,
-    responses((status = 200, body = PreviewDto), (status = 403, body = ErrorBody),
+    responses((status = 200, body = PreviewDto),
+        (status = 403, body = ErrorBody, description = "`screening_not_passed`, or `not_eligible_until` (`details.eligible_from`)"),
         (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[post("/bookings/preview")]
 pub async fn preview(

@@ -257,7 +257,10 @@ pub async fn visit_cold_sore_history(
         .one(db)
         .await?
         .and_then(|b| b.screening_id);
-    let ids: Vec<Uuid> = booked_on.into_iter().chain(reconfirm_screening_id).collect();
+    let ids: Vec<Uuid> = booked_on
+        .into_iter()
+        .chain(reconfirm_screening_id)
+        .collect();
     if ids.is_empty() {
         return Ok(false);
     }
