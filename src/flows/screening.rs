@@ -39,6 +39,7 @@ pub struct Screened {
     pub valid_until: Timestamp,
     /// The first local day a treatment may take place, when an answer sets one.
     pub eligible_from: Option<jiff::civil::Date>,
+    pub flags: Flags,
 }
 
 /// Checks raw answers against the questionnaire in force: every question answered as it asks,
@@ -179,6 +180,7 @@ pub async fn submit(state: &AppState, sub: Submission) -> ApiResult<Screened> {
         reasons: eval.reasons,
         valid_until,
         eligible_from: eval.eligible_from,
+        flags: eval.flags,
     })
 }
 

@@ -137,6 +137,9 @@ pub struct ScreeningDto {
     pub eligible_from: Option<String>,
     /// The questionnaire version the answers were given under.
     pub questionnaire_version: QuestionnaireVersion,
+    /// Whether numbing cream may be chosen with this screening (false after an allergy to
+    /// local anaesthetics: `anesthesia=true` is then refused, 422 naming `anesthesia`).
+    pub numbing_cream_allowed: bool,
 }
 
 /// Submits the health screening.
@@ -184,6 +187,7 @@ pub async fn submit_screening(
         valid_until: state.zone().rfc3339(s.valid_until),
         eligible_from: s.eligible_from.map(|d| d.to_string()),
         questionnaire_version: CURRENT.version,
+        numbing_cream_allowed: !s.flags.no_numbing_cream,
     }))
 }
 

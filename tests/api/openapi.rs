@@ -196,6 +196,7 @@ async fn the_dated_questionnaire_is_documented() {
     for (schema, field) in [
         ("ScreeningDto", "eligible_from"),
         ("ScreeningDto", "questionnaire_version"),
+        ("ScreeningDto", "numbing_cream_allowed"),
         ("Reason", "eligible_from"),
         ("CalendarScreening", "cold_sore_history"),
         ("CalendarScreening", "no_numbing_cream"),

@@ -451,6 +451,7 @@ async fn an_anaesthetic_allergy_refuses_numbing_cream(db: Db) {
     )
     .await;
     assert_eq!(s["outcome"], "eligible");
+    assert_eq!(s["numbing_cream_allowed"], false);
     assert!(
         s["reasons"][0]["message"]
             .as_str()
@@ -491,7 +492,9 @@ async fn an_anaesthetic_allergy_refuses_numbing_cream(db: Db) {
     assert!(why.contains("allergy to local anaesthetics"), "{why}");
     expect(app.book(body(false)).await, StatusCode::CREATED).await;
     // Another client may still choose it.
-    let other = app.eligible("other@example.com").await;
+    let other = screened(&app, "other@example.com", &[]).await;
+    assert_eq!(other["numbing_cream_allowed"], true);
+    let other = other["id"].as_str().unwrap();
     expect(
         app.book(json!({"screening_id": other, "service": "microneedling",
             "start": local_at(5, 14, 0), "practitioner_id": p, "anesthesia": true}))
