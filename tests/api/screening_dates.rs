@@ -697,3 +697,30 @@ async fn the_reconfirmation_uses_version_2_and_the_same_date_rule(db: Db) {
 }
 
 on_both!(the_reconfirmation_uses_version_2_and_the_same_date_rule);
+
+async fn the_schema_keeps_eligible_from_a_date(db: Db) {
+    use sea_orm::{ConnectionTrait, Statement};
+    let app = spawn(db).await;
+    let (_, from) = eligible_from_in(&app, "schema@example.com").await;
+    let backend = app.state.db.get_database_backend();
+    let run = |sql: &str| {
+        app.state
+            .db
+            .execute_raw(Statement::from_string(backend, sql.to_owned()))
+    };
+    run("UPDATE screenings SET eligible_from = 'next week'")
+        .await
+        .expect_err("not a date");
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) AS n FROM screenings WHERE eligible_from = '{from}'"
+        ))
+        .await,
+        1
+    );
+    run("UPDATE screenings SET eligible_from = NULL")
+        .await
+        .expect("none is allowed");
+}
+
+on_both!(the_schema_keeps_eligible_from_a_date);
