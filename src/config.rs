@@ -26,6 +26,7 @@ pub struct Settings {
     pub clinic: ClinicSettings,
     pub booking: BookingSettings,
     pub course: CourseSettings,
+    pub screening: ScreeningSettings,
     pub mail: MailSettings,
     pub reminders: ReminderSettings,
     pub rate_limit: RateLimitSettings,
@@ -144,6 +145,19 @@ pub struct CourseSettings {
     pub default_interval: Duration,
     #[serde(with = "human")]
     pub flex: Duration,
+}
+
+/// The waits of the questionnaire's dated answers (`domain::screening::ScreeningRules`).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct ScreeningSettings {
+    /// Months from the last isotretinoin dose to a first treatment.
+    pub isotretinoin_wait_months: u32,
+    /// From fillers or botulinum toxin in the area to a first treatment (whole days).
+    #[serde(with = "human")]
+    pub injectables_wait: Duration,
+    /// From a laser treatment or a chemical peel in the area to a first treatment (whole days).
+    #[serde(with = "human")]
+    pub resurfacing_wait: Duration,
 }
 
 /// Which lettre transport carries the mail.
@@ -580,6 +594,24 @@ impl Settings {
             || !c.default_interval.as_secs().is_multiple_of(86_400)
         {
             return invalid("course.min_interval", "intervals must be whole days");
+        }
+        let sc = &self.screening;
+        if !(1..=24).contains(&sc.isotretinoin_wait_months) {
+            return invalid(
+                "screening.isotretinoin_wait_months",
+                "must be between 1 and 24",
+            );
+        }
+        for (key, wait) in [
+            ("screening.injectables_wait", sc.injectables_wait),
+            ("screening.resurfacing_wait", sc.resurfacing_wait),
+        ] {
+            if wait.is_zero()
+                || !wait.as_secs().is_multiple_of(86_400)
+                || wait > Duration::from_secs(365 * 86_400)
+            {
+                return invalid(key, "must be whole days, from 1d to 365d");
+            }
         }
         if self.reminders.max_attempts == 0 {
             return invalid("reminders.max_attempts", "must be at least 1");

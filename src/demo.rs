@@ -126,8 +126,7 @@ pub async fn fill(state: &AppState) -> anyhow::Result<()> {
                 )
             })
             .collect();
-        let answers = CURRENT
-            .parse_answers(&raw)
+        let answers = screening::parse_answers(state, &raw)
             .map_err(|e| anyhow!("answers of {name}: {:?}", e.0))?;
         let screened = screening::submit(
             state,
@@ -155,6 +154,7 @@ pub async fn fill(state: &AppState) -> anyhow::Result<()> {
             let offered = availability::slots(
                 state,
                 availability::Query {
+                    screening_id: None,
                     service,
                     from: day,
                     to: day,

@@ -21,6 +21,13 @@ pub enum ApiError {
     /// Booking a screened service without an eligible, unexpired screening (403).
     #[error("{0}")]
     ScreeningNotPassed(String),
+    /// Booking a first visit before the screening's `eligible_from` (403); the message names
+    /// the date in words, the details as `YYYY-MM-DD`.
+    #[error("{message}")]
+    NotEligibleUntil {
+        message: String,
+        eligible_from: jiff::civil::Date,
+    },
     #[error("not found")]
     NotFound,
     /// The slot (or one session of a course) is no longer free (409).
@@ -59,6 +66,7 @@ impl ApiError {
             ApiError::Unauthorized => "unauthorized",
             ApiError::Forbidden => "forbidden",
             ApiError::ScreeningNotPassed(_) => "screening_not_passed",
+            ApiError::NotEligibleUntil { .. } => "not_eligible_until",
             ApiError::NotFound => "not_found",
             ApiError::SlotTaken { .. } => "slot_taken",
             ApiError::TooLateToChange(_) => "too_late_to_change",

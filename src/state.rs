@@ -93,6 +93,17 @@ impl AppState {
         }
     }
 
+    /// The waits of dated screening answers from `screening.*`.
+    pub fn screening_rules(&self) -> crate::domain::screening::ScreeningRules {
+        let s = &self.settings.screening;
+        let days = |d: std::time::Duration| u32::try_from(d.as_secs() / 86_400).unwrap_or(u32::MAX);
+        crate::domain::screening::ScreeningRules {
+            isotretinoin_wait_months: s.isotretinoin_wait_months,
+            injectables_wait_days: days(s.injectables_wait),
+            resurfacing_wait_days: days(s.resurfacing_wait),
+        }
+    }
+
     /// The course rules from `course.*`.
     pub fn course_rules(&self) -> CourseRules {
         let c = &self.settings.course;

@@ -10,6 +10,7 @@ mod m20261124_000002_outbox;
 mod m20261124_000003_desk;
 mod m20261125_000004_checked_values;
 mod m20261126_000005_manage_links;
+mod m20261127_000006_screening_v2;
 
 /// The closed-set columns and their allowed values as the latest migration leaves them (for the
 /// application's test that its enums store exactly these, and the database test that each
@@ -18,11 +19,18 @@ pub fn checked() -> impl Iterator<Item = (&'static str, &'static str, &'static [
     m20261125_000004_checked_values::CHECKED
         .iter()
         .copied()
-        .chain([(
-            "manage_links",
-            "purpose",
-            m20261126_000005_manage_links::PURPOSES,
-        )])
+        .chain([
+            (
+                "manage_links",
+                "purpose",
+                m20261126_000005_manage_links::PURPOSES,
+            ),
+            (
+                "screenings",
+                "questionnaire_version",
+                m20261127_000006_screening_v2::VERSIONS,
+            ),
+        ])
 }
 
 /// Applies dermadesk's migrations in order.
@@ -37,6 +45,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000003_desk::Migration),
             Box::new(m20261125_000004_checked_values::Migration),
             Box::new(m20261126_000005_manage_links::Migration),
+            Box::new(m20261127_000006_screening_v2::Migration),
         ]
     }
 }

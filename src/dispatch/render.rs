@@ -54,6 +54,9 @@ struct Ctx<'a> {
     cancel_notice: String,
     /// `{clinic.public_url}/manage#<secret>`, when the kind carries the link.
     manage_url: Option<String>,
+    /// The visit's screening (or its re-confirmation) reports a history of cold sores: the
+    /// prep email asks about antiviral cover.
+    cold_sore_history: bool,
 }
 
 /// Why a row cannot become an email (permanent: retrying will not help).
@@ -106,6 +109,13 @@ pub async fn outgoing(
     } else {
         None
     };
+    let cold_sore_history = kind == MessageKind::Prep
+        && store::clients::visit_cold_sore_history(
+            &state.db,
+            a.booking_id,
+            a.reconfirm_screening_id,
+        )
+        .await?;
     let reason = a.cancel_reason.clone().map(|r| {
         // The service's own reason (a re-confirmation ruled the visit out) in the clinic's
         // language; a reason someone typed stays as typed.
@@ -138,6 +148,7 @@ pub async fn outgoing(
         reason,
         cancel_notice: words.duration(settings.booking.client_cancel_notice),
         manage_url,
+        cold_sore_history,
     };
     let rendered = templates::render(settings.clinic.language, kind, &ctx)?;
     let calendar = kind.has_calendar().then(|| {

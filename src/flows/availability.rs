@@ -22,6 +22,9 @@ pub struct Query {
     pub to: Date,
     pub practitioner_id: Option<PractitionerId>,
     pub anesthesia: bool,
+    /// A screening whose limits apply: no numbing cream after an anaesthetic allergy, no day
+    /// before its `eligible_from`.
+    pub screening_id: Option<crate::domain::ids::ScreeningId>,
 }
 
 /// Checks a local date range of a query (availability, calendar): real dates far from jiff's
@@ -52,9 +55,18 @@ pub async fn slots(state: &AppState, q: Query) -> ApiResult<Arc<Offered>> {
     check_range(q.from, q.to)?;
     let visit = availability::Visit::new(q.service, q.anesthesia)
         .map_err(|m| ApiError::invalid("anesthesia", m))?;
+    let mut from = q.from;
+    if let Some(id) = q.screening_id {
+        let limits = super::screening::limits(state, id).await?;
+        limits.check_numbing_cream(q.anesthesia)?;
+        from = limits.first_offered_day(q.from);
+        if from > q.to {
+            return Ok(Arc::new(Offered::new(Vec::new())));
+        }
+    }
     let key = Key {
         service: q.service,
-        from: q.from,
+        from,
         to: q.to,
         practitioner: q.practitioner_id,
         anesthesia: q.anesthesia,
@@ -67,7 +79,8 @@ pub async fn slots(state: &AppState, q: Query) -> ApiResult<Arc<Offered>> {
     let generation = state.slot_cache.generation();
     let zone = state.zone();
     let day = jiff::SignedDuration::from_hours(24);
-    let from = zone.start_of_day(q.from) - day;
+    let first_day = from;
+    let from = zone.start_of_day(first_day) - day;
     let to = zone.start_of_day(q.to.tomorrow().unwrap_or(q.to)) + day;
     let which = store::calendars::Practitioners::wanted(q.practitioner_id.as_ref());
     let calendars = store::calendars::load(&state.db, which, to_db(from), to_db(to)).await?;
@@ -81,7 +94,7 @@ pub async fn slots(state: &AppState, q: Query) -> ApiResult<Arc<Offered>> {
         &state.slot_rules(),
         zone,
         state.now(),
-        q.from,
+        first_day,
         q.to,
         &calendars,
         visit,

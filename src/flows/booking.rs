@@ -296,6 +296,17 @@ async fn resolve_client(
             };
             return Err(ApiError::ScreeningNotPassed(why.into()));
         }
+        // What the answers allow of this visit: numbing cream, and the first session's day
+        // (a course's later sessions follow it).
+        let limits = super::screening::Limits {
+            eligible_from: super::screening::stored_eligible_from(s.eligible_from.as_deref()),
+            flags: crate::domain::screening::Flags {
+                no_numbing_cream: s.no_numbing_cream,
+                cold_sore_history: s.cold_sore_history,
+            },
+        };
+        limits.check_numbing_cream(req.anesthesia)?;
+        limits.check_first_day(state.zone().local_date(req.start))?;
         return Ok((
             Some(ClientId(s.client_id)),
             Some(ScreeningId(s.id)),

@@ -8,7 +8,7 @@ use crate::{
     domain::{
         ids::{AppointmentId, BookingId, ScreeningId},
         messages::LinkPurpose,
-        screening::{CURRENT, Outcome, Reason, needs_reconfirmation},
+        screening::{Outcome, Reason, needs_reconfirmation},
         service::Service,
         status::{self, AppointmentStatus, Mover, Transition, VisitTimes},
         time::{from_db, sdur, to_db},
@@ -18,7 +18,6 @@ use crate::{
         audit,
         booking::AppointmentView,
         lifecycle::{self, CancelCause, Move},
-        screening::to_json,
         visits,
     },
     mail::{ics, templates},
@@ -26,7 +25,7 @@ use crate::{
     state::AppState,
     store::{
         self,
-        entities::{appointment, booking, screening},
+        entities::{appointment, booking},
     },
 };
 
@@ -201,11 +200,10 @@ pub async fn reconfirm(
     // Authorised before the answers are checked, so a stranger learns nothing from the
     // validation details.
     authorize(state, token, id).await?;
-    let answers = CURRENT
-        .parse_answers(raw_answers)
+    let answers = super::screening::parse_answers(state, raw_answers)
         .map_err(|e| ApiError::Validation(e.0))?;
     let now = state.now();
-    let eval = CURRENT.evaluate(&answers);
+    let eval = super::screening::evaluate(state, &answers);
     let screening_id = ScreeningId::new();
     let tx = store::begin_write(&state.db).await?;
     // Read and checked inside the transaction, so a visit cancelled or moved meanwhile is seen.
@@ -220,25 +218,19 @@ pub async fn reconfirm(
     if from_db(a.starts_at) <= now {
         return Err(ApiError::Conflict("the visit has already started".into()));
     }
-    store::clients::insert_screening(
-        &tx,
-        screening::Model {
-            id: screening_id.0,
-            client_id: a.client_id,
-            questionnaire_version: CURRENT.version.to_owned(),
-            answers: to_json(&answers)?,
-            concerns: "[]".to_owned(),
-            outcome: eval.outcome,
-            reasons: to_json(&eval.reasons)?,
-            created_at: to_db(now),
-            valid_until: to_db(now + sdur(state.settings.booking.screening_valid_for)),
-            review_decision: None,
-            review_note: None,
-            reviewed_by: None,
-            reviewed_at: None,
-        },
-    )
-    .await?;
+    // The same rule as a first booking: a visit before the answers' first day cannot be
+    // confirmed (the client reschedules it to that day or later, then confirms again).
+    if eval.outcome != Outcome::Contraindicated {
+        super::screening::Limits {
+            eligible_from: eval.eligible_from,
+            flags: eval.flags,
+        }
+        .check_first_day(state.zone().local_date(from_db(a.starts_at)))?;
+    }
+    let valid_until = now + sdur(state.settings.booking.screening_valid_for);
+    let row =
+        super::screening::new_row(screening_id, a.client_id, &answers, &eval, now, valid_until)?;
+    store::clients::insert_screening(&tx, row).await?;
     store::appointments::set_reconfirmation(&tx, a.id, screening_id.0, eval.outcome, to_db(now))
         .await?;
     let detail =

@@ -7,7 +7,10 @@ use crate::{
     domain::{
         client::ClientDetails,
         ids::{ClientId, ScreeningId, StaffUserId},
-        screening::{Answers, CURRENT, Concern, Outcome, Reason, ReviewDecision},
+        screening::{
+            AnswerErrors, Answers, CURRENT, Concern, Evaluation, Flags, Outcome, Reason,
+            ReviewDecision,
+        },
         time::{from_db, sdur, to_db},
     },
     error::{ApiError, ApiResult},
@@ -34,12 +37,120 @@ pub struct Screened {
     pub outcome: Outcome,
     pub reasons: Vec<Reason>,
     pub valid_until: Timestamp,
+    /// The first local day a treatment may take place, when an answer sets one.
+    pub eligible_from: Option<jiff::civil::Date>,
+    pub flags: Flags,
+}
+
+/// Checks raw answers against the questionnaire in force: every question answered as it asks,
+/// dates not after today in the clinic's zone. The screening and the manage page's
+/// re-confirmation both come through here.
+pub fn parse_answers(
+    state: &AppState,
+    raw: &serde_json::Map<String, serde_json::Value>,
+) -> Result<Answers, AnswerErrors> {
+    CURRENT.parse_answers(raw, state.zone().local_date(state.now()))
+}
+
+/// The outcome of checked answers today, with the configured waits (`screening.*`).
+pub fn evaluate(state: &AppState, answers: &Answers) -> Evaluation {
+    CURRENT.evaluate(
+        answers,
+        &state.screening_rules(),
+        state.zone().local_date(state.now()),
+    )
+}
+
+/// A new screening row of the questionnaire in force (unreviewed), for the re-confirmation.
+pub fn new_row(
+    id: ScreeningId,
+    client_id: uuid::Uuid,
+    answers: &Answers,
+    eval: &Evaluation,
+    now: Timestamp,
+    valid_until: Timestamp,
+) -> ApiResult<screening::Model> {
+    Ok(screening::Model {
+        id: id.0,
+        client_id,
+        questionnaire_version: CURRENT.version,
+        answers: to_json(answers)?,
+        concerns: "[]".to_owned(),
+        outcome: eval.outcome,
+        reasons: to_json(&eval.reasons)?,
+        created_at: to_db(now),
+        valid_until: to_db(valid_until),
+        review_decision: None,
+        review_note: None,
+        reviewed_by: None,
+        reviewed_at: None,
+        eligible_from: eval.eligible_from.map(|d| d.to_string()),
+        no_numbing_cream: eval.flags.no_numbing_cream,
+        cold_sore_history: eval.flags.cold_sore_history,
+    })
+}
+
+/// A stored `eligible_from` (a value that does not parse is read as none: the schema checks
+/// its shape, the service writes only dates).
+pub fn stored_eligible_from(raw: Option<&str>) -> Option<jiff::civil::Date> {
+    raw.and_then(|d| crate::domain::time::parse_date(d).ok())
+}
+
+/// A stored screening's flags.
+pub fn stored_flags(s: &screening::Model) -> Flags {
+    Flags {
+        no_numbing_cream: s.no_numbing_cream,
+        cold_sore_history: s.cold_sore_history,
+    }
+}
+
+/// What a stored screening allows of a first visit: numbing cream or not, and the first local
+/// day. The rules are the domain's (`check_numbing_cream`, `check_first_day`); booking and
+/// availability both ask here.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    pub eligible_from: Option<jiff::civil::Date>,
+    pub flags: Flags,
+}
+
+impl Limits {
+    /// 422 naming `anesthesia` when numbing cream is asked for and cannot be used.
+    pub fn check_numbing_cream(&self, anesthesia: bool) -> ApiResult<()> {
+        crate::domain::screening::check_numbing_cream(self.flags, anesthesia)
+            .map_err(|m| ApiError::invalid("anesthesia", m))
+    }
+
+    /// 403 `not_eligible_until` for a first visit on a local day before `eligible_from`.
+    pub fn check_first_day(&self, day: jiff::civil::Date) -> ApiResult<()> {
+        crate::domain::screening::check_first_day(self.eligible_from, day).map_err(|from| {
+            ApiError::NotEligibleUntil {
+                message: crate::domain::screening::not_eligible_message(from),
+                eligible_from: from,
+            }
+        })
+    }
+
+    /// The first local day availability offers for a range starting `from`.
+    pub fn first_offered_day(&self, from: jiff::civil::Date) -> jiff::civil::Date {
+        crate::domain::screening::first_offered_day(self.eligible_from, from)
+    }
+}
+
+/// The limits of the screening `id`; 422 naming `screening_id` when there is none.
+pub async fn limits(state: &AppState, id: ScreeningId) -> ApiResult<Limits> {
+    let s = store::clients::find_screening(&state.db, id.0)
+        .await?
+        .ok_or_else(|| ApiError::invalid("screening_id", "no screening with this id"))?;
+    Ok(Limits {
+        eligible_from: stored_eligible_from(s.eligible_from.as_deref()),
+        flags: stored_flags(&s),
+    })
 }
 
 /// Evaluates and stores a screening, creating or updating the client.
 pub async fn submit(state: &AppState, sub: Submission) -> ApiResult<Screened> {
     let now = state.now();
-    let eval = CURRENT.evaluate(&sub.answers);
+    let eval = evaluate(state, &sub.answers);
     let valid_until = now + sdur(state.settings.booking.screening_valid_for);
     let id = ScreeningId::new();
     let client_id = store::clients::insert_screening_with_client(
@@ -47,13 +158,16 @@ pub async fn submit(state: &AppState, sub: Submission) -> ApiResult<Screened> {
         &sub.client,
         NewScreening {
             id: id.0,
-            questionnaire_version: CURRENT.version.to_owned(),
+            questionnaire_version: CURRENT.version,
             answers: to_json(&sub.answers)?,
             concerns: to_json(&sub.concerns)?,
             outcome: eval.outcome,
             reasons: to_json(&eval.reasons)?,
             created_at: to_db(now),
             valid_until: to_db(valid_until),
+            eligible_from: eval.eligible_from.map(|d| d.to_string()),
+            no_numbing_cream: eval.flags.no_numbing_cream,
+            cold_sore_history: eval.flags.cold_sore_history,
         },
     )
     .await?;
@@ -65,6 +179,8 @@ pub async fn submit(state: &AppState, sub: Submission) -> ApiResult<Screened> {
         outcome: eval.outcome,
         reasons: eval.reasons,
         valid_until,
+        eligible_from: eval.eligible_from,
+        flags: eval.flags,
     })
 }
 
@@ -141,7 +257,7 @@ async fn load_detail(state: &AppState, id: ScreeningId) -> ApiResult<ScreeningDe
     let c = store::clients::find(&state.db, s.client_id).await?;
     Ok(ScreeningDetail {
         summary: summary(&s, c),
-        questionnaire_version: s.questionnaire_version,
+        questionnaire_version: s.questionnaire_version.as_str().to_owned(),
         answers: stored_answers(&s.answers),
         concerns: stored_concerns(&s.concerns),
         review_note: s.review_note,

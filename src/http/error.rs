@@ -31,7 +31,9 @@ impl ResponseError for ApiError {
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
             ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
-            ApiError::Forbidden | ApiError::ScreeningNotPassed(_) => StatusCode::FORBIDDEN,
+            ApiError::Forbidden
+            | ApiError::ScreeningNotPassed(_)
+            | ApiError::NotEligibleUntil { .. } => StatusCode::FORBIDDEN,
             ApiError::NotFound => StatusCode::NOT_FOUND,
             ApiError::SlotTaken { .. } | ApiError::TooLateToChange(_) | ApiError::Conflict(_) => {
                 StatusCode::CONFLICT
@@ -57,6 +59,13 @@ impl ResponseError for ApiError {
                 )
             }
             ApiError::SlotTaken { message, details } => (message.clone(), details.clone()),
+            ApiError::NotEligibleUntil {
+                message,
+                eligible_from,
+            } => (
+                message.clone(),
+                json!({ "eligible_from": eligible_from.to_string() }),
+            ),
             other => (other.to_string(), json!({})),
         };
         let body = ErrorBody {

@@ -13,7 +13,7 @@ use super::{
 use crate::{
     domain::{
         ids::PractitionerId,
-        screening::{CURRENT, Concern, Outcome, Reason},
+        screening::{AnswerKind, CURRENT, Concern, Outcome, QuestionnaireVersion, Reason},
         service::Service,
         time::parse_date,
     },
@@ -74,21 +74,28 @@ pub async fn practitioners(state: web::Data<AppState>) -> ApiResult<HttpResponse
 #[derive(Serialize, ToSchema)]
 pub struct QuestionDto {
     pub id: &'static str,
-    pub text: &'static str,
+    pub text: String,
+    /// `yes_no`: answered true or false. `date`: answered false, or with the local date
+    /// (`YYYY-MM-DD`, clinic zone, not in the future) the question asks for; a recent date
+    /// makes the client eligible only from a later day (`eligible_from`).
+    pub answer: AnswerKind,
+    /// What a "yes" means (`eligible` for a date question: eligible from a later day).
     pub outcome_if_yes: Outcome,
 }
 
 /// The questionnaire in force.
 #[derive(Serialize, ToSchema)]
 pub struct QuestionnaireDto {
-    pub version: &'static str,
+    /// Answer sets of another version are refused (422 naming the missing or unknown ids).
+    pub version: QuestionnaireVersion,
     pub questions: Vec<QuestionDto>,
 }
 
 /// The screening questionnaire.
 #[utoipa::path(get, path = "/api/v1/screening/questions", tag = "public", responses((status = 200, body = QuestionnaireDto)))]
 #[get("/screening/questions")]
-pub async fn questions() -> HttpResponse {
+pub async fn questions(state: web::Data<AppState>) -> HttpResponse {
+    let rules = state.screening_rules();
     HttpResponse::Ok().json(QuestionnaireDto {
         version: CURRENT.version,
         questions: CURRENT
@@ -96,8 +103,9 @@ pub async fn questions() -> HttpResponse {
             .iter()
             .map(|q| QuestionDto {
                 id: q.id,
-                text: q.text,
-                outcome_if_yes: q.outcome_if_yes,
+                text: q.text(&rules),
+                answer: q.answer_kind(),
+                outcome_if_yes: q.outcome_if_yes(),
             })
             .collect(),
     })
@@ -107,7 +115,8 @@ pub async fn questions() -> HttpResponse {
 #[derive(Deserialize, ToSchema)]
 pub struct ScreeningBody {
     pub client: ClientBody,
-    /// Every question id of the questionnaire, answered true or false.
+    /// Every question id of the questionnaire in force: `true`/`false`, or for a `date`
+    /// question `false` or `"YYYY-MM-DD"`.
     #[schema(value_type = Object)]
     pub answers: serde_json::Map<String, serde_json::Value>,
     pub concerns: Option<Vec<Concern>>,
@@ -121,6 +130,16 @@ pub struct ScreeningDto {
     pub outcome: Outcome,
     pub reasons: Vec<Reason>,
     pub valid_until: String,
+    /// The first local day (`YYYY-MM-DD`, clinic zone) a treatment may take place; null when
+    /// no answer sets one. Availability with this `screening_id` offers nothing earlier and
+    /// booking earlier is 403 `not_eligible_until`.
+    #[schema(value_type = Option<String>, format = Date, example = "2027-05-14")]
+    pub eligible_from: Option<String>,
+    /// The questionnaire version the answers were given under.
+    pub questionnaire_version: QuestionnaireVersion,
+    /// Whether numbing cream may be chosen with this screening (false after an allergy to
+    /// local anaesthetics: `anesthesia=true` is then refused, 422 naming `anesthesia`).
+    pub numbing_cream_allowed: bool,
 }
 
 /// Submits the health screening.
@@ -133,7 +152,7 @@ pub async fn submit_screening(
 ) -> ApiResult<HttpResponse> {
     let body = body.value;
     let client = body.client.parse();
-    let answers = CURRENT.parse_answers(&body.answers);
+    let answers = flows::screening::parse_answers(&state, &body.answers);
     // Report every bad field at once.
     let (client, answers) = match (client, answers) {
         (Ok(c), Ok(a)) => (c, a),
@@ -166,6 +185,9 @@ pub async fn submit_screening(
         outcome: s.outcome,
         reasons: s.reasons,
         valid_until: state.zone().rfc3339(s.valid_until),
+        eligible_from: s.eligible_from.map(|d| d.to_string()),
+        questionnaire_version: CURRENT.version,
+        numbing_cream_allowed: !s.flags.no_numbing_cream,
     }))
 }
 
@@ -180,6 +202,9 @@ pub struct AvailabilityQuery {
     pub to: String,
     pub practitioner_id: Option<Uuid>,
     pub anesthesia: Option<bool>,
+    /// The client's screening: no slot before its `eligible_from`; numbing cream refused (422
+    /// `anesthesia`) after an allergy to local anaesthetics.
+    pub screening_id: Option<Uuid>,
 }
 
 /// One offered slot.
@@ -216,6 +241,7 @@ pub async fn availability(
             to,
             practitioner_id: q.practitioner_id.map(PractitionerId),
             anesthesia: q.anesthesia.unwrap_or(false),
+            screening_id: q.screening_id.map(crate::domain::ids::ScreeningId),
         },
     )
     .await?;
@@ -243,7 +269,8 @@ pub async fn availability(
 /// Books one session or a course. Send an `Idempotency-Key` header to make retries safe.
 #[utoipa::path(post, path = "/api/v1/bookings", tag = "public", request_body = BookingBody,
     params(("Idempotency-Key" = Option<String>, Header, description = "makes retries safe")),
-    responses((status = 201, body = BookingDto), (status = 403, body = ErrorBody),
+    responses((status = 201, body = BookingDto),
+        (status = 403, body = ErrorBody, description = "`screening_not_passed`, or `not_eligible_until` (a first session before the screening's `eligible_from`; `details.eligible_from`)"),
         (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[post("/bookings")]
 pub async fn book(
@@ -273,7 +300,8 @@ pub struct PreviewDto {
 /// client confirms): the same body, checks and placement as `POST /api/v1/bookings`, but
 /// nothing is written, so a time may still be taken before the booking.
 #[utoipa::path(post, path = "/api/v1/bookings/preview", tag = "public", request_body = BookingBody,
-    responses((status = 200, body = PreviewDto), (status = 403, body = ErrorBody),
+    responses((status = 200, body = PreviewDto),
+        (status = 403, body = ErrorBody, description = "`screening_not_passed`, or `not_eligible_until` (`details.eligible_from`)"),
         (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[post("/bookings/preview")]
 pub async fn preview(

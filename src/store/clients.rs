@@ -2,13 +2,14 @@
 
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, DbErr,
-    EntityTrait, QueryFilter, QueryOrder, QuerySelect, Statement, sea_query::OnConflict,
+    EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Statement,
+    sea_query::OnConflict,
 };
 use uuid::Uuid;
 
 use super::entities::{client, screening};
 use crate::domain::client::ClientDetails;
-use crate::domain::screening::{Outcome, ReviewDecision};
+use crate::domain::screening::{Outcome, QuestionnaireVersion, ReviewDecision};
 
 /// The client with this email, created or updated with the given details (one statement:
 /// `INSERT ... ON CONFLICT (email) DO UPDATE ... RETURNING`).
@@ -38,13 +39,16 @@ pub async fn upsert(
 /// A screening as first stored (unreviewed; its client is resolved by email).
 pub struct NewScreening {
     pub id: Uuid,
-    pub questionnaire_version: String,
+    pub questionnaire_version: QuestionnaireVersion,
     pub answers: String,
     pub concerns: String,
     pub outcome: Outcome,
     pub reasons: String,
     pub created_at: i64,
     pub valid_until: i64,
+    pub eligible_from: Option<String>,
+    pub no_numbing_cream: bool,
+    pub cold_sore_history: bool,
 }
 
 /// Stores a new screening with its client (created, or updated by email), atomically; returns
@@ -75,6 +79,9 @@ pub async fn insert_screening_with_client(
                 review_note: None,
                 reviewed_by: None,
                 reviewed_at: None,
+                eligible_from: s.eligible_from,
+                no_numbing_cream: s.no_numbing_cream,
+                cold_sore_history: s.cold_sore_history,
             },
         )
         .await?;
@@ -87,8 +94,9 @@ pub async fn insert_screening_with_client(
             RETURNING id
         )
         INSERT INTO screenings (id, client_id, questionnaire_version, answers, concerns, outcome,
-                                reasons, created_at, valid_until)
-        SELECT $6, c.id, $7, $8, $9, $10, $11, $12, $13 FROM c
+                                reasons, created_at, valid_until, eligible_from,
+                                no_numbing_cream, cold_sore_history)
+        SELECT $6, c.id, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16 FROM c
         RETURNING client_id";
     let values: Vec<sea_orm::Value> = vec![
         Uuid::new_v4().into(),
@@ -97,13 +105,16 @@ pub async fn insert_screening_with_client(
         details.phone.clone().into(),
         s.created_at.into(),
         s.id.into(),
-        s.questionnaire_version.into(),
+        s.questionnaire_version.as_str().into(),
         s.answers.into(),
         s.concerns.into(),
         s.outcome.as_str().into(),
         s.reasons.into(),
         s.created_at.into(),
         s.valid_until.into(),
+        s.eligible_from.into(),
+        s.no_numbing_cream.into(),
+        s.cold_sore_history.into(),
     ];
     let row = db
         .query_one_raw(Statement::from_sql_and_values(
@@ -137,6 +148,9 @@ pub async fn insert_screening(db: &impl ConnectionTrait, s: screening::Model) ->
         review_note: Set(s.review_note),
         reviewed_by: Set(s.reviewed_by),
         reviewed_at: Set(s.reviewed_at),
+        eligible_from: Set(s.eligible_from),
+        no_numbing_cream: Set(s.no_numbing_cream),
+        cold_sore_history: Set(s.cold_sore_history),
     })
     .exec_without_returning(db)
     .await
@@ -200,6 +214,9 @@ pub struct ScreeningForBooking {
     pub outcome: Outcome,
     pub review_decision: Option<ReviewDecision>,
     pub valid_until: i64,
+    pub eligible_from: Option<String>,
+    pub no_numbing_cream: bool,
+    pub cold_sore_history: bool,
     pub client_email: String,
 }
 
@@ -216,7 +233,8 @@ pub async fn screening_for_booking(
         "?"
     };
     let sql = format!(
-        "SELECT s.id, s.client_id, s.outcome, s.review_decision, s.valid_until, c.email AS client_email
+        "SELECT s.id, s.client_id, s.outcome, s.review_decision, s.valid_until, s.eligible_from,
+                s.no_numbing_cream, s.cold_sore_history, c.email AS client_email
            FROM screenings s JOIN clients c ON c.id = s.client_id WHERE s.id = {placeholder}"
     );
     ScreeningForBooking::find_by_statement(Statement::from_sql_and_values(
@@ -226,4 +244,30 @@ pub async fn screening_for_booking(
     ))
     .one(db)
     .await
+}
+
+/// Whether the screening a visit was booked on, or its latest re-confirmation, reports a
+/// history of cold sores (for the prep email).
+pub async fn visit_cold_sore_history(
+    db: &impl ConnectionTrait,
+    booking_id: Uuid,
+    reconfirm_screening_id: Option<Uuid>,
+) -> Result<bool, DbErr> {
+    let booked_on = super::entities::booking::Entity::find_by_id(booking_id)
+        .one(db)
+        .await?
+        .and_then(|b| b.screening_id);
+    let ids: Vec<Uuid> = booked_on
+        .into_iter()
+        .chain(reconfirm_screening_id)
+        .collect();
+    if ids.is_empty() {
+        return Ok(false);
+    }
+    let hits = screening::Entity::find()
+        .filter(screening::Column::Id.is_in(ids))
+        .filter(screening::Column::ColdSoreHistory.eq(true))
+        .count(db)
+        .await?;
+    Ok(hits > 0)
 }

@@ -25,6 +25,7 @@ mod openapi;
 mod ops;
 mod pages;
 mod screening;
+mod screening_dates;
 mod staff;
 mod storage;
 mod templates;

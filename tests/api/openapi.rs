@@ -170,3 +170,53 @@ async fn an_empty_cancel_is_documented_as_allowed() {
     let book = &doc["paths"]["/api/v1/bookings"]["post"]["requestBody"];
     assert_eq!(book["required"], Value::Bool(true), "{book}");
 }
+
+/// Questionnaire version 2's fields: dated questions, `eligible_from`, the version, the
+/// availability's `screening_id`, the desk's cold-sore flag, the 403 `not_eligible_until`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_dated_questionnaire_is_documented() {
+    let doc = document().await;
+    let schemas = &doc["components"]["schemas"];
+    let props = |name: &str| {
+        schemas[name]["properties"]
+            .as_object()
+            .unwrap_or_else(|| panic!("{name} documented"))
+            .clone()
+    };
+    let kinds = &schemas["AnswerKind"]["enum"];
+    assert_eq!(*kinds, serde_json::json!(["yes_no", "date"]), "{kinds}");
+    assert!(props("QuestionDto").contains_key("answer"));
+    let versions = &schemas["QuestionnaireVersion"]["enum"];
+    assert!(
+        versions
+            .as_array()
+            .is_some_and(|v| v.contains(&Value::from("2026-11-2"))),
+        "{versions}"
+    );
+    for (schema, field) in [
+        ("ScreeningDto", "eligible_from"),
+        ("ScreeningDto", "questionnaire_version"),
+        ("ScreeningDto", "numbing_cream_allowed"),
+        ("Reason", "eligible_from"),
+        ("CalendarScreening", "cold_sore_history"),
+        ("CalendarScreening", "no_numbing_cream"),
+        ("CalendarScreening", "eligible_from"),
+    ] {
+        let p = props(schema);
+        assert!(p.contains_key(field), "{schema}.{field}");
+    }
+    assert_eq!(props("ScreeningDto")["eligible_from"]["format"], "date");
+    let params = doc["paths"]["/api/v1/availability"]["get"]["parameters"]
+        .as_array()
+        .unwrap()
+        .clone();
+    assert!(
+        params
+            .iter()
+            .any(|p| p["name"] == "screening_id" && p["required"] != Value::Bool(true)),
+        "{params:?}"
+    );
+    let forbidden =
+        doc["paths"]["/api/v1/bookings"]["post"]["responses"]["403"]["description"].to_string();
+    assert!(forbidden.contains("not_eligible_until"), "{forbidden}");
+}

@@ -51,6 +51,14 @@ pub struct CalendarScreening {
     pub id: Uuid,
     pub outcome: Outcome,
     pub review_decision: Option<ReviewDecision>,
+    /// A history of cold sores (questionnaire v2): antiviral cover may be advised; ask the
+    /// client.
+    pub cold_sore_history: bool,
+    /// An allergy to local anaesthetics: no numbing cream.
+    pub no_numbing_cream: bool,
+    /// The first local day (`YYYY-MM-DD`) the answers allow a first treatment; null when none.
+    #[schema(value_type = Option<String>, format = Date)]
+    pub eligible_from: Option<String>,
 }
 
 /// The health re-confirmation before this visit.
@@ -141,6 +149,9 @@ pub async fn calendar(
                     id: s.id,
                     outcome: s.outcome,
                     review_decision: s.review_decision,
+                    cold_sore_history: s.cold_sore_history,
+                    no_numbing_cream: s.no_numbing_cream,
+                    eligible_from: s.eligible_from,
                 }),
                 reconfirmation: a.reconfirm_outcome.map(|o| Reconfirmation {
                     screening_id: a.reconfirm_screening_id,

@@ -15,12 +15,12 @@ pub mod working_hours;
 
 #[cfg(test)]
 mod tests {
-    use sea_orm::ActiveEnum;
+    use sea_orm::{ActiveEnum, Iterable};
 
     use crate::domain::{
         messages::{LinkPurpose, MessageKind, MessageStatus},
         role::Role,
-        screening::{Outcome, ReviewDecision},
+        screening::{Outcome, QuestionnaireVersion, ReviewDecision},
         service::Service,
         status::AppointmentStatus,
     };
@@ -47,6 +47,14 @@ mod tests {
         assert_eq!(MessageStatus::values(), of("outbox", "status"));
         assert_eq!(Role::values(), of("staff_users", "role"));
         assert_eq!(LinkPurpose::values(), of("manage_links", "purpose"));
+        assert_eq!(
+            QuestionnaireVersion::values(),
+            of("screenings", "questionnaire_version")
+        );
+        for v in QuestionnaireVersion::iter() {
+            assert_eq!(v.to_value(), v.as_str());
+            assert_eq!(v.questionnaire().version, v);
+        }
         // The API's text and the stored text are one and the same.
         for s in AppointmentStatus::ALL {
             assert_eq!(s.to_value(), s.as_str());
