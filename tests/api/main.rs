@@ -25,6 +25,7 @@ mod openapi;
 mod ops;
 mod pages;
 mod screening;
+mod spacing;
 mod staff;
 mod storage;
 mod templates;
