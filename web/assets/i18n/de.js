@@ -85,7 +85,12 @@ export default {
   summaryOne: '{service} am {day} um {time}',
   summaryWith: 'bei {name}',
   summaryNumbing: 'mit Betäubungscreme',
-  summaryCourse: 'Dies ist Sitzung 1 von {n}. Die weiteren Sitzungen werden beim Buchen geplant, zur selben Uhrzeit im Abstand einiger Wochen; Sie sehen sofort jedes Datum und können jede Sitzung ändern.',
+  planTitle: 'Ihre Sitzungen',
+  planning: 'Ihre Sitzungen werden geplant …',
+  planned: '{n} Sitzungen geplant; die Termine stehen über „Buchen“.',
+  planNote: 'Weitere Sitzungen liegen möglichst zur selben Uhrzeit, sonst zur nächsten freien Zeit. Sie können jede Sitzung später ändern.',
+  planNoSlot: 'Sitzung {n} lässt sich nicht planen: Eine Woche vor und nach ihrem Datum ({day}) ist keine Zeit frei. Bitte wählen Sie eine andere Zeit für Sitzung 1 oder weniger Sitzungen.',
+  planNoSlotPlain: 'Sitzung {n} lässt sich nicht planen: Um ihr Datum ist keine Zeit frei. Bitte wählen Sie eine andere Zeit für Sitzung 1 oder weniger Sitzungen.',
   book: 'Buchen',
   booking: 'Wird gebucht …',
 

@@ -71,7 +71,12 @@ export default {
   summaryOne: '{service} on {day} at {time}',
   summaryWith: 'with {name}',
   summaryNumbing: 'with numbing cream',
-  summaryCourse: 'This is session 1 of {n}. The other sessions are planned when you book, at the same time of day about every few weeks; you will see every date straight away and can change each one.',
+  planTitle: 'Your sessions',
+  planning: 'Planning your sessions…',
+  planned: '{n} sessions planned; their dates are listed above “Book”.',
+  planNote: 'Each later session is at the same time of day where possible, or the nearest free time. You can change each session later.',
+  planNoSlot: 'Session {n} cannot be planned: there is no free time within a week of its date ({day}). Please choose another time for session 1, or fewer sessions.',
+  planNoSlotPlain: 'Session {n} cannot be planned: there is no free time near its date. Please choose another time for session 1, or fewer sessions.',
   book: 'Book',
   booking: 'Booking…',
 
