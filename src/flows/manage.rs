@@ -75,6 +75,8 @@ pub struct SessionView {
     pub appointment: AppointmentView,
     /// The practitioner's name; `None` for one no longer on record.
     pub practitioner_name: Option<String>,
+    /// Numbing cream was asked for (the visit takes longer, so fewer times fit).
+    pub anesthesia: bool,
     /// The client may still cancel or reschedule it (booked, outside the notice window).
     pub can_change: bool,
     /// A repeat session whose health answers the client is asked to confirm again.
@@ -127,6 +129,7 @@ pub async fn overview(state: &AppState, token: Option<String>) -> ApiResult<Book
                 a.reconfirmed_at.is_some(),
             ),
             practitioner_name: p.map(|p| p.name),
+            anesthesia: a.anesthesia,
             can_change,
             reschedule_window: course
                 .as_deref()

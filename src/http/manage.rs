@@ -44,6 +44,9 @@ pub struct SessionDto {
     pub end: String,
     pub status: AppointmentStatus,
     pub session_number: u32,
+    /// Numbing cream was asked for (pass it as `anesthesia` to `GET /api/v1/availability` to
+    /// see the times this visit fits).
+    pub anesthesia: bool,
     /// The client may cancel or reschedule it now: booked and not yet inside the notice
     /// window (`change_deadline_notice` before the start).
     pub can_change: bool,
@@ -126,6 +129,7 @@ pub async fn get_whole_booking(
                     end: a.end,
                     status: a.status,
                     session_number: a.session_number,
+                    anesthesia: s.anesthesia,
                     can_change: s.can_change,
                     needs_reconfirmation: s.needs_reconfirmation,
                     reschedule_window: s.reschedule_window.map(|w| RescheduleWindowDto {
