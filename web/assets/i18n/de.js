@@ -72,7 +72,7 @@ export default {
   numbing: 'Betäubungscreme',
   numbingHint: 'Wird vor der Behandlung aufgetragen; Ihr Termin dauert dadurch etwas länger.',
   sessions: 'Sitzungen',
-  sessionsHint: 'Microneedling wirkt am besten als Kur. Weitere Sitzungen werden im Abstand einiger Wochen zur selben Uhrzeit geplant, oder zur nächsten freien Zeit.',
+  sessionsHint: 'Microneedling wirkt am besten als Behandlungsreihe. Weitere Sitzungen werden im Abstand einiger Wochen zur selben Uhrzeit geplant, oder zur nächsten freien Zeit.',
   previous: 'Vorherige Woche',
   next: 'Nächste Woche',
   weekOf: '{from} bis {to}',
