@@ -115,8 +115,13 @@ impl CourseRules {
     ) -> SpacingWindow {
         let min_days = self.min_days();
         let others = sessions.iter().filter(|s| s.active && s.number != number);
-        let previous = others.clone().filter(|s| s.number < number).max_by_key(|s| s.number);
-        let next = others.filter(|s| s.number > number).min_by_key(|s| s.number);
+        let previous = others
+            .clone()
+            .filter(|s| s.number < number)
+            .max_by_key(|s| s.number);
+        let next = others
+            .filter(|s| s.number > number)
+            .min_by_key(|s| s.number);
         let shift = |at: Timestamp, days: i64| {
             zone.local_date(at)
                 .checked_add(jiff::Span::new().days(days))
@@ -179,8 +184,8 @@ impl CourseRules {
         target: Timestamp,
         previous: Timestamp,
     ) -> (Timestamp, Timestamp) {
-        let earliest = (target - sdur(self.flex))
-            .max(zone.same_local_time_after(previous, self.min_days()));
+        let earliest =
+            (target - sdur(self.flex)).max(zone.same_local_time_after(previous, self.min_days()));
         (earliest, target + sdur(self.flex))
     }
 }
@@ -266,12 +271,27 @@ mod tests {
         let at = |s: &str| -> Timestamp { s.parse().unwrap() };
         let d = |s: &str| -> Date { s.parse().unwrap() };
         let course = [
-            CourseSession { number: 1, start: at("2026-12-01T09:00:00+01:00"), active: true },
-            CourseSession { number: 2, start: at("2026-12-29T09:00:00+01:00"), active: true },
-            CourseSession { number: 3, start: at("2027-02-15T09:00:00+01:00"), active: true },
+            CourseSession {
+                number: 1,
+                start: at("2026-12-01T09:00:00+01:00"),
+                active: true,
+            },
+            CourseSession {
+                number: 2,
+                start: at("2026-12-29T09:00:00+01:00"),
+                active: true,
+            },
+            CourseSession {
+                number: 3,
+                start: at("2027-02-15T09:00:00+01:00"),
+                active: true,
+            },
         ];
         let w = r.spacing_window(&zone, &course, 2);
-        assert_eq!((w.from, w.to), (Some(d("2026-12-29")), Some(d("2027-01-18"))));
+        assert_eq!(
+            (w.from, w.to),
+            (Some(d("2026-12-29")), Some(d("2027-01-18")))
+        );
         assert_eq!((w.previous, w.next, w.min_days), (Some(1), Some(3), 28));
         assert!(w.allows(d("2026-12-29")) && w.allows(d("2027-01-18")));
         assert!(!w.allows(d("2026-12-28")) && !w.allows(d("2027-01-19")));
@@ -287,10 +307,24 @@ mod tests {
         let w3 = r.spacing_window(&zone, &gap, 3);
         assert_eq!((w3.from, w3.previous), (Some(d("2026-12-29")), Some(1)));
         // Local dates: a session at 00:30 Berlin time is on the Berlin date, not UTC's.
-        let late = [CourseSession { number: 1, start: at("2026-12-01T00:30:00+01:00"), active: true }];
-        assert_eq!(r.spacing_window(&zone, &late, 2).from, Some(d("2026-12-29")));
+        let late = [CourseSession {
+            number: 1,
+            start: at("2026-12-01T00:30:00+01:00"),
+            active: true,
+        }];
+        assert_eq!(
+            r.spacing_window(&zone, &late, 2).from,
+            Some(d("2026-12-29"))
+        );
         // Neighbours 40 days apart leave no date for the session between them.
-        let tight = [course[0], CourseSession { number: 3, start: at("2027-01-10T09:00:00+01:00"), active: true }];
+        let tight = [
+            course[0],
+            CourseSession {
+                number: 3,
+                start: at("2027-01-10T09:00:00+01:00"),
+                active: true,
+            },
+        ];
         assert!(r.spacing_window(&zone, &tight, 2).is_empty());
         // A single visit: no bound at all.
         let w = r.spacing_window(&zone, &course[..1], 1);

@@ -138,8 +138,8 @@ pub async fn overview(state: &AppState, token: Option<String>) -> ApiResult<Book
         });
     }
     let notice = state.settings.booking.client_cancel_notice;
-    let words = templates::locale(state.settings.clinic.language)
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let words =
+        templates::locale(state.settings.clinic.language).map_err(|e| anyhow::anyhow!("{e}"))?;
     Ok(BookingOverview {
         booking_id: BookingId(b.id),
         course_id: (b.sessions > 1).then_some(BookingId(b.id)),

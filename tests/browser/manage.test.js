@@ -401,6 +401,14 @@ test('a German clinic: the manage page speaks German', async () => {
     assert.equal(await page.getByRole('link', { name: 'Zum Kalender hinzufügen', exact: true }).count(), 2);
     assert.equal(await page.evaluate(() => document.documentElement.lang), 'de');
     await s.step('manage-de-01-course');
+    // Rescheduling session 2: the course's spacing and the practitioner in German.
+    const zwei = page.getByRole('region', { name: 'Sitzung 2', exact: true });
+    await zwei.getByRole('button', { name: 'Verschieben', exact: true }).click();
+    await zwei.getByText('Damit zwischen Ihren Sitzungen mindestens 28 Tage liegen, können Sie diese Sitzung auf einen Tag ab').waitFor();
+    await zwei.getByRole('combobox', { name: 'Behandler:in', exact: true }).waitFor();
+    await zwei.locator('.times button').first().click();
+    await zwei.getByRole('button', { name: 'Auf diese Zeit verschieben', exact: true }).waitFor();
+    await s.step('manage-de-03-reschedule');
     await page.goto(`${app.base}/manage#unknown`);
     await page.reload();
     await page.getByRole('heading', { name: 'Dieser Link funktioniert nicht mehr', exact: true }).waitFor();
