@@ -232,7 +232,7 @@ async fn check_spacing(
     a: &appointment::Model,
     slot: &Slot,
 ) -> ApiResult<()> {
-    let rows = store::appointments::of_booking(tx, a.booking_id).await?;
+    let rows = store::appointments::of_booking_locked(tx, a.booking_id).await?;
     if rows.len() < 2 {
         return Ok(());
     }

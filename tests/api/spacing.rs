@@ -35,8 +35,18 @@ async fn client_move(app: &TestApp, b: &Value, i: usize, start: &str) -> reqwest
 
 async fn staff_move(app: &TestApp, b: &Value, i: usize, start: &str) -> reqwest::Response {
     let token = app.admin().await;
+    staff_move_as(app, &token, b, i, start).await
+}
+
+async fn staff_move_as(
+    app: &TestApp,
+    token: &str,
+    b: &Value,
+    i: usize,
+    start: &str,
+) -> reqwest::Response {
     let path = format!("/api/v1/staff/appointments/{}/reschedule", id(b, i));
-    app.post_auth(&path, &token, &json!({ "start": start }))
+    app.post_auth(&path, token, &json!({ "start": start }))
         .await
 }
 
@@ -212,7 +222,54 @@ async fn a_single_visit_moves_freely_and_has_no_window(db: Db) {
     .await;
 }
 
+async fn two_sessions_moved_at_once_cannot_both_break_the_spacing(db: Db) {
+    let app = spawn(db).await;
+    let p = app.practitioner("Dr. Rhee", "08:00", "20:00").await;
+    let token = app.admin().await;
+    // Several rounds, as a race may or may not overlap in one.
+    for round in 0..8 {
+        let b = course(&app, &p, 3 + round).await;
+        expect(
+            staff_move(&app, &b, 2, &local_at(70 + round, 10, 0)).await,
+            StatusCode::OK,
+        )
+        .await;
+        // Session 2 to day 42 is allowed (session 3 on day 70), session 3 to day 60 too
+        // (session 2 on day 31); both at once would leave them 18 days apart.
+        let (to2, to3) = (local_at(42 + round, 10, 0), local_at(60 + round, 10, 0));
+        let (two, three) = tokio::join!(
+            staff_move_as(&app, &token, &b, 1, &to2),
+            staff_move_as(&app, &token, &b, 2, &to3),
+        );
+        let mut statuses = [two.status(), three.status()];
+        statuses.sort();
+        assert_eq!(
+            statuses,
+            [StatusCode::OK, StatusCode::CONFLICT],
+            "round {round}"
+        );
+        let manage = b["manage_token"].as_str().unwrap();
+        let all = expect(
+            app.get_auth("/api/v1/booking", manage).await,
+            StatusCode::OK,
+        )
+        .await;
+        let day = |i: usize| {
+            let s = all["appointments"][i]["start"].as_str().unwrap();
+            s[..10].parse::<jiff::civil::Date>().unwrap()
+        };
+        let apart = day(2) - day(1);
+        assert!(
+            apart.get_days() >= 28,
+            "round {round}: {} and {}",
+            day(1),
+            day(2)
+        );
+    }
+}
+
 on_both!(
+    two_sessions_moved_at_once_cannot_both_break_the_spacing,
     a_client_keeps_the_course_spacing_when_moving_a_session,
     staff_are_bound_by_the_spacing_too,
     a_single_visit_moves_freely_and_has_no_window,
