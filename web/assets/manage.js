@@ -213,14 +213,24 @@ class ManagePage {
   windowWords(w) {
     const { t, fmt } = this;
     if (!w) return null;
-    const today = fmt.localDate(new Date().toISOString());
-    const from = w.from && w.from > today ? w.from : null;
+    const from = w.from && w.from > this.today() ? w.from : null;
     const vars = { days: w.min_interval_days, phone: this.clinic.phone };
-    if (w.from && w.to && w.from > w.to) return fill(t.windowNone, vars);
+    if (this.windowEmpty(w)) return fill(t.windowNone, vars);
     if (from && w.to) return fill(t.windowBoth, { ...vars, from: fmt.civilYear(from), to: fmt.civilYear(w.to) });
     if (from) return fill(t.windowFrom, { ...vars, from: fmt.civilYear(from) });
     if (w.to) return fill(t.windowTo, { ...vars, to: fmt.civilYear(w.to) });
     return null;
+  }
+
+  today() {
+    return this.fmt.localDate(new Date().toISOString());
+  }
+
+  /** No day left: the neighbours are too close together, or the last allowed day is past. */
+  windowEmpty(w) {
+    if (!w || !w.to) return false;
+    const first = w.from && w.from > this.today() ? w.from : this.today();
+    return first > w.to;
   }
 
   async openReschedule(a, panel) {
@@ -238,7 +248,7 @@ class ManagePage {
     const keep = h('div', { class: 'actions' }, h('button', { type: 'button', class: 'secondary', onclick: () => this.close(panel) }, t.keepTime));
     const w = a.reschedule_window;
     const windowNote = this.windowWords(w);
-    if (w && w.from && w.to && w.from > w.to) {
+    if (this.windowEmpty(w)) {
       // No date keeps the course's spacing: say so, no picker.
       this.show(panel, heading, now, h('p', { class: 'panel warn' }, windowNote), keep);
       focusOn(heading);
