@@ -39,6 +39,10 @@ pub enum ApiError {
     /// A state conflict: an illegal status move, a reused idempotency key (409).
     #[error("{0}")]
     Conflict(String),
+    /// A conflict whose details say more (e.g. the dates a course session may move to) (409,
+    /// code `conflict`).
+    #[error("{message}")]
+    ConflictWith { message: String, details: Value },
     #[error("too many requests; try again in a minute")]
     RateLimited,
     /// The database could not be reached in time (pool exhausted or connection lost): the
@@ -70,7 +74,7 @@ impl ApiError {
             ApiError::NotFound => "not_found",
             ApiError::SlotTaken { .. } => "slot_taken",
             ApiError::TooLateToChange(_) => "too_late_to_change",
-            ApiError::Conflict(_) => "conflict",
+            ApiError::Conflict(_) | ApiError::ConflictWith { .. } => "conflict",
             ApiError::RateLimited => "rate_limited",
             ApiError::Unavailable => "unavailable",
             ApiError::Internal(_) => "internal",

@@ -4,14 +4,20 @@
 //! `k * interval_days` calendar days later (so a DST change does not move it). When that exact
 //! slot is taken, the nearest offered slot within `flex` is used, never closer than
 //! `min_interval` to the previous session.
+//!
+//! Moving one session later (a reschedule, by the client or by staff) keeps the course's
+//! spacing: [`CourseRules::spacing_window`] says on which local dates the session may go,
+//! at least `min_interval` (in calendar days) after the nearest active session before it and
+//! before the nearest active session after it.
 
 use std::time::Duration;
 
-use jiff::Timestamp;
+use jiff::{Timestamp, civil::Date};
 
 use super::{
     availability::Slot,
     ids::PractitionerId,
+    status::AppointmentStatus,
     time::{ClinicZone, sdur},
 };
 
@@ -38,7 +44,98 @@ pub struct ShapeError {
     pub message: String,
 }
 
+/// One session of a course as the spacing rule sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CourseSession {
+    pub number: u32,
+    pub start: Timestamp,
+    /// Still counts for the spacing: booked, checked in or completed (a cancelled or missed
+    /// session was not treated, so it holds no date).
+    pub active: bool,
+}
+
+impl CourseSession {
+    /// A session of a course as stored: booked, checked-in and completed sessions hold their
+    /// date for the spacing rule; cancelled and missed ones do not.
+    pub fn new(number: u32, start: Timestamp, status: AppointmentStatus) -> Self {
+        let active = matches!(
+            status,
+            AppointmentStatus::Booked | AppointmentStatus::CheckedIn | AppointmentStatus::Completed
+        );
+        CourseSession {
+            number,
+            start,
+            active,
+        }
+    }
+}
+
+/// The local dates (inclusive) a course session may be moved to; `None` = the course sets no
+/// bound on that side (the booking horizon and notice still apply).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SpacingWindow {
+    pub from: Option<Date>,
+    pub to: Option<Date>,
+    /// The session before and after it that set the bounds (their numbers).
+    pub previous: Option<u32>,
+    pub next: Option<u32>,
+    /// `course.min_interval` in whole days.
+    pub min_days: i64,
+}
+
+impl SpacingWindow {
+    /// Whether a session may start on this local date.
+    pub fn allows(&self, date: Date) -> bool {
+        self.from.is_none_or(|f| date >= f) && self.to.is_none_or(|t| date <= t)
+    }
+
+    /// No date at all is left (the neighbours are less than twice the interval apart).
+    pub fn is_empty(&self) -> bool {
+        matches!((self.from, self.to), (Some(f), Some(t)) if f > t)
+    }
+}
+
 impl CourseRules {
+    /// `min_interval` in whole days (rounded up).
+    pub fn min_days(&self) -> i64 {
+        self.min_interval.as_secs().div_ceil(86_400) as i64
+    }
+
+    /// Where session `number` of a course may be moved: from `min_days` calendar days after
+    /// the nearest active session with a lower number up to `min_days` before the nearest
+    /// active session with a higher number (local dates in the clinic's zone). The session
+    /// itself and cancelled or missed sessions do not count. A booked course always lies
+    /// inside it (booking places sessions at least `min_interval` apart at the same local
+    /// time, which is stricter).
+    pub fn spacing_window(
+        &self,
+        zone: &ClinicZone,
+        sessions: &[CourseSession],
+        number: u32,
+    ) -> SpacingWindow {
+        let min_days = self.min_days();
+        let others = sessions.iter().filter(|s| s.active && s.number != number);
+        let previous = others
+            .clone()
+            .filter(|s| s.number < number)
+            .max_by_key(|s| s.number);
+        let next = others
+            .filter(|s| s.number > number)
+            .min_by_key(|s| s.number);
+        let shift = |at: Timestamp, days: i64| {
+            zone.local_date(at)
+                .checked_add(jiff::Span::new().days(days))
+                .ok()
+        };
+        SpacingWindow {
+            from: previous.and_then(|p| shift(p.start, min_days)),
+            to: next.and_then(|n| shift(n.start, -min_days)),
+            previous: previous.map(|p| p.number),
+            next: next.map(|n| n.number),
+            min_days,
+        }
+    }
+
     /// Checks `sessions` and `interval_days` against the limits.
     pub fn shape(
         &self,
@@ -52,7 +149,7 @@ impl CourseRules {
                 message: format!("must be between 1 and {}", self.max_sessions),
             });
         }
-        let min_days = self.min_interval.as_secs().div_ceil(86_400) as i64;
+        let min_days = self.min_days();
         let default_days = (self.default_interval.as_secs() / 86_400) as i64;
         let interval_days = interval_days.unwrap_or(default_days);
         if interval_days < min_days || interval_days > 365 {
@@ -87,9 +184,8 @@ impl CourseRules {
         target: Timestamp,
         previous: Timestamp,
     ) -> (Timestamp, Timestamp) {
-        let min_days = self.min_interval.as_secs().div_ceil(86_400) as i64;
         let earliest =
-            (target - sdur(self.flex)).max(zone.same_local_time_after(previous, min_days));
+            (target - sdur(self.flex)).max(zone.same_local_time_after(previous, self.min_days()));
         (earliest, target + sdur(self.flex))
     }
 }
@@ -166,6 +262,74 @@ mod tests {
         );
         assert_eq!(zone.rfc3339(target), "2026-04-07T10:00:00+02:00");
         assert_eq!(r.window(&zone, target, prev).0, target);
+    }
+
+    #[test]
+    fn spacing_window_between_active_neighbours() {
+        let r = rules();
+        let zone = ClinicZone::new("Europe/Berlin").unwrap();
+        let at = |s: &str| -> Timestamp { s.parse().unwrap() };
+        let d = |s: &str| -> Date { s.parse().unwrap() };
+        let course = [
+            CourseSession {
+                number: 1,
+                start: at("2026-12-01T09:00:00+01:00"),
+                active: true,
+            },
+            CourseSession {
+                number: 2,
+                start: at("2026-12-29T09:00:00+01:00"),
+                active: true,
+            },
+            CourseSession {
+                number: 3,
+                start: at("2027-02-15T09:00:00+01:00"),
+                active: true,
+            },
+        ];
+        let w = r.spacing_window(&zone, &course, 2);
+        assert_eq!(
+            (w.from, w.to),
+            (Some(d("2026-12-29")), Some(d("2027-01-18")))
+        );
+        assert_eq!((w.previous, w.next, w.min_days), (Some(1), Some(3), 28));
+        assert!(w.allows(d("2026-12-29")) && w.allows(d("2027-01-18")));
+        assert!(!w.allows(d("2026-12-28")) && !w.allows(d("2027-01-19")));
+        // Session 1: only an upper bound; session 3: only a lower one.
+        let w1 = r.spacing_window(&zone, &course, 1);
+        assert_eq!((w1.from, w1.to), (None, Some(d("2026-12-01"))));
+        assert!(!w1.allows(d("2027-01-05")), "session 1 after session 2");
+        let w3 = r.spacing_window(&zone, &course, 3);
+        assert_eq!((w3.from, w3.to), (Some(d("2027-01-26")), None));
+        // A cancelled neighbour holds no date: session 1 is then the only bound of session 3.
+        let mut gap = course;
+        gap[1].active = false;
+        let w3 = r.spacing_window(&zone, &gap, 3);
+        assert_eq!((w3.from, w3.previous), (Some(d("2026-12-29")), Some(1)));
+        // Local dates: a session at 00:30 Berlin time is on the Berlin date, not UTC's.
+        let late = [CourseSession {
+            number: 1,
+            start: at("2026-12-01T00:30:00+01:00"),
+            active: true,
+        }];
+        assert_eq!(
+            r.spacing_window(&zone, &late, 2).from,
+            Some(d("2026-12-29"))
+        );
+        // Neighbours 40 days apart leave no date for the session between them.
+        let tight = [
+            course[0],
+            CourseSession {
+                number: 3,
+                start: at("2027-01-10T09:00:00+01:00"),
+                active: true,
+            },
+        ];
+        assert!(r.spacing_window(&zone, &tight, 2).is_empty());
+        // A single visit: no bound at all.
+        let w = r.spacing_window(&zone, &course[..1], 1);
+        assert_eq!((w.from, w.to), (None, None));
+        assert!(!w.is_empty());
     }
 
     #[test]

@@ -12,6 +12,7 @@ use serde_json::json;
 use crate::{
     domain::{
         availability::Slot,
+        course::{CourseSession, SpacingWindow},
         ids::AppointmentId,
         messages::VisitEvent,
         screening::clears_check_in,
@@ -114,6 +115,9 @@ pub async fn apply(
     if matches!(mv, Move::CheckIn) {
         check_reconfirmation(tx, a).await?;
     }
+    if let Move::Reschedule(slot) = &mv {
+        check_spacing(tx, state, a, slot).await?;
+    }
 
     let mut row = a.clone();
     row.status = to;
@@ -207,6 +211,74 @@ pub async fn apply(
     )
     .await?;
     Ok(row)
+}
+
+/// The sessions of a course (the booking's appointments) as the spacing rule sees them.
+pub fn course_sessions(rows: &[appointment::Model]) -> Vec<CourseSession> {
+    rows.iter()
+        .map(|r| {
+            let number = u32::try_from(r.session_number).unwrap_or(0);
+            CourseSession::new(number, from_db(r.starts_at), r.status)
+        })
+        .collect()
+}
+
+/// A session of a course moves only within the course's spacing
+/// (`CourseRules::spacing_window`), whoever moves it: the interval is clinical, so staff are
+/// bound too (they can still move the neighbour first).
+async fn check_spacing(
+    tx: &DatabaseTransaction,
+    state: &AppState,
+    a: &appointment::Model,
+    slot: &Slot,
+) -> ApiResult<()> {
+    let rows = store::appointments::of_booking_locked(tx, a.booking_id).await?;
+    if rows.len() < 2 {
+        return Ok(());
+    }
+    let zone = state.zone();
+    let number = u32::try_from(a.session_number).unwrap_or(0);
+    let window = state
+        .course_rules()
+        .spacing_window(zone, &course_sessions(&rows), number);
+    if window.allows(zone.local_date(slot.start)) {
+        return Ok(());
+    }
+    Err(spacing_refused(state, number, &window))
+}
+
+/// The 409 for a move that breaks the course's spacing: which dates are allowed, in words and
+/// in `details` (`earliest` / `latest` local dates, null where the course sets no bound).
+fn spacing_refused(state: &AppState, number: u32, w: &SpacingWindow) -> ApiError {
+    let day = |d: jiff::civil::Date| d.strftime("%A %-d %B %Y").to_string();
+    let days = w.min_days;
+    let keep = match (w.previous, w.next) {
+        (Some(p), Some(q)) => {
+            format!("at least {days} days after session {p} and before session {q}")
+        }
+        (Some(p), None) => format!("at least {days} days after session {p}"),
+        (None, Some(q)) => format!("at least {days} days before session {q}"),
+        (None, None) => format!("at least {days} days from the other sessions"),
+    };
+    let choose = match (w.from, w.to) {
+        _ if w.is_empty() => format!(
+            "no date is left between them; please call us at {}",
+            state.settings.clinic.phone
+        ),
+        (Some(f), Some(t)) => format!("choose a date from {} to {}", day(f), day(t)),
+        (Some(f), None) => format!("choose a date on or after {}", day(f)),
+        (None, Some(t)) => format!("choose a date on or before {}", day(t)),
+        (None, None) => "choose another date".to_owned(),
+    };
+    ApiError::ConflictWith {
+        message: format!("session {number} of this course must stay {keep}: {choose}"),
+        details: json!({
+            "session_number": number,
+            "earliest": w.from.map(|d| d.to_string()),
+            "latest": w.to.map(|d| d.to_string()),
+            "min_interval_days": days,
+        }),
+    }
 }
 
 /// A repeat session is checked in only when its re-confirmation allows it

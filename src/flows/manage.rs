@@ -6,6 +6,7 @@ use tracing::info;
 
 use crate::{
     domain::{
+        course::SpacingWindow,
         ids::{AppointmentId, BookingId, ScreeningId},
         messages::LinkPurpose,
         screening::{Outcome, Reason, needs_reconfirmation},
@@ -73,10 +74,15 @@ pub struct SessionView {
     pub appointment: AppointmentView,
     /// The practitioner's name; `None` for one no longer on record.
     pub practitioner_name: Option<String>,
+    /// Numbing cream was asked for (the visit takes longer, so fewer times fit).
+    pub anesthesia: bool,
     /// The client may still cancel or reschedule it (booked, outside the notice window).
     pub can_change: bool,
     /// A repeat session whose health answers the client is asked to confirm again.
     pub needs_reconfirmation: bool,
+    /// The local dates a session of a course may be moved to (`CourseRules::spacing_window`,
+    /// the rule the reschedule itself checks); `None` for a single visit.
+    pub reschedule_window: Option<SpacingWindow>,
 }
 
 /// A whole booking (every session of a course) as the client sees it.
@@ -85,6 +91,10 @@ pub struct BookingOverview {
     /// Set for a course of more than one session.
     pub course_id: Option<BookingId>,
     pub service: Service,
+    /// `booking.client_cancel_notice`, and the same in words in the clinic's language
+    /// ("24 hours", "24 Stunden": the email templates' `[durations]`).
+    pub change_deadline: std::time::Duration,
+    pub change_deadline_words: String,
     pub sessions: Vec<SessionView>,
 }
 
@@ -94,6 +104,11 @@ pub async fn overview(state: &AppState, token: Option<String>) -> ApiResult<Book
     let now = state.now();
     let rules = state.lifecycle_rules();
     let rows = store::appointments::of_booking_with_practitioners(&state.db, b.id).await?;
+    let course = (b.sessions > 1).then(|| {
+        let models: Vec<appointment::Model> = rows.iter().map(|(a, _)| a.clone()).collect();
+        lifecycle::course_sessions(&models)
+    });
+    let course_rules = state.course_rules();
     let mut sessions = Vec::with_capacity(rows.len());
     for (a, p) in rows {
         let v = AppointmentView::try_from_row(&a)?;
@@ -113,14 +128,23 @@ pub async fn overview(state: &AppState, token: Option<String>) -> ApiResult<Book
                 a.reconfirmed_at.is_some(),
             ),
             practitioner_name: p.map(|p| p.name),
+            anesthesia: a.anesthesia,
             can_change,
+            reschedule_window: course
+                .as_deref()
+                .map(|c| course_rules.spacing_window(state.zone(), c, v.session_number)),
             appointment: v,
         });
     }
+    let notice = state.settings.booking.client_cancel_notice;
+    let words =
+        templates::locale(state.settings.clinic.language).map_err(|e| anyhow::anyhow!("{e}"))?;
     Ok(BookingOverview {
         booking_id: BookingId(b.id),
         course_id: (b.sessions > 1).then_some(BookingId(b.id)),
         service: b.service,
+        change_deadline: notice,
+        change_deadline_words: words.duration(notice),
         sessions,
     })
 }

@@ -35,9 +35,10 @@ impl ResponseError for ApiError {
             | ApiError::ScreeningNotPassed(_)
             | ApiError::NotEligibleUntil { .. } => StatusCode::FORBIDDEN,
             ApiError::NotFound => StatusCode::NOT_FOUND,
-            ApiError::SlotTaken { .. } | ApiError::TooLateToChange(_) | ApiError::Conflict(_) => {
-                StatusCode::CONFLICT
-            }
+            ApiError::SlotTaken { .. }
+            | ApiError::TooLateToChange(_)
+            | ApiError::Conflict(_)
+            | ApiError::ConflictWith { .. } => StatusCode::CONFLICT,
             ApiError::RateLimited => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -58,7 +59,8 @@ impl ResponseError for ApiError {
                     json!(fields),
                 )
             }
-            ApiError::SlotTaken { message, details } => (message.clone(), details.clone()),
+            ApiError::SlotTaken { message, details }
+            | ApiError::ConflictWith { message, details } => (message.clone(), details.clone()),
             ApiError::NotEligibleUntil {
                 message,
                 eligible_from,

@@ -17,7 +17,6 @@ use crate::{
         screening::{Outcome, Reason},
         service::Service,
         status::AppointmentStatus,
-        time::human_duration,
     },
     error::ApiResult,
     flows::manage,
@@ -45,12 +44,31 @@ pub struct SessionDto {
     pub end: String,
     pub status: AppointmentStatus,
     pub session_number: u32,
+    /// Numbing cream was asked for (pass it as `anesthesia` to `GET /api/v1/availability` to
+    /// see the times this visit fits).
+    pub anesthesia: bool,
     /// The client may cancel or reschedule it now: booked and not yet inside the notice
     /// window (`change_deadline_notice` before the start).
     pub can_change: bool,
     /// A booked microneedling repeat session whose health answers are not yet re-confirmed
     /// (`POST /api/v1/bookings/{id}/reconfirm`).
     pub needs_reconfirmation: bool,
+    /// For a session of a course: the local dates it may be rescheduled to, keeping at least
+    /// `course.min_interval` to its neighbouring active sessions (the rule the reschedule
+    /// checks, for clients and staff). `null` for a single visit.
+    pub reschedule_window: Option<RescheduleWindowDto>,
+}
+
+/// Where a course session may move (local dates, inclusive).
+#[derive(Serialize, ToSchema)]
+pub struct RescheduleWindowDto {
+    /// The earliest local date (`YYYY-MM-DD`); `null` when no earlier session bounds it.
+    pub from: Option<String>,
+    /// The latest local date; `null` when no later session bounds it. Earlier than `from`
+    /// when no date is left.
+    pub to: Option<String>,
+    /// `course.min_interval` in whole days.
+    pub min_interval_days: i64,
 }
 
 /// The whole booking the credential opens.
@@ -63,8 +81,12 @@ pub struct BookingOverviewDto {
     /// The clinic's IANA time zone; every time is local to it.
     pub timezone: String,
     pub clinic: ClinicContactDto,
-    /// How long before a session the client can still change it, in words ("24 hours").
+    /// How long before a session the client can still change it
+    /// (`booking.client_cancel_notice`), in words in the clinic's language (`clinic.language`:
+    /// "24 hours", "24 Stunden").
     pub change_deadline_notice: String,
+    /// The same in seconds (e.g. to warn that a new time would lie inside it).
+    pub change_deadline_seconds: u64,
     /// Every session, by session number (cancelled ones included).
     pub appointments: Vec<SessionDto>,
 }
@@ -91,7 +113,8 @@ pub async fn get_whole_booking(
             phone: clinic.phone.clone(),
             email: clinic.email.clone(),
         },
-        change_deadline_notice: human_duration(state.settings.booking.client_cancel_notice),
+        change_deadline_notice: o.change_deadline_words,
+        change_deadline_seconds: o.change_deadline.as_secs(),
         appointments: o
             .sessions
             .into_iter()
@@ -106,8 +129,14 @@ pub async fn get_whole_booking(
                     end: a.end,
                     status: a.status,
                     session_number: a.session_number,
+                    anesthesia: s.anesthesia,
                     can_change: s.can_change,
                     needs_reconfirmation: s.needs_reconfirmation,
+                    reschedule_window: s.reschedule_window.map(|w| RescheduleWindowDto {
+                        from: w.from.map(|d| d.to_string()),
+                        to: w.to.map(|d| d.to_string()),
+                        min_interval_days: w.min_days,
+                    }),
                 }
             })
             .collect(),

@@ -2,6 +2,7 @@
 
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect,
 };
 use uuid::Uuid;
 
@@ -101,6 +102,20 @@ pub async fn of_booking(
         .order_by_asc(appointment::Column::SessionNumber)
         .all(db)
         .await
+}
+
+/// A booking's appointments by session number, read after locking the booking row (`FOR
+/// UPDATE` on PostgreSQL; SQLite's write transaction is already exclusive), so two sessions of
+/// one course moved at once are checked one after the other against each other's new times.
+pub async fn of_booking_locked(
+    db: &impl ConnectionTrait,
+    booking_id: Uuid,
+) -> Result<Vec<appointment::Model>, DbErr> {
+    booking::Entity::find_by_id(booking_id)
+        .lock_exclusive()
+        .one(db)
+        .await?;
+    of_booking(db, booking_id).await
 }
 
 /// A booking's appointments by session number, each with its practitioner (`None` for one no

@@ -26,6 +26,7 @@ mod ops;
 mod pages;
 mod screening;
 mod screening_dates;
+mod spacing;
 mod staff;
 mod storage;
 mod templates;

@@ -118,7 +118,13 @@ for (const db of ['sqlite', 'postgres']) {
       await page.getByRole('button', { name: 'Next', exact: true }).click();
       await page.locator('.times button').first().waitFor();
       await chooseFirstTime(page);
-      await page.getByText('This is session 1 of 3').waitFor();
+      // Before "Book": every planned session's date and time, from the API's preview.
+      // "Book" waits for the plan.
+      await page.getByRole('button', { name: 'Book', exact: true }).and(page.locator(':enabled')).waitFor();
+      const plan = page.getByRole('list', { name: 'Your sessions', exact: true });
+      const planned = await plan.getByRole('listitem').allInnerTexts();
+      assert.equal(planned.length, 3);
+      assert.ok(planned[2].startsWith('Session 3: '), planned[2]);
       await s.step(`${db}-course-01-summary`);
       const [response] = await Promise.all([
         page.waitForResponse((r) => r.url().endsWith('/api/v1/bookings') && r.request().method() === 'POST'),
@@ -130,6 +136,8 @@ for (const db of ['sqlite', 'postgres']) {
       await page.getByRole('heading', { name: 'Booked', exact: true }).waitFor();
       const items = await page.locator('#booked .sessions li').allInnerTexts();
       assert.equal(items.length, 3);
+      // The dates shown before "Book" are the dates booked.
+      assert.deepEqual(items, planned);
       booked.appointments.forEach((a, i) => {
         assert.ok(items[i].includes(`Session ${a.session_number}`), items[i]);
         assert.ok(items[i].includes(berlin(a.start, { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' })), items[i]);
@@ -183,6 +191,35 @@ for (const db of ['sqlite', 'postgres']) {
     }
   });
 }
+
+test('a course whose later session cannot be placed says so, and "Book" waits', async () => {
+  // A 20-day horizon: session 2 (about 4 weeks on) has no time.
+  const app = await startApp({ env: { APP__BOOKING__HORIZON: '20d' } });
+  await app.practitioner('Dr. Lena Vogt');
+  const s = await openPage(app);
+  const { page } = s;
+  try {
+    await page.goto(`${app.base}/book`);
+    await fillForm(page, { name: 'Cleo Brandt', email: 'cleo@example.com' });
+    await page.getByRole('button', { name: 'Continue', exact: true }).click();
+    await page.getByRole('spinbutton', { name: 'Sessions', exact: true }).fill('3');
+    await chooseFirstTime(page);
+    await page.getByRole('status').filter({ hasText: 'Session 2 cannot be planned' }).waitFor();
+    assert.equal(await page.getByRole('button', { name: 'Book', exact: true }).isDisabled(), true);
+    assert.equal(await page.getByRole('list', { name: 'Your sessions', exact: true }).count(), 0);
+    await s.step('course-unplaceable-01');
+    // One session: nothing to plan, "Book" books.
+    await page.getByRole('spinbutton', { name: 'Sessions', exact: true }).fill('1');
+    await page.getByRole('button', { name: 'Book', exact: true }).and(page.locator(':enabled')).waitFor();
+    assert.equal(await page.getByText('cannot be planned').count(), 0);
+    await page.getByRole('button', { name: 'Book', exact: true }).click();
+    await page.getByRole('heading', { name: 'Booked', exact: true }).waitFor();
+    s.assertClean();
+  } finally {
+    await s.close();
+    await app.stop();
+  }
+});
 
 test('contraindicated: the reasons in plain words, and a skin consultation booked instead', async () => {
   const app = await startApp();

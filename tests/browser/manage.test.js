@@ -12,7 +12,7 @@ const berlinTime = (iso) =>
   new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Berlin', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(new Date(iso));
 
 /** A microneedling course booked through the API (screening all "no", the first free time). */
-async function bookCourse(app, sessions = 3) {
+async function bookCourse(app, sessions = 3, fromDays = 2) {
   const questions = (await app.api('/api/v1/screening/questions')).json.questions;
   const answers = Object.fromEntries(questions.map((q) => [q.id, false]));
   const screening = await app.api('/api/v1/screenings', {
@@ -20,8 +20,8 @@ async function bookCourse(app, sessions = 3) {
     body: { client: { name: 'Anna Keller', email: 'anna@example.com', phone: '030 1234567' }, answers },
   });
   assert.equal(screening.status, 201, screening.text);
-  const from = new Date(Date.now() + 2 * 86400000).toISOString().slice(0, 10);
-  const to = new Date(Date.now() + 8 * 86400000).toISOString().slice(0, 10);
+  const from = new Date(Date.now() + fromDays * 86400000).toISOString().slice(0, 10);
+  const to = new Date(Date.now() + (fromDays + 6) * 86400000).toISOString().slice(0, 10);
   const slots = (await app.api(`/api/v1/availability?service=microneedling&from=${from}&to=${to}`)).json.slots;
   assert.ok(slots.length > 0, 'no free time to book');
   const booked = await app.api('/api/v1/bookings', {
@@ -32,6 +32,10 @@ async function bookCourse(app, sessions = 3) {
   assert.equal(booked.json.appointments.length, sessions);
   return booked.json;
 }
+
+/** The clinic-local date (YYYY-MM-DD) of an instant, and a civil date `n` days on. */
+const berlinDate = (iso) => new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Berlin' }).format(new Date(iso));
+const addDays = (date, n) => new Date(new Date(`${date}T00:00:00Z`).getTime() + n * 86400000).toISOString().slice(0, 10);
 
 const session = (page, n) => page.getByRole('region', { name: `Session ${n}`, exact: true });
 
@@ -67,10 +71,21 @@ for (const db of ['sqlite', 'postgres']) {
       assert.equal(after3.appointments[2].status, 'cancelled');
       await s.step(`${db}-manage-03-cancelled`);
 
-      // Reschedule session 2 with the picker, to a time some weeks on (after session 1).
+      // Reschedule session 2 with the picker, to a time some weeks on (after session 1). The
+      // picker offers only days at least 28 days after session 1 (the course's spacing).
+      const window2 = after3.appointments[1].reschedule_window;
+      assert.equal(window2.from, addDays(berlinDate(booked.appointments[0].start), 28));
+      assert.equal(window2.to, null);
       await session(page, 2).getByRole('button', { name: 'Reschedule', exact: true }).click();
       const time = session(page, 2).locator('.times button').first();
       await time.waitFor();
+      await session(page, 2).getByText('To keep at least 28 days between your sessions, this session can move to a day from').waitFor();
+      assert.equal(await session(page, 2).getByRole('button', { name: 'Previous', exact: true }).isDisabled(), true);
+      for (const start of await session(page, 2).locator('.times button').evaluateAll((bs) => bs.map((b) => b.dataset.start))) {
+        assert.ok(berlinDate(start) >= window2.from, `${start} offered before ${window2.from}`);
+      }
+      assert.equal(await session(page, 2).getByRole('combobox', { name: 'Practitioner', exact: true }).inputValue(), booked.appointments[1].practitioner_id);
+      await s.step(`${db}-manage-04a-reschedule-window`);
       for (let i = 0; i < 3; i++) {
         const label = await session(page, 2).locator('#week-label').textContent();
         await session(page, 2).getByRole('button', { name: 'Next', exact: true }).click();
@@ -226,6 +241,83 @@ test('the link in the confirmation email opens the booking', async () => {
   }
 });
 
+test('reschedule: another practitioner, and a warning for a time inside the notice window', async () => {
+  // 10 days' notice; the visit is booked about 20 days ahead, the new time is within days.
+  const app = await startApp({ env: { APP__BOOKING__CLIENT_CANCEL_NOTICE: '240h' } });
+  await app.practitioner('Dr. Lena Vogt');
+  const sam = await app.practitioner('Sam Berger');
+  const booked = await bookCourse(app, 1, 20);
+  const token = booked.manage_token;
+  const s = await openPage(app, { viewport: { width: 360, height: 740 } });
+  const { page } = s;
+  try {
+    await page.goto(`${app.base}/manage#${token}`);
+    await page.getByRole('button', { name: 'Reschedule', exact: true }).click();
+    const who = page.getByRole('combobox', { name: 'Practitioner', exact: true });
+    await page.locator('.times button').first().waitFor();
+    // The visit's own practitioner by default.
+    assert.equal(await who.inputValue(), booked.appointments[0].practitioner_id);
+    assert.notEqual(booked.appointments[0].practitioner_id, sam);
+    await who.selectOption({ label: 'Sam Berger' });
+    await page.locator('.times button').first().waitFor();
+    const first = page.locator('.times button').first();
+    const start = await first.getAttribute('data-start');
+    await first.click();
+    await page.getByRole('heading', { name: /with Sam Berger\?$/ }).waitFor();
+    const warning = page.locator('#move-warning');
+    await warning.waitFor();
+    const text = await warning.innerText();
+    assert.ok(text.includes('less than 10 days away'), text);
+    assert.ok(text.includes('can no longer be changed or cancelled online'), text);
+    assert.ok(text.includes('+49 30 0000000'), text);
+    assert.equal(await page.getByRole('button', { name: 'Move to this time', exact: true }).getAttribute('aria-describedby'), 'move-warning');
+    await s.step('manage-late-move-01-warning');
+    await page.getByRole('button', { name: 'Move to this time', exact: true }).click();
+    await page.getByRole('status').filter({ hasText: 'is now on' }).waitFor();
+    const moved = (await app.api('/api/v1/booking', { token })).json.appointments[0];
+    assert.equal(new Date(moved.start).getTime(), new Date(start).getTime());
+    assert.equal(moved.practitioner_id, sam);
+    assert.equal(moved.can_change, false);
+    await page.getByText('can no longer be changed online').waitFor();
+    assert.ok((await page.locator('section.visit').innerText()).includes('Sam Berger'));
+    await s.step('manage-late-move-02-moved');
+    s.assertClean();
+  } finally {
+    await s.close();
+    await app.stop();
+  }
+});
+
+test('a time outside the notice window: no warning; "Any practitioner" keeps the visit’s own', async () => {
+  const app = await startApp({ env: { APP__BOOKING__CLIENT_CANCEL_NOTICE: '24h' } });
+  const lena = await app.practitioner('Dr. Lena Vogt');
+  await app.practitioner('Sam Berger');
+  const booked = await bookCourse(app, 1, 10);
+  const s = await openPage(app);
+  const { page } = s;
+  try {
+    await page.goto(`${app.base}/manage#${booked.manage_token}`);
+    await page.getByRole('button', { name: 'Reschedule', exact: true }).click();
+    await page.locator('.times button').first().waitFor();
+    await page.getByRole('combobox', { name: 'Practitioner', exact: true }).selectOption({ label: 'Any practitioner' });
+    const week = await page.locator('#week-label').textContent();
+    await page.getByRole('button', { name: 'Next', exact: true }).click();
+    await page.locator('#week-label').filter({ hasNotText: week }).waitFor();
+    await page.locator('.times button').first().click();
+    await page.getByRole('button', { name: 'Move to this time', exact: true }).waitFor();
+    assert.equal(await page.locator('#move-warning').count(), 0);
+    await page.getByRole('button', { name: 'Move to this time', exact: true }).click();
+    await page.getByRole('status').filter({ hasText: 'is now on' }).waitFor();
+    const moved = (await app.api('/api/v1/booking', { token: booked.manage_token })).json.appointments[0];
+    assert.equal(moved.practitioner_id, lena);
+    assert.equal(moved.can_change, true);
+    s.assertClean();
+  } finally {
+    await s.close();
+    await app.stop();
+  }
+});
+
 test('keyboard only: reschedule, then cancel', async () => {
   const app = await startApp();
   await app.practitioner('Dr. Lena Vogt');
@@ -309,6 +401,14 @@ test('a German clinic: the manage page speaks German', async () => {
     assert.equal(await page.getByRole('link', { name: 'Zum Kalender hinzufügen', exact: true }).count(), 2);
     assert.equal(await page.evaluate(() => document.documentElement.lang), 'de');
     await s.step('manage-de-01-course');
+    // Rescheduling session 2: the course's spacing and the practitioner in German.
+    const zwei = page.getByRole('region', { name: 'Sitzung 2', exact: true });
+    await zwei.getByRole('button', { name: 'Verschieben', exact: true }).click();
+    await zwei.getByText('Damit zwischen Ihren Sitzungen mindestens 28 Tage liegen, können Sie diese Sitzung auf einen Tag ab').waitFor();
+    await zwei.getByRole('combobox', { name: 'Behandler:in', exact: true }).waitFor();
+    await zwei.locator('.times button').first().click();
+    await zwei.getByRole('button', { name: 'Auf diese Zeit verschieben', exact: true }).waitFor();
+    await s.step('manage-de-03-reschedule');
     await page.goto(`${app.base}/manage#unknown`);
     await page.reload();
     await page.getByRole('heading', { name: 'Dieser Link funktioniert nicht mehr', exact: true }).waitFor();

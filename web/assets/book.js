@@ -400,7 +400,7 @@ class BookingPage {
               inputmode: 'numeric',
               value: '1',
               'aria-describedby': 'sessions-hint',
-              oninput: () => this.renderSummary(),
+              oninput: () => this.sessionsChanged(),
             }),
           )
         : null,
@@ -447,7 +447,6 @@ class BookingPage {
       this.summary.hidden = true;
       return;
     }
-    const sessions = Number(this.optionValue('sessions') || 1);
     const practitionerId = this.optionValue('practitioner');
     const practitioner = this.practitioners.find((p) => p.id === practitionerId);
     const heading = h('h3', { id: 'summary-heading' }, t.summaryTitle);
@@ -461,21 +460,24 @@ class BookingPage {
     if (practitioner) details.push(fill(t.summaryWith, { name: practitioner.name }));
     if (this.optionValue('numbing')) details.push(t.summaryNumbing);
     this.bookButton = h('button', { type: 'button', id: 'book', onclick: () => this.book() }, t.book);
-    setChildren(this.summary, 
+    // A course: every planned session, from the API's preview, before "Book".
+    this.plan = h('div', { id: 'plan', hidden: true });
+    this.planStatus = h('p', { id: 'plan-status', role: 'status' });
+    setChildren(this.summary,
       heading,
       h('p', { class: 'lead' }, details.join(', ')),
-      sessions > 1 ? h('p', {}, fill(t.summaryCourse, { n: sessions })) : null,
+      this.plan,
+      this.planStatus,
       h('div', { class: 'actions' }, this.bookButton),
     );
     this.summary.hidden = false;
     if (moveFocus) focusOn(heading);
+    this.previewPlan();
   }
 
-  async book() {
-    const { t } = this;
+  /** The request body of "Book" (and of its preview) from what is chosen now. */
+  bookingBody() {
     const slot = this.picker.chosen;
-    if (!slot) return;
-    this.clearErrors();
     const body = { service: this.bookService, start: slot.start };
     const practitionerId = this.optionValue('practitioner');
     if (practitionerId) body.practitioner_id = practitionerId;
@@ -490,6 +492,75 @@ class BookingPage {
       const n = Number(sessions);
       body.sessions = Number.isInteger(n) && sessions !== '' ? n : sessions;
     }
+    return body;
+  }
+
+  /** Sessions changed: plan again shortly after the typing stops. */
+  sessionsChanged() {
+    clearTimeout(this.previewTimer);
+    this.previewTimer = setTimeout(() => this.renderSummary(), 300);
+  }
+
+  /** For more than one session, asks POST /api/v1/bookings/preview where every session would
+   * go and lists them; "Book" waits for the answer. A later session that cannot be placed is
+   * said in plain words and "Book" stays off until the time or the sessions change. */
+  async previewPlan() {
+    const { t, fmt } = this;
+    const mine = (this.previewNo = (this.previewNo || 0) + 1);
+    const n = Number(this.optionValue('sessions') || 1);
+    const plan = this.plan;
+    const status = this.planStatus;
+    const button = this.bookButton;
+    if (!Number.isInteger(n) || n < 2) {
+      plan.hidden = true;
+      status.textContent = '';
+      button.disabled = false;
+      return;
+    }
+    button.disabled = true;
+    status.className = 'muted';
+    status.textContent = t.planning;
+    let preview;
+    try {
+      preview = await api('/api/v1/bookings/preview', { method: 'POST', body: this.bookingBody() });
+    } catch (err) {
+      if (mine !== this.previewNo || !plan.isConnected) return;
+      plan.hidden = true;
+      status.textContent = '';
+      button.disabled = false;
+      if (err instanceof ApiError && err.code === 'slot_taken') {
+        const k = err.details && err.details.session_number;
+        if (k > 1) {
+          button.disabled = true;
+          status.className = 'notice error';
+          const target = err.details.target;
+          status.textContent = fill(target ? t.planNoSlot : t.planNoSlotPlain, { n: k, day: target ? fmt.dayYear(target) : '' });
+          return;
+        }
+        await this.slotTaken();
+        return;
+      }
+      // Anything else (a field to correct, the network): "Book" says it in full.
+      return;
+    }
+    if (mine !== this.previewNo || !plan.isConnected) return;
+    const heading = h('h4', { id: 'plan-heading' }, t.planTitle);
+    const items = preview.appointments.map((a) =>
+      h('li', {}, fill(t.sessionLine, { n: a.session_number, day: fmt.dayYear(a.start), from: fmt.time(a.start), to: fmt.time(a.end) })),
+    );
+    setChildren(plan, heading, h('ul', { class: 'sessions', 'aria-labelledby': 'plan-heading' }, items), h('p', { class: 'hint' }, t.planNote));
+    plan.hidden = false;
+    status.className = 'visually-hidden';
+    status.textContent = fill(t.planned, { n: items.length });
+    button.disabled = false;
+  }
+
+  async book() {
+    const { t } = this;
+    const slot = this.picker.chosen;
+    if (!slot) return;
+    this.clearErrors();
+    const body = this.bookingBody();
     this.bookButton.disabled = true;
     this.bookButton.textContent = t.booking;
     try {

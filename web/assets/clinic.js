@@ -24,6 +24,7 @@ export function formatter(locale, timeZone) {
   // A civil date is a day on the calendar, not an instant: format it as UTC midnight in UTC.
   const civil = (opts) => new Intl.DateTimeFormat(locale, { timeZone: 'UTC', ...opts });
   const civilLong = civil({ weekday: 'long', day: 'numeric', month: 'long' });
+  const civilYear = civil({ weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' });
   const civilShort = civil({ weekday: 'short', day: 'numeric', month: 'short' });
   const civilPlain = civil({ day: 'numeric', month: 'long' });
   const asUtc = (date) => new Date(`${date}T00:00:00Z`);
@@ -38,6 +39,7 @@ export function formatter(locale, timeZone) {
       return `${p.year}-${p.month}-${p.day}`;
     },
     civilLong: (date) => civilLong.format(asUtc(date)),
+    civilYear: (date) => civilYear.format(asUtc(date)),
     civilShort: (date) => civilShort.format(asUtc(date)),
     civilPlain: (date) => civilPlain.format(asUtc(date)),
     addDays: (date, n) => new Date(asUtc(date).getTime() + n * 86400000).toISOString().slice(0, 10),

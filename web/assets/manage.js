@@ -33,6 +33,7 @@ class ManagePage {
     Object.assign(this, { clinic, t, fmt, secret });
     this.booking = null;
     this.questions = null; // the questionnaire, loaded when first needed
+    this.practitioners = null; // the clinic's practitioners, loaded when first needed
     this.notice = h('div', { id: 'notice', tabindex: '-1', hidden: true });
     this.list = h('div', { id: 'sessions' });
     this.open = null; // the session panel open now (one at a time: the picker has fixed ids)
@@ -100,17 +101,6 @@ class ManagePage {
     this.notice.replaceChildren();
   }
 
-  /** The API says the notice in English ("24 hours", "2 days 12 hours"); a language with
-   * `durationWords` gets its own words for the units. */
-  noticeWords() {
-    const text = this.booking.change_deadline_notice;
-    const words = this.t.durationWords;
-    if (!words) return text;
-    return text.replace(/(\d+) (day|hour|minute)s?/g, (m, n, unit) =>
-      words[unit] ? `${n} ${n === '1' ? words[unit][0] : words[unit][1]}` : m,
-    );
-  }
-
   serviceName(code) {
     return this.t.services[code] || code;
   }
@@ -157,7 +147,7 @@ class ManagePage {
     }
     const locked =
       live && !a.can_change
-        ? h('p', { class: 'panel warn' }, fill(t.tooLate, { notice: this.noticeWords(), phone: this.clinic.phone }))
+        ? h('p', { class: 'panel warn' }, fill(t.tooLate, { notice: this.booking.change_deadline_notice, phone: this.clinic.phone }))
         : null;
     return h(
       'section',
@@ -218,49 +208,134 @@ class ManagePage {
 
   // ---- reschedule: the same picker as /book ----
 
-  openReschedule(a, panel) {
+  /** A course session's window in words ("…from Tuesday, 29 December 2026 to …"); null
+   * when the course sets no bound that is still ahead. */
+  windowWords(w) {
+    const { t, fmt } = this;
+    if (!w) return null;
+    const from = w.from && w.from > this.today() ? w.from : null;
+    const vars = { days: w.min_interval_days, phone: this.clinic.phone };
+    if (this.windowEmpty(w)) return fill(t.windowNone, vars);
+    if (from && w.to) return fill(t.windowBoth, { ...vars, from: fmt.civilYear(from), to: fmt.civilYear(w.to) });
+    if (from) return fill(t.windowFrom, { ...vars, from: fmt.civilYear(from) });
+    if (w.to) return fill(t.windowTo, { ...vars, to: fmt.civilYear(w.to) });
+    return null;
+  }
+
+  today() {
+    return this.fmt.localDate(new Date().toISOString());
+  }
+
+  /** No day left: the neighbours are too close together, or the last allowed day is past. */
+  windowEmpty(w) {
+    if (!w || !w.to) return false;
+    const first = w.from && w.from > this.today() ? w.from : this.today();
+    return first > w.to;
+  }
+
+  async openReschedule(a, panel) {
     const { t, fmt } = this;
     this.quiet();
+    if (!this.practitioners) {
+      try {
+        this.practitioners = await api('/api/v1/practitioners');
+      } catch (err) {
+        return this.actionFailed(err);
+      }
+    }
     const heading = h('h3', {}, t.rescheduleTitle);
+    const now = h('p', {}, fill(t.rescheduleNow, { day: fmt.day(a.start), time: fmt.time(a.start) }));
+    const keep = h('div', { class: 'actions' }, h('button', { type: 'button', class: 'secondary', onclick: () => this.close(panel) }, t.keepTime));
+    const w = a.reschedule_window;
+    const windowNote = this.windowWords(w);
+    if (this.windowEmpty(w)) {
+      // No date keeps the course's spacing: say so, no picker.
+      this.show(panel, heading, now, h('p', { class: 'panel warn' }, windowNote), keep);
+      focusOn(heading);
+      return;
+    }
     const confirm = h('div', { class: 'summary', hidden: true });
     const taken = h('div', { class: 'notice error', role: 'alert', tabindex: '-1', hidden: true });
+    // Practitioner: the visit's own by default (a course is best with one person), or any.
+    const current = this.practitioners.some((p) => p.id === a.practitioner_id) ? a.practitioner_id : '';
+    const select = h(
+      'select',
+      {
+        id: 'move-practitioner',
+        onchange: () => {
+          confirm.hidden = true;
+          taken.hidden = true;
+          picker.clear();
+          picker.refresh().catch((err) => this.actionFailed(err));
+        },
+      },
+      h('option', { value: '' }, t.anyPractitioner),
+      this.practitioners.map((p) => h('option', { value: p.id }, p.name)),
+    );
+    select.value = current;
     const picker = createPicker({
       t,
       fmt,
+      range: w ? { from: w.from, to: w.to } : {},
       load: async (from, to) => {
         const q = new URLSearchParams({ service: a.service, from, to });
+        if (select.value) q.set('practitioner_id', select.value);
+        if (a.anesthesia) q.set('anesthesia', 'true');
         return (await api(`/api/v1/availability?${q}`)).slots;
       },
-      onChoose: (slot) => {
-        const moveHeading = h('h4', {}, fill(t.moveTo, { day: fmt.day(slot.start), time: fmt.time(slot.start) }));
-        const go = h('button', { type: 'button', onclick: () => this.reschedule(a, slot, go, picker, taken, confirm) }, t.moveButton);
-        setChildren(confirm, moveHeading, h('div', { class: 'actions' }, go));
-        confirm.hidden = false;
-        focusOn(moveHeading);
-      },
+      onChoose: (slot) => this.confirmMove(a, slot, select.value, { picker, taken, confirm }),
     });
     this.show(
       panel,
       heading,
-      h('p', {}, fill(t.rescheduleNow, { day: fmt.day(a.start), time: fmt.time(a.start) })),
+      now,
+      windowNote ? h('p', { class: 'hint', id: 'move-window' }, windowNote) : null,
+      h('div', { class: 'field' }, h('label', { for: 'move-practitioner' }, t.practitioner), select),
       taken,
       picker.el,
       confirm,
-      h('div', { class: 'actions' }, h('button', { type: 'button', class: 'secondary', onclick: () => this.close(panel) }, t.keepTime)),
+      keep,
     );
     focusOn(heading);
     picker.refresh().catch((err) => this.actionFailed(err));
   }
 
-  async reschedule(a, slot, button, picker, taken, confirm) {
+  /** The chosen time, to confirm; a warning first when it lies inside the notice window
+   * (after the move it could not be changed online again). */
+  confirmMove(a, slot, practitionerId, parts) {
+    const { t, fmt, booking, clinic } = this;
+    const { confirm } = parts;
+    const who = practitionerId && this.practitioners.find((p) => p.id === practitionerId);
+    const question = who
+      ? fill(t.moveToWith, { day: fmt.day(slot.start), time: fmt.time(slot.start), name: who.name })
+      : fill(t.moveTo, { day: fmt.day(slot.start), time: fmt.time(slot.start) });
+    const moveHeading = h('h4', {}, question);
+    const late = new Date(slot.start).getTime() - Date.now() < booking.change_deadline_seconds * 1000;
+    const warning = late
+      ? h('p', { class: 'panel warn', id: 'move-warning' }, fill(t.moveLateWarning, { notice: booking.change_deadline_notice, phone: clinic.phone }))
+      : null;
+    const go = h(
+      'button',
+      {
+        type: 'button',
+        'aria-describedby': late ? 'move-warning' : null,
+        onclick: () => this.reschedule(a, slot, practitionerId, go, parts),
+      },
+      t.moveButton,
+    );
+    setChildren(confirm, moveHeading, warning, h('div', { class: 'actions' }, go));
+    confirm.hidden = false;
+    focusOn(moveHeading);
+  }
+
+  async reschedule(a, slot, practitionerId, button, { picker, taken, confirm }) {
     const { t, fmt } = this;
     button.disabled = true;
+    // "Any practitioner": no id, so the API keeps the visit's own practitioner if free.
+    const body = { start: slot.start };
+    if (practitionerId) body.practitioner_id = practitionerId;
     try {
-      await api(`/api/v1/bookings/${a.id}/reschedule`, {
-        method: 'POST',
-        body: { start: slot.start, practitioner_id: slot.practitioner_id },
-        token: this.secret,
-      });
+      await api(`/api/v1/bookings/${a.id}/reschedule`, { method: 'POST', body, token: this.secret });
     } catch (err) {
       button.disabled = false;
       if (err instanceof ApiError && err.code === 'slot_taken') {
@@ -403,7 +478,11 @@ class ManagePage {
     if (err instanceof ApiError) {
       if (err.code === 'network') text = t.network;
       else if (err.code === 'rate_limited') text = t.rateLimited;
-      else if (err.status === 409 && err.message) text = err.message;
+      else if (err.code === 'conflict' && err.details && 'min_interval_days' in err.details) {
+        // The course's spacing: our words, with the dates the API names.
+        const w = { from: err.details.earliest, to: err.details.latest, min_interval_days: err.details.min_interval_days };
+        text = [t.spacingRefused, this.windowWords(w)].filter(Boolean).join(' ');
+      } else if (err.status === 409 && err.message) text = err.message;
     } else {
       console.error(err);
     }

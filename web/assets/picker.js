@@ -5,11 +5,14 @@ import { h, fill } from './dom.js';
 
 /**
  * load(from, to) -> the API's slots for those local dates; onChoose(slot) when a time is
- * pressed (slot: {start, end, practitioner_id}).
+ * pressed (slot: {start, end, practitioner_id}). range: optional {from, to} local dates
+ * (YYYY-MM-DD, either null) outside which no day is offered (a course session's window).
  */
-export function createPicker({ t, fmt, load, onChoose }) {
+export function createPicker({ t, fmt, load, onChoose, range = {} }) {
   const today = fmt.localDate(new Date().toISOString());
-  let weekStart = today;
+  const first = range.from && range.from > today ? range.from : today;
+  const last = range.to || null;
+  let weekStart = first;
   let days = new Map(); // local date -> slots, one per start time
   let day = null;
   let chosen = null;
@@ -35,17 +38,24 @@ export function createPicker({ t, fmt, load, onChoose }) {
 
   function move(by) {
     const target = fmt.addDays(weekStart, by);
-    weekStart = target < today ? today : target;
+    if (last && target > last) return;
+    weekStart = target < first ? first : target;
     day = null;
     refresh();
   }
 
   async function refresh() {
     const mine = ++requestNo;
-    const to = fmt.addDays(weekStart, 6);
-    prev.disabled = weekStart <= today;
+    const end = fmt.addDays(weekStart, 6);
+    const to = last && last < end ? last : end;
+    prev.disabled = weekStart <= first;
+    next.disabled = !!last && fmt.addDays(weekStart, 7) > last;
     weekLabel.textContent = fill(t.weekOf, { from: fmt.civilPlain(weekStart), to: fmt.civilPlain(to) });
     status.textContent = t.loadingTimes;
+    // The last week's times go while this one loads, so none of them can be chosen.
+    dayList.replaceChildren();
+    timeList.replaceChildren();
+    timesHeading.hidden = true;
     let slots;
     try {
       slots = await load(weekStart, to);
@@ -55,7 +65,7 @@ export function createPicker({ t, fmt, load, onChoose }) {
     }
     if (mine !== requestNo) return; // a later request (another week or option) won
     days = new Map();
-    for (let d = 0; d < 7; d++) days.set(fmt.addDays(weekStart, d), []);
+    for (let d = fmt.addDays(weekStart, 0); d <= to; d = fmt.addDays(d, 1)) days.set(d, []);
     const seen = new Set();
     for (const s of slots) {
       const date = fmt.localDate(s.start);
