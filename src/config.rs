@@ -645,10 +645,7 @@ impl Settings {
             || idle > Duration::from_secs(86_400)
             || idle.subsec_nanos() != 0
         {
-            return invalid(
-                "desk.idle_lock",
-                "must be whole seconds between 1m and 24h",
-            );
+            return invalid("desk.idle_lock", "must be whole seconds between 1m and 24h");
         }
         Ok(())
     }

@@ -32,6 +32,9 @@ pub enum ApiError {
     /// A state conflict: an illegal status move, a reused idempotency key (409).
     #[error("{0}")]
     Conflict(String),
+    /// Check-in of a repeat session whose health answers nobody re-confirmed (409).
+    #[error("{0}")]
+    ReconfirmationMissing(String),
     #[error("too many requests; try again in a minute")]
     RateLimited,
     /// The database could not be reached in time (pool exhausted or connection lost): the
@@ -63,6 +66,7 @@ impl ApiError {
             ApiError::SlotTaken { .. } => "slot_taken",
             ApiError::TooLateToChange(_) => "too_late_to_change",
             ApiError::Conflict(_) => "conflict",
+            ApiError::ReconfirmationMissing(_) => "reconfirmation_missing",
             ApiError::RateLimited => "rate_limited",
             ApiError::Unavailable => "unavailable",
             ApiError::Internal(_) => "internal",

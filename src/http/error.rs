@@ -33,9 +33,10 @@ impl ResponseError for ApiError {
             ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden | ApiError::ScreeningNotPassed(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound => StatusCode::NOT_FOUND,
-            ApiError::SlotTaken { .. } | ApiError::TooLateToChange(_) | ApiError::Conflict(_) => {
-                StatusCode::CONFLICT
-            }
+            ApiError::SlotTaken { .. }
+            | ApiError::TooLateToChange(_)
+            | ApiError::Conflict(_)
+            | ApiError::ReconfirmationMissing(_) => StatusCode::CONFLICT,
             ApiError::RateLimited => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,

@@ -38,6 +38,7 @@ use crate::error::ApiError;
         manage::get_whole_booking, manage::get_booking, manage::cancel_booking, manage::reschedule_booking, manage::calendar_ics,
         manage::reconfirm,
         ops::healthz, ops::readyz,
+        staff::appointments::reconfirm,
     ),
     components(schemas(error::ErrorBody)),
     modifiers(&SecuritySchemes)
@@ -127,7 +128,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .service(manage::get_booking)
             .service(manage::cancel_booking)
             .service(manage::reschedule_booking)
-            .service(manage::reconfirm),
+            .service(manage::reconfirm)
+            .service(staff::appointments::reconfirm),
     )
     .default_service(web::to(not_found));
 }

@@ -6,7 +6,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 use crate::{
-    helpers::{Db, TestApp, expect, expect_error, local_at, spawn},
+    helpers::{Db, TestApp, answers, expect, expect_error, local_at, spawn},
     on_both,
 };
 
@@ -543,6 +543,10 @@ async fn the_role_matrix(db: Db) {
         route(desk, |i| {
             let body = json!({"start": local_at(20 + i as i64, 10, 0)});
             Call::new(post.clone(), mv(&later[6 + i], "reschedule"), body, ok)
+        }),
+        route(desk, |i| {
+            let body = json!({"answers": answers(&[])});
+            Call::new(post.clone(), mv(&later[i], "reconfirm"), body, ok)
         }),
         route(all, |_| {
             let path = "/api/v1/staff/screenings?outcome=needs_review";

@@ -18,6 +18,7 @@ mod concurrency;
 mod config;
 mod courses;
 mod desk;
+mod desk_reconfirm;
 mod errors;
 mod links;
 mod messages;

@@ -8,7 +8,7 @@ use uuid::Uuid;
 use crate::{
     domain::{
         ids::PractitionerId,
-        screening::{Outcome, ReviewDecision},
+        screening::{Outcome, ReconfirmationState, ReviewDecision, reconfirmation_state},
         service::Service,
         status::AppointmentStatus,
         time::{from_db, parse_date},
@@ -82,6 +82,11 @@ pub struct CalendarEntryDto {
     /// For repeat sessions: the latest re-confirmation, or null when the client has not
     /// re-confirmed yet.
     pub reconfirmation: Option<Reconfirmation>,
+    /// Where the visit stands with the re-confirmation a repeat session needs before check-in:
+    /// `not_needed`, `missing` (record it at `POST /api/v1/staff/appointments/{id}/reconfirm`),
+    /// `needs_review`, `passed`, `rejected` or `contraindicated`. Check-in is possible with
+    /// `not_needed` and `passed` only.
+    pub reconfirmation_state: ReconfirmationState,
     pub messages_failed: bool,
 }
 
@@ -117,6 +122,14 @@ pub async fn calendar(
         .into_iter()
         .map(|e| {
             let a = &e.appointment;
+            let state = reconfirmation_state(
+                a.service,
+                u32::try_from(a.session_number).unwrap_or(1),
+                a.reconfirm_outcome.map(|o| {
+                    let review = e.reconfirmation.as_ref().and_then(|s| s.review_decision);
+                    (o, review)
+                }),
+            );
             CalendarEntryDto {
                 id: a.id,
                 start: zone.rfc3339(from_db(a.starts_at)),
@@ -151,6 +164,7 @@ pub async fn calendar(
                         .map(|t| zone.rfc3339(from_db(t)))
                         .unwrap_or_default(),
                 }),
+                reconfirmation_state: state,
                 messages_failed: e.messages_failed,
             }
         })
