@@ -39,6 +39,8 @@ use crate::error::ApiError;
         manage::reconfirm,
         ops::healthz, ops::readyz,
         staff::appointments::reconfirm,
+        staff::closures::list_closures, staff::closures::add_closure, staff::closures::remove_closure,
+        staff::practitioners::remove_time_off,
     ),
     components(schemas(error::ErrorBody)),
     modifiers(&SecuritySchemes)
@@ -129,7 +131,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .service(manage::cancel_booking)
             .service(manage::reschedule_booking)
             .service(manage::reconfirm)
-            .service(staff::appointments::reconfirm),
+            .service(staff::appointments::reconfirm)
+            .service(staff::closures::list_closures)
+            .service(staff::closures::add_closure)
+            .service(staff::closures::remove_closure)
+            .service(staff::practitioners::remove_time_off),
     )
     .default_service(web::to(not_found));
 }

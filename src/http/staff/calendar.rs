@@ -15,7 +15,10 @@ use crate::{
     },
     error::{ApiError, ApiResult},
     flows::{self, auth::Staff},
-    http::error::ErrorBody,
+    http::{
+        error::ErrorBody,
+        staff::{closures::ClosureDto, practitioners::HoursDto},
+    },
     state::AppState,
 };
 
@@ -90,11 +93,37 @@ pub struct CalendarEntryDto {
     pub messages_failed: bool,
 }
 
+/// A block of time off on a practitioner's column.
+#[derive(Serialize, ToSchema)]
+pub struct TimeOffEntryDto {
+    /// Remove it with `DELETE /api/v1/staff/practitioners/{id}/time-off/{time_off_id}`.
+    pub id: Uuid,
+    pub start: String,
+    pub end: String,
+    pub reason: Option<String>,
+}
+
+/// One practitioner's column: weekly hours (local wall-clock times) and the time off that
+/// overlaps the range.
+#[derive(Serialize, ToSchema)]
+pub struct PractitionerScheduleDto {
+    pub id: Uuid,
+    pub name: String,
+    pub active: bool,
+    pub working_hours: Vec<HoursDto>,
+    pub time_off: Vec<TimeOffEntryDto>,
+}
+
 /// The calendar.
 #[derive(Serialize, ToSchema)]
 pub struct CalendarDto {
     pub timezone: String,
     pub appointments: Vec<CalendarEntryDto>,
+    /// The practitioner asked for (a practitioner login: their own), or every active one by
+    /// name, each with weekly hours and time off in the range.
+    pub practitioners: Vec<PractitionerScheduleDto>,
+    /// Clinic-wide closure days in the range: nobody is bookable on them.
+    pub closures: Vec<ClosureDto>,
 }
 
 /// A day or a week (at most 31 days) of appointments; practitioners see their own only.
@@ -109,7 +138,7 @@ pub async fn calendar(
 ) -> ApiResult<HttpResponse> {
     let from = parse_date(&q.from).map_err(|m| ApiError::invalid("from", m))?;
     let to = parse_date(&q.to).map_err(|m| ApiError::invalid("to", m))?;
-    let rows = flows::calendar::entries(
+    let cal = flows::calendar::entries(
         &state,
         &staff,
         from,
@@ -118,7 +147,29 @@ pub async fn calendar(
     )
     .await?;
     let zone = state.zone();
-    let appointments = rows
+    let practitioners = cal
+        .schedules
+        .into_iter()
+        .map(|s| PractitionerScheduleDto {
+            id: s.practitioner.id,
+            name: s.practitioner.name,
+            active: s.practitioner.active,
+            working_hours: s.hours.iter().map(HoursDto::new).collect(),
+            time_off: s
+                .time_off
+                .into_iter()
+                .map(|t| TimeOffEntryDto {
+                    id: t.id,
+                    start: zone.rfc3339(from_db(t.starts_at)),
+                    end: zone.rfc3339(from_db(t.ends_at)),
+                    reason: t.reason,
+                })
+                .collect(),
+        })
+        .collect();
+    let closures = cal.closures.iter().map(ClosureDto::new).collect();
+    let appointments = cal
+        .entries
         .into_iter()
         .map(|e| {
             let a = &e.appointment;
@@ -172,5 +223,7 @@ pub async fn calendar(
     Ok(HttpResponse::Ok().json(CalendarDto {
         timezone: zone.name().to_owned(),
         appointments,
+        practitioners,
+        closures,
     }))
 }
