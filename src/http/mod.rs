@@ -38,7 +38,7 @@ use crate::error::ApiError;
         manage::get_whole_booking, manage::get_booking, manage::cancel_booking, manage::reschedule_booking, manage::calendar_ics,
         manage::reconfirm,
         ops::healthz, ops::readyz,
-        staff::appointments::reconfirm,
+        staff::appointments::record_reconfirmation,
         staff::closures::list_closures, staff::closures::add_closure, staff::closures::remove_closure,
         staff::practitioners::remove_time_off,
     ),
@@ -131,7 +131,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .service(manage::cancel_booking)
             .service(manage::reschedule_booking)
             .service(manage::reconfirm)
-            .service(staff::appointments::reconfirm)
+            .service(staff::appointments::record_reconfirmation)
             .service(staff::closures::list_closures)
             .service(staff::closures::add_closure)
             .service(staff::closures::remove_closure)

@@ -147,7 +147,7 @@ pub async fn reschedule(
     security(("bearer" = [])),
     responses((status = 200, body = ReconfirmDto), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[post("/staff/appointments/{id}/reconfirm")]
-pub async fn reconfirm(
+pub async fn record_reconfirmation(
     state: web::Data<AppState>,
     staff: Staff,
     id: web::Path<Uuid>,
