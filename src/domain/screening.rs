@@ -287,9 +287,8 @@ pub fn reconfirmation_state(
     reconfirmation: Option<(Outcome, Option<ReviewDecision>)>,
 ) -> ReconfirmationState {
     use ReconfirmationState as S;
-    let repeat_session = service == super::service::Service::Microneedling && session_number > 1;
     match reconfirmation {
-        None if repeat_session => S::Missing,
+        None if is_repeat_session(service, session_number) => S::Missing,
         None => S::NotNeeded,
         Some((Outcome::Eligible, _)) => S::Passed,
         Some((Outcome::NeedsReview, Some(ReviewDecision::Approve))) => S::Passed,
@@ -350,10 +349,15 @@ pub fn needs_reconfirmation(
     session_number: u32,
     reconfirmed: bool,
 ) -> bool {
-    service == super::service::Service::Microneedling
+    is_repeat_session(service, session_number)
         && status == super::status::AppointmentStatus::Booked
-        && session_number > 1
         && !reconfirmed
+}
+
+/// A microneedling session after the first of its course: the health answers are confirmed
+/// again before it (the first was booked on a fresh screening).
+fn is_repeat_session(service: super::service::Service, session_number: u32) -> bool {
+    service == super::service::Service::Microneedling && session_number > 1
 }
 
 /// The skin concerns a client may name (the treatment's indications).
