@@ -278,17 +278,20 @@ pub enum ReconfirmationState {
     Contraindicated,
 }
 
-/// The state of a visit's re-confirmation: the one place of this rule. A microneedling session
-/// after the first of a course needs one; `reconfirmation` is the visit's latest (outcome and a
-/// clinician's decision), which counts whatever the session number.
+/// The state of a visit's re-confirmation: the one place of this rule. A booked microneedling
+/// session after the first of a course needs one (a visit no longer booked waits for nothing);
+/// `reconfirmation` is the visit's latest (outcome and a clinician's decision), which counts
+/// whatever the session number.
 pub fn reconfirmation_state(
     service: super::service::Service,
+    status: super::status::AppointmentStatus,
     session_number: u32,
     reconfirmation: Option<(Outcome, Option<ReviewDecision>)>,
 ) -> ReconfirmationState {
     use ReconfirmationState as S;
+    let booked = status == super::status::AppointmentStatus::Booked;
     match reconfirmation {
-        None if is_repeat_session(service, session_number) => S::Missing,
+        None if booked && is_repeat_session(service, session_number) => S::Missing,
         None => S::NotNeeded,
         Some((Outcome::Eligible, _)) => S::Passed,
         Some((Outcome::NeedsReview, Some(ReviewDecision::Approve))) => S::Passed,
@@ -470,7 +473,7 @@ mod tests {
 
     #[test]
     fn check_in_waits_for_a_cleared_reconfirmation() {
-        use super::super::service::Service;
+        use super::super::{service::Service, status::AppointmentStatus::*};
         use Outcome::*;
         use ReviewDecision::*;
         // (repeat session, re-confirmation, state, may check in)
@@ -528,7 +531,7 @@ mod tests {
         ];
         for (repeat, reconfirmation, state, passes) in cases {
             let session = if repeat { 2 } else { 1 };
-            let got = reconfirmation_state(Service::Microneedling, session, reconfirmation);
+            let got = reconfirmation_state(Service::Microneedling, Booked, session, reconfirmation);
             assert_eq!(got, state, "{repeat} {reconfirmation:?}");
             assert_eq!(
                 clears_check_in(got).is_ok(),
@@ -542,8 +545,15 @@ mod tests {
         );
         // Only microneedling books courses; a consultation never waits for one.
         assert_eq!(
-            reconfirmation_state(Service::SkinConsultation, 2, None),
+            reconfirmation_state(Service::SkinConsultation, Booked, 2, None),
             ReconfirmationState::NotNeeded
         );
+        // A visit no longer booked (checked in, completed, cancelled) waits for nothing.
+        for status in [CheckedIn, Completed, Cancelled, NoShow] {
+            assert_eq!(
+                reconfirmation_state(Service::Microneedling, status, 2, None),
+                ReconfirmationState::NotNeeded
+            );
+        }
     }
 }

@@ -225,7 +225,13 @@ async fn check_reconfirmation(tx: &DatabaseTransaction, a: &appointment::Model) 
         }
     };
     let session = u32::try_from(a.session_number).unwrap_or(1);
-    clears_check_in(reconfirmation_state(a.service, session, reconfirmation)).map_err(|h| match h {
+    clears_check_in(reconfirmation_state(
+        a.service,
+        a.status,
+        session,
+        reconfirmation,
+    ))
+    .map_err(|h| match h {
         CheckInHold::Missing => ApiError::ReconfirmationMissing(h.message().into()),
         CheckInHold::Blocked(m) => ApiError::Conflict(m.into()),
     })

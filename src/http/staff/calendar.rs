@@ -85,8 +85,8 @@ pub struct CalendarEntryDto {
     /// For repeat sessions: the latest re-confirmation, or null when the client has not
     /// re-confirmed yet.
     pub reconfirmation: Option<Reconfirmation>,
-    /// Where the visit stands with the re-confirmation a repeat session needs before check-in:
-    /// `not_needed`, `missing` (record it at `POST /api/v1/staff/appointments/{id}/reconfirm`),
+    /// Where the visit stands with the re-confirmation a booked repeat session needs before
+    /// check-in: `not_needed`, `missing` (record it at `POST /api/v1/staff/appointments/{id}/reconfirm`),
     /// `needs_review`, `passed`, `rejected` or `contraindicated`. Check-in is possible with
     /// `not_needed` and `passed` only.
     pub reconfirmation_state: ReconfirmationState,
@@ -175,6 +175,7 @@ pub async fn calendar(
             let a = &e.appointment;
             let state = reconfirmation_state(
                 a.service,
+                a.status,
                 u32::try_from(a.session_number).unwrap_or(1),
                 a.reconfirm_outcome.map(|o| {
                     let review = e.reconfirmation.as_ref().and_then(|s| s.review_decision);
