@@ -36,6 +36,8 @@ pub struct Settings {
     pub bootstrap: BootstrapSettings,
     #[serde(default)]
     pub web: WebSettings,
+    #[serde(default)]
+    pub desk: DeskSettings,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -293,6 +295,26 @@ pub struct WebSettings {
     /// the service's own origin.
     #[serde(default, deserialize_with = "origins", serialize_with = "origin_list")]
     pub frame_ancestors: Vec<String>,
+}
+
+/// The reception desk page.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct DeskSettings {
+    /// An untouched desk locks after this long (the page asks for the password again).
+    #[serde(with = "human", default = "default_idle_lock")]
+    pub idle_lock: Duration,
+}
+
+impl Default for DeskSettings {
+    fn default() -> Self {
+        Self {
+            idle_lock: default_idle_lock(),
+        }
+    }
+}
+
+fn default_idle_lock() -> Duration {
+    Duration::from_secs(15 * 60)
 }
 
 fn origins<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
@@ -649,6 +671,13 @@ impl Settings {
         }
         if self.auth.token_ttl.is_zero() {
             return invalid("auth.token_ttl", "must be positive");
+        }
+        let idle = self.desk.idle_lock;
+        if idle < Duration::from_secs(60)
+            || idle > Duration::from_secs(86_400)
+            || idle.subsec_nanos() != 0
+        {
+            return invalid("desk.idle_lock", "must be whole seconds between 1m and 24h");
         }
         Ok(())
     }

@@ -43,6 +43,9 @@ pub enum ApiError {
     /// code `conflict`).
     #[error("{message}")]
     ConflictWith { message: String, details: Value },
+    /// Check-in of a repeat session whose health answers nobody re-confirmed (409).
+    #[error("{0}")]
+    ReconfirmationMissing(String),
     #[error("too many requests; try again in a minute")]
     RateLimited,
     /// The database could not be reached in time (pool exhausted or connection lost): the
@@ -75,6 +78,7 @@ impl ApiError {
             ApiError::SlotTaken { .. } => "slot_taken",
             ApiError::TooLateToChange(_) => "too_late_to_change",
             ApiError::Conflict(_) | ApiError::ConflictWith { .. } => "conflict",
+            ApiError::ReconfirmationMissing(_) => "reconfirmation_missing",
             ApiError::RateLimited => "rate_limited",
             ApiError::Unavailable => "unavailable",
             ApiError::Internal(_) => "internal",

@@ -11,6 +11,7 @@ mod m20261124_000003_desk;
 mod m20261125_000004_checked_values;
 mod m20261126_000005_manage_links;
 mod m20261127_000006_screening_v2;
+mod m20261127_000007_closures;
 
 /// The closed-set columns and their allowed values as the latest migration leaves them (for the
 /// application's test that its enums store exactly these, and the database test that each
@@ -46,6 +47,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000004_checked_values::Migration),
             Box::new(m20261126_000005_manage_links::Migration),
             Box::new(m20261127_000006_screening_v2::Migration),
+            Box::new(m20261127_000007_closures::Migration),
         ]
     }
 }

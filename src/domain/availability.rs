@@ -57,6 +57,8 @@ pub struct PractitionerCalendar {
     pub time_off: Vec<Interval>,
     /// Busy ranges of existing appointments, each already including its cleaning buffer.
     pub busy: Vec<Interval>,
+    /// Clinic-wide closure days (local dates in the clinic zone): no working window that day.
+    pub closed: Vec<Date>,
 }
 
 /// An offered start time.
@@ -171,14 +173,16 @@ impl<'a> Prepared<'a> {
         !hits(&self.time_off, &visit) && !hits(&self.busy, &busy_range(start, length, rules))
     }
 
-    /// The working windows of a local date as instants.
+    /// The working windows of a local date as instants; none on a closure day (the one place
+    /// of that rule: listing and booking both read the windows here).
     fn windows(&self, date: Date, zone: &ClinicZone) -> impl Iterator<Item = Interval> + '_ {
         let weekday = date.weekday().to_monday_zero_offset() as u8;
         let zone = zone.clone();
+        let closed = self.cal.closed.contains(&date);
         self.cal
             .hours
             .iter()
-            .filter(move |w| w.weekday == weekday && w.start < w.end)
+            .filter(move |w| !closed && w.weekday == weekday && w.start < w.end)
             .map(move |w| Interval::new(w.start.on(date, &zone), w.end.on(date, &zone)))
     }
 }
@@ -335,6 +339,7 @@ mod tests {
                 .collect(),
             time_off: vec![],
             busy: vec![],
+            closed: vec![],
         }
     }
 
@@ -366,6 +371,30 @@ mod tests {
         let mut starts: Vec<_> = slots.iter().map(|s| s.start).collect();
         starts.dedup();
         assert_eq!(starts.len(), slots.len());
+    }
+
+    #[test]
+    fn a_closure_day_offers_nothing_from_local_midnight_to_midnight() {
+        let zone = ClinicZone::new("Europe/Berlin").unwrap();
+        let now = ts("2026-01-01T00:00:00Z");
+        let mut cal = all_day(PractitionerId::new());
+        // The autumn change: 25 real hours, from 2026-10-24T22:00Z to 2026-10-25T23:00Z.
+        let closed: Date = "2026-10-25".parse().unwrap();
+        cal.closed.push(closed);
+        let (before, after) = (closed.yesterday().unwrap(), closed.tomorrow().unwrap());
+        let slots = offered_slots(&rules(), &zone, now, before, after, &[cal.clone()], CONSULT);
+        assert!(slots.iter().all(|s| zone.local_date(s.start) != closed));
+        // The days around it keep every slot, right up to the closure's midnight.
+        assert_eq!(slots.len(), 2 * (24 * 4 - 1));
+        let check = |s: &str| check_start(&rules(), &zone, now, &cal, CONSULT, ts(s));
+        assert_eq!(
+            check("2026-10-24T21:15:00Z").map(|s| s.end),
+            Ok(ts("2026-10-24T21:45:00Z"))
+        );
+        // 00:00 local on the closed day (still the 24th in UTC) and 23:30 local (the 25th, UTC).
+        assert_eq!(check("2026-10-24T22:00:00Z"), Err(SlotProblem::NotOffered));
+        assert_eq!(check("2026-10-25T22:30:00Z"), Err(SlotProblem::NotOffered));
+        assert!(check("2026-10-25T23:00:00Z").is_ok());
     }
 
     #[test]

@@ -705,25 +705,87 @@ pub fn allows_booking(
     cleared && now < valid_until
 }
 
-/// Whether a repeat session may be checked in, given its latest re-confirmation (outcome and a
-/// clinician's decision): the one place of this rule. Without a re-confirmation reception asks
-/// the questions at the desk and decides; a re-confirmation that needs review waits for a
-/// clinician's approval; a contraindication (the visit is cancelled anyway) never passes.
-pub fn clears_check_in(
+/// Where a visit stands with the health re-confirmation that a repeat session needs before
+/// check-in (what the desk's calendar shows).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ReconfirmationState {
+    /// A first session (or single visit) with no re-confirmation: none is asked for.
+    NotNeeded,
+    /// A repeat session nobody re-confirmed yet: the client (manage page) or the desk must.
+    Missing,
+    /// Re-confirmed with an answer a clinician must review first.
+    NeedsReview,
+    /// Re-confirmed eligible, or approved by a clinician.
+    Passed,
+    /// A clinician did not clear the re-confirmation.
+    Rejected,
+    /// The re-confirmation rules the treatment out (the visit is cancelled).
+    Contraindicated,
+}
+
+/// The state of a visit's re-confirmation: the one place of this rule. A booked microneedling
+/// session after the first of a course needs one (a visit no longer booked waits for nothing);
+/// `reconfirmation` is the visit's latest (outcome and a clinician's decision), which counts
+/// whatever the session number.
+pub fn reconfirmation_state(
+    service: super::service::Service,
+    status: super::status::AppointmentStatus,
+    session_number: u32,
     reconfirmation: Option<(Outcome, Option<ReviewDecision>)>,
-) -> Result<(), &'static str> {
+) -> ReconfirmationState {
+    use ReconfirmationState as S;
+    let booked = status == super::status::AppointmentStatus::Booked;
     match reconfirmation {
-        None | Some((Outcome::Eligible, _)) => Ok(()),
-        Some((Outcome::NeedsReview, Some(ReviewDecision::Approve))) => Ok(()),
-        Some((Outcome::NeedsReview, Some(ReviewDecision::Reject))) => {
-            Err("a clinician did not clear the client's re-confirmation")
+        None if booked && is_repeat_session(service, session_number) => S::Missing,
+        None => S::NotNeeded,
+        Some((Outcome::Eligible, _)) => S::Passed,
+        Some((Outcome::NeedsReview, Some(ReviewDecision::Approve))) => S::Passed,
+        Some((Outcome::NeedsReview, Some(ReviewDecision::Reject))) => S::Rejected,
+        Some((Outcome::NeedsReview, None)) => S::NeedsReview,
+        Some((Outcome::Contraindicated, _)) => S::Contraindicated,
+    }
+}
+
+/// Why a visit may not be checked in yet because of its re-confirmation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CheckInHold {
+    /// A repeat session with no re-confirmation: ask the questions first.
+    Missing,
+    /// Any other hold, with the sentence for the desk.
+    Blocked(&'static str),
+}
+
+impl CheckInHold {
+    /// The sentence for the person at the desk.
+    pub fn message(self) -> &'static str {
+        match self {
+            CheckInHold::Missing => {
+                "this repeat session needs the client's health answers confirmed again first: record them at the desk (re-confirm), then check in"
+            }
+            CheckInHold::Blocked(m) => m,
         }
-        Some((Outcome::NeedsReview, None)) => {
-            Err("the client's re-confirmation awaits a clinician's review")
-        }
-        Some((Outcome::Contraindicated, _)) => {
-            Err("the client's re-confirmation rules the treatment out")
-        }
+    }
+}
+
+/// Whether a visit may be checked in, given its re-confirmation state
+/// ([`reconfirmation_state`]): the one place of this rule. A repeat session needs a
+/// re-confirmation (the client's or one recorded at the desk); one that needs review waits
+/// for a clinician's approval; a contraindication (the visit is cancelled anyway) never passes.
+pub fn clears_check_in(state: ReconfirmationState) -> Result<(), CheckInHold> {
+    use ReconfirmationState as S;
+    match state {
+        S::NotNeeded | S::Passed => Ok(()),
+        S::Missing => Err(CheckInHold::Missing),
+        S::Rejected => Err(CheckInHold::Blocked(
+            "a clinician did not clear the client's re-confirmation",
+        )),
+        S::NeedsReview => Err(CheckInHold::Blocked(
+            "the client's re-confirmation awaits a clinician's review",
+        )),
+        S::Contraindicated => Err(CheckInHold::Blocked(
+            "the client's re-confirmation rules the treatment out",
+        )),
     }
 }
 
@@ -736,10 +798,15 @@ pub fn needs_reconfirmation(
     session_number: u32,
     reconfirmed: bool,
 ) -> bool {
-    service == super::service::Service::Microneedling
+    is_repeat_session(service, session_number)
         && status == super::status::AppointmentStatus::Booked
-        && session_number > 1
         && !reconfirmed
+}
+
+/// A microneedling session after the first of its course: the health answers are confirmed
+/// again before it (the first was booked on a fresh screening).
+fn is_repeat_session(service: super::service::Service, session_number: u32) -> bool {
+    service == super::service::Service::Microneedling && session_number > 1
 }
 
 /// The skin concerns a client may name (the treatment's indications).
@@ -1077,22 +1144,86 @@ mod tests {
 
     #[test]
     fn check_in_waits_for_a_cleared_reconfirmation() {
+        use super::super::{service::Service, status::AppointmentStatus::*};
         use Outcome::*;
         use ReviewDecision::*;
+        // (repeat session, re-confirmation, state, may check in)
         let cases = [
-            (None, true),
-            (Some((Eligible, None)), true),
-            (Some((NeedsReview, None)), false),
-            (Some((NeedsReview, Some(Approve))), true),
-            (Some((NeedsReview, Some(Reject))), false),
-            (Some((Contraindicated, None)), false),
-            (Some((Contraindicated, Some(Approve))), false),
+            (false, None, ReconfirmationState::NotNeeded, true),
+            (true, None, ReconfirmationState::Missing, false),
+            (
+                true,
+                Some((Eligible, None)),
+                ReconfirmationState::Passed,
+                true,
+            ),
+            (
+                false,
+                Some((Eligible, None)),
+                ReconfirmationState::Passed,
+                true,
+            ),
+            (
+                true,
+                Some((NeedsReview, None)),
+                ReconfirmationState::NeedsReview,
+                false,
+            ),
+            (
+                false,
+                Some((NeedsReview, None)),
+                ReconfirmationState::NeedsReview,
+                false,
+            ),
+            (
+                true,
+                Some((NeedsReview, Some(Approve))),
+                ReconfirmationState::Passed,
+                true,
+            ),
+            (
+                true,
+                Some((NeedsReview, Some(Reject))),
+                ReconfirmationState::Rejected,
+                false,
+            ),
+            (
+                true,
+                Some((Contraindicated, None)),
+                ReconfirmationState::Contraindicated,
+                false,
+            ),
+            (
+                true,
+                Some((Contraindicated, Some(Approve))),
+                ReconfirmationState::Contraindicated,
+                false,
+            ),
         ];
-        for (reconfirmation, passes) in cases {
+        for (repeat, reconfirmation, state, passes) in cases {
+            let session = if repeat { 2 } else { 1 };
+            let got = reconfirmation_state(Service::Microneedling, Booked, session, reconfirmation);
+            assert_eq!(got, state, "{repeat} {reconfirmation:?}");
             assert_eq!(
-                clears_check_in(reconfirmation).is_ok(),
+                clears_check_in(got).is_ok(),
                 passes,
-                "{reconfirmation:?}"
+                "{repeat} {reconfirmation:?}"
+            );
+        }
+        assert_eq!(
+            clears_check_in(ReconfirmationState::Missing),
+            Err(CheckInHold::Missing)
+        );
+        // Only microneedling books courses; a consultation never waits for one.
+        assert_eq!(
+            reconfirmation_state(Service::SkinConsultation, Booked, 2, None),
+            ReconfirmationState::NotNeeded
+        );
+        // A visit no longer booked (checked in, completed, cancelled) waits for nothing.
+        for status in [CheckedIn, Completed, Cancelled, NoShow] {
+            assert_eq!(
+                reconfirmation_state(Service::Microneedling, status, 2, None),
+                ReconfirmationState::NotNeeded
             );
         }
     }

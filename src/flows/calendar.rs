@@ -1,4 +1,5 @@
-//! The reception calendar: a day or week of appointments with everything the desk needs.
+//! The reception calendar: a day or week of appointments with everything the desk needs, and
+//! what it draws them on: each practitioner's weekly hours and time off, and closure days.
 
 use std::collections::HashSet;
 
@@ -6,31 +7,60 @@ use jiff::civil::Date;
 use uuid::Uuid;
 
 use crate::{
-    domain::{ids::PractitionerId, time::to_db},
+    domain::{availability::WorkingWindow, ids::PractitionerId, time::to_db},
     error::{ApiError, ApiResult},
     flows::{
         audit,
         auth::{Role, Staff},
         availability::check_range,
+        closures::{self, Closure},
+        practitioners::window,
     },
     state::AppState,
-    store,
+    store::{
+        self,
+        entities::{practitioner, time_off},
+    },
 };
 
 pub use crate::store::desk::Entry;
 
-/// Appointments on the local dates `from..=to`, sorted by start. Practitioners see only their
-/// own calendar.
+/// One practitioner's column: weekly hours and the time off overlapping the range.
+pub struct Schedule {
+    pub practitioner: practitioner::Model,
+    pub hours: Vec<WorkingWindow>,
+    pub time_off: Vec<time_off::Model>,
+}
+
+/// A calendar range as the desk draws it.
+pub struct Calendar {
+    /// Appointments, sorted by start.
+    pub entries: Vec<Entry>,
+    /// The practitioner asked for, or every active one by name.
+    pub schedules: Vec<Schedule>,
+    /// Closure days in the range.
+    pub closures: Vec<Closure>,
+}
+
+/// Appointments on the local dates `from..=to`, sorted by start, with the practitioners'
+/// schedules and the closure days of the range. Practitioners see only their own calendar.
 pub async fn entries(
     state: &AppState,
     staff: &Staff,
     from: Date,
     to: Date,
     practitioner: Option<PractitionerId>,
-) -> ApiResult<Vec<Entry>> {
+) -> ApiResult<Calendar> {
     check_range(from, to)?;
+    let closures = closures::list(state, Some(from), Some(to)).await?;
     let practitioner = match (staff.role, staff.practitioner_id, practitioner) {
-        (Role::Practitioner, None, _) => return Ok(Vec::new()),
+        (Role::Practitioner, None, _) => {
+            return Ok(Calendar {
+                entries: Vec::new(),
+                schedules: Vec::new(),
+                closures,
+            });
+        }
         (Role::Practitioner, Some(own), Some(asked)) if own != asked => {
             return Err(ApiError::Forbidden);
         }
@@ -69,5 +99,35 @@ pub async fn entries(
         })),
     )
     .await?;
-    Ok(rows)
+    let practitioners = match practitioner {
+        Some(p) => store::calendars::practitioner(&state.db, p.0)
+            .await?
+            .into_iter()
+            .collect(),
+        None => store::calendars::practitioners(&state.db).await?,
+    };
+    let ids: Vec<Uuid> = practitioners.iter().map(|p| p.id).collect();
+    let hours = store::calendars::working_hours_of(&state.db, &ids).await?;
+    let off = store::calendars::time_off_between(&state.db, &ids, to_db(start), to_db(end)).await?;
+    let schedules = practitioners
+        .into_iter()
+        .map(|p| Schedule {
+            hours: hours
+                .iter()
+                .filter(|h| h.practitioner_id == p.id)
+                .filter_map(window)
+                .collect(),
+            time_off: off
+                .iter()
+                .filter(|t| t.practitioner_id == p.id)
+                .cloned()
+                .collect(),
+            practitioner: p,
+        })
+        .collect();
+    Ok(Calendar {
+        entries: rows,
+        schedules,
+        closures,
+    })
 }

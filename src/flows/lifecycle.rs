@@ -15,7 +15,7 @@ use crate::{
         course::{CourseSession, SpacingWindow},
         ids::AppointmentId,
         messages::VisitEvent,
-        screening::clears_check_in,
+        screening::{CheckInHold, clears_check_in, reconfirmation_state},
         service::Service,
         status::{Mover, Refusal, Transition, VisitTimes, decide},
         time::{from_db, to_db},
@@ -281,15 +281,30 @@ fn spacing_refused(state: &AppState, number: u32, w: &SpacingWindow) -> ApiError
     }
 }
 
-/// A repeat session is checked in only when its re-confirmation allows it
-/// (`domain::screening::clears_check_in`).
+/// A visit is checked in only when its re-confirmation allows it
+/// (`domain::screening::clears_check_in`): a repeat session without one is 409
+/// `reconfirmation_missing`, any other hold 409 `conflict`.
 async fn check_reconfirmation(tx: &DatabaseTransaction, a: &appointment::Model) -> ApiResult<()> {
-    let Some(id) = a.reconfirm_screening_id else {
-        return clears_check_in(None).map_err(|m| ApiError::Conflict(m.into()));
+    let reconfirmation = match a.reconfirm_screening_id {
+        None => None,
+        Some(id) => {
+            let s = store::clients::find_screening(tx, id)
+                .await?
+                .ok_or_else(|| {
+                    ApiError::Internal(anyhow::anyhow!("re-confirmation screening missing"))
+                })?;
+            Some((s.outcome, s.review_decision))
+        }
     };
-    let s = store::clients::find_screening(tx, id)
-        .await?
-        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("re-confirmation screening missing")))?;
-    let (outcome, review) = (s.outcome, s.review_decision);
-    clears_check_in(Some((outcome, review))).map_err(|m| ApiError::Conflict(m.into()))
+    let session = u32::try_from(a.session_number).unwrap_or(1);
+    clears_check_in(reconfirmation_state(
+        a.service,
+        a.status,
+        session,
+        reconfirmation,
+    ))
+    .map_err(|h| match h {
+        CheckInHold::Missing => ApiError::ReconfirmationMissing(h.message().into()),
+        CheckInHold::Blocked(m) => ApiError::Conflict(m.into()),
+    })
 }

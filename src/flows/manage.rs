@@ -224,6 +224,19 @@ pub async fn reconfirm(
     // Authorised before the answers are checked, so a stranger learns nothing from the
     // validation details.
     authorize(state, token, id).await?;
+    record_reconfirmation(state, id, raw_answers, audit::Actor::Client).await
+}
+
+/// Stores a re-confirmation of visit `id` made by the client (manage page) or recorded at the
+/// desk (`by` staff, audited as them): the same rules and effects either way. A client may
+/// re-confirm until the visit starts; the desk until it ends (the client is standing there,
+/// and check-in stays open until the end).
+pub async fn record_reconfirmation(
+    state: &AppState,
+    id: AppointmentId,
+    raw_answers: &serde_json::Map<String, serde_json::Value>,
+    by: audit::Actor,
+) -> ApiResult<Reconfirmed> {
     let answers = super::screening::parse_answers(state, raw_answers)
         .map_err(|e| ApiError::Validation(e.0))?;
     let now = state.now();
@@ -239,8 +252,12 @@ pub async fn reconfirm(
             "only a booked microneedling visit can be re-confirmed".into(),
         ));
     }
-    if from_db(a.starts_at) <= now {
-        return Err(ApiError::Conflict("the visit has already started".into()));
+    let (until, past) = match by {
+        audit::Actor::Client => (a.starts_at, "the visit has already started"),
+        audit::Actor::Staff(_) => (a.ends_at, "the visit has already ended"),
+    };
+    if from_db(until) <= now {
+        return Err(ApiError::Conflict(past.into()));
     }
     // The same rule as a first booking: a visit before the answers' first day cannot be
     // confirmed (the client reschedules it to that day or later, then confirms again).
@@ -262,7 +279,7 @@ pub async fn reconfirm(
     audit::record(
         &tx,
         state,
-        audit::Actor::Client,
+        by,
         "appointment.reconfirm",
         "appointment",
         a.id,
@@ -271,7 +288,7 @@ pub async fn reconfirm(
     .await?;
     let fresh = if eval.outcome == Outcome::Contraindicated {
         let cancel = Move::Cancel(CancelCause::Health);
-        lifecycle::apply(&tx, state, &a, cancel, audit::Actor::Client).await?
+        lifecycle::apply(&tx, state, &a, cancel, by).await?
     } else {
         a
     };

@@ -7,6 +7,7 @@ pub mod availability;
 pub mod booking;
 pub mod calendar;
 pub mod clients;
+pub mod closures;
 pub mod lifecycle;
 pub mod manage;
 pub mod messages;

@@ -14,7 +14,7 @@ use crate::{
     state::AppState,
     store::{
         self,
-        entities::{appointment, practitioner, time_off},
+        entities::{appointment, practitioner, time_off, working_hours},
     },
 };
 
@@ -147,6 +147,16 @@ pub struct WithHours {
     pub hours: Vec<WorkingWindow>,
 }
 
+/// A stored weekly window. Rows out of range cannot be written through the API; they are
+/// skipped rather than failing a read.
+pub(crate) fn window(h: &working_hours::Model) -> Option<WorkingWindow> {
+    Some(WorkingWindow {
+        weekday: u8::try_from(h.weekday).ok().filter(|d| *d < 7)?,
+        start: MinuteOfDay::new(u16::try_from(h.start_minute).ok()?)?,
+        end: MinuteOfDay::new(u16::try_from(h.end_minute).ok()?)?,
+    })
+}
+
 /// Active practitioners, by name, each with their weekly hours (staff).
 pub async fn with_hours(state: &AppState) -> ApiResult<Vec<WithHours>> {
     let mut out = Vec::new();
@@ -154,14 +164,7 @@ pub async fn with_hours(state: &AppState) -> ApiResult<Vec<WithHours>> {
         let hours = store::calendars::working_hours(&state.db, p.id)
             .await?
             .iter()
-            // Rows out of range cannot be written through the API; skip rather than fail.
-            .filter_map(|h| {
-                Some(WorkingWindow {
-                    weekday: u8::try_from(h.weekday).ok().filter(|d| *d < 7)?,
-                    start: MinuteOfDay::new(u16::try_from(h.start_minute).ok()?)?,
-                    end: MinuteOfDay::new(u16::try_from(h.end_minute).ok()?)?,
-                })
-            })
+            .filter_map(window)
             .collect();
         out.push(WithHours {
             practitioner: p,
@@ -169,6 +172,21 @@ pub async fn with_hours(state: &AppState) -> ApiResult<Vec<WithHours>> {
         });
     }
     Ok(out)
+}
+
+/// Removes one block of time off; 404 if this practitioner has no such block. Visits are not
+/// touched (the time simply becomes bookable again).
+pub async fn remove_time_off(
+    state: &AppState,
+    id: PractitionerId,
+    off: TimeOffId,
+) -> ApiResult<()> {
+    if !store::calendars::delete_time_off(&state.db, id.0, off.0).await? {
+        return Err(ApiError::NotFound);
+    }
+    state.slot_cache.invalidate();
+    info!(practitioner_id = %id, time_off_id = %off, "time off removed");
+    Ok(())
 }
 
 /// A staff login may be linked only to a practitioner that exists (one rule for creating a

@@ -38,7 +38,8 @@ impl ResponseError for ApiError {
             ApiError::SlotTaken { .. }
             | ApiError::TooLateToChange(_)
             | ApiError::Conflict(_)
-            | ApiError::ConflictWith { .. } => StatusCode::CONFLICT,
+            | ApiError::ConflictWith { .. }
+            | ApiError::ReconfirmationMissing(_) => StatusCode::CONFLICT,
             ApiError::RateLimited => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,

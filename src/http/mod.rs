@@ -38,6 +38,9 @@ use crate::error::ApiError;
         manage::get_whole_booking, manage::get_booking, manage::cancel_booking, manage::reschedule_booking, manage::calendar_ics,
         manage::reconfirm,
         ops::healthz, ops::readyz,
+        staff::appointments::record_reconfirmation,
+        staff::closures::list_closures, staff::closures::add_closure, staff::closures::remove_closure,
+        staff::practitioners::remove_time_off,
     ),
     components(schemas(error::ErrorBody)),
     modifiers(&SecuritySchemes)
@@ -127,7 +130,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .service(manage::get_booking)
             .service(manage::cancel_booking)
             .service(manage::reschedule_booking)
-            .service(manage::reconfirm),
+            .service(manage::reconfirm)
+            .service(staff::appointments::record_reconfirmation)
+            .service(staff::closures::list_closures)
+            .service(staff::closures::add_closure)
+            .service(staff::closures::remove_closure)
+            .service(staff::practitioners::remove_time_off),
     )
     .default_service(web::to(not_found));
 }

@@ -375,6 +375,15 @@ pub struct ClinicDto {
     pub timezone: String,
     /// Language of the client pages and emails: `en` or `de`.
     pub language: &'static str,
+    /// What the reception desk page needs before sign-in.
+    pub desk: DeskDto,
+}
+
+/// The reception desk page's settings.
+#[derive(Serialize, ToSchema)]
+pub struct DeskDto {
+    /// An untouched desk locks after this many seconds (`desk.idle_lock`).
+    pub idle_lock_seconds: u64,
 }
 
 /// The clinic's public details, for the client pages.
@@ -388,5 +397,8 @@ pub async fn clinic(state: web::Data<AppState>) -> HttpResponse {
         email: c.email.clone(),
         timezone: state.zone().name().to_owned(),
         language: c.language.code(),
+        desk: DeskDto {
+            idle_lock_seconds: state.settings.desk.idle_lock.as_secs(),
+        },
     })
 }

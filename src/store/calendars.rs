@@ -100,6 +100,50 @@ pub async fn insert_time_off(db: &impl ConnectionTrait, t: time_off::Model) -> R
     .map(|_| ())
 }
 
+/// The weekly hours of these practitioners, by practitioner, weekday and start.
+pub async fn working_hours_of(
+    db: &impl ConnectionTrait,
+    ids: &[Uuid],
+) -> Result<Vec<working_hours::Model>, DbErr> {
+    working_hours::Entity::find()
+        .filter(working_hours::Column::PractitionerId.is_in(ids.iter().copied()))
+        .order_by_asc(working_hours::Column::PractitionerId)
+        .order_by_asc(working_hours::Column::Weekday)
+        .order_by_asc(working_hours::Column::StartMinute)
+        .all(db)
+        .await
+}
+
+/// The time off of these practitioners that overlaps `[from, to)` (Unix seconds), by start.
+pub async fn time_off_between(
+    db: &impl ConnectionTrait,
+    ids: &[Uuid],
+    from: i64,
+    to: i64,
+) -> Result<Vec<time_off::Model>, DbErr> {
+    time_off::Entity::find()
+        .filter(time_off::Column::PractitionerId.is_in(ids.iter().copied()))
+        .filter(time_off::Column::StartsAt.lt(to))
+        .filter(time_off::Column::EndsAt.gt(from))
+        .order_by_asc(time_off::Column::StartsAt)
+        .all(db)
+        .await
+}
+
+/// Deletes one block of time off of this practitioner; false if there was none.
+pub async fn delete_time_off(
+    db: &impl ConnectionTrait,
+    practitioner_id: Uuid,
+    id: Uuid,
+) -> Result<bool, DbErr> {
+    let res = time_off::Entity::delete_many()
+        .filter(time_off::Column::Id.eq(id))
+        .filter(time_off::Column::PractitionerId.eq(practitioner_id))
+        .exec(db)
+        .await?;
+    Ok(res.rows_affected == 1)
+}
+
 /// Binds values with the backend's placeholder syntax.
 struct Binder {
     backend: DbBackend,
@@ -143,8 +187,8 @@ impl<'a> Practitioners<'a> {
 }
 
 /// The calendars of the chosen practitioners that are active, for the instants `[from, to)`:
-/// hours, time off and the busy ranges of appointments that hold their slot. One round trip (a
-/// UNION ALL of the four tables, narrowed to the columns the slot rules read, decoded by
+/// hours, time off, the busy ranges of appointments that hold their slot and the clinic's
+/// closure days. One round trip (a UNION ALL of the five tables, narrowed to the columns the slot rules read, decoded by
 /// position): this is the hot path of both availability and booking.
 pub async fn load(
     db: &impl ConnectionTrait,
@@ -176,6 +220,16 @@ pub async fn load(
         b.bind(from - MAX_BUSY_SPAN.as_secs() as i64),
         b.bind(from),
     );
+    // Closure days are local dates: those whose UTC date lies a day around the range cover
+    // every zone's local dates of `[from, to)` (offsets stay within 14 hours). Bound after the
+    // others: SQLite's `?` placeholders count in the order they appear in the text.
+    let day_of = |t: i64, days: i64| {
+        jiff::Timestamp::from_second(t + days * 86_400)
+            .map(|t| t.to_zoned(jiff::tz::TimeZone::UTC).date().to_string())
+            .unwrap_or_default()
+    };
+    let closed_in = of(&mut b);
+    let (closed_from, closed_to) = (b.bind(day_of(from, -1)), b.bind(day_of(to, 1)));
     let sql = format!(
         "SELECT 'p' AS kind, id AS p, CAST(0 AS BIGINT) AS a, CAST(0 AS BIGINT) AS b, CAST(0 AS BIGINT) AS c, name AS n
            FROM practitioners WHERE id IN ({active_in}) AND active
@@ -189,7 +243,11 @@ pub async fn load(
          UNION ALL
          SELECT 'b', practitioner_id, starts_at, busy_until, CAST(0 AS BIGINT), ''
            FROM appointments WHERE practitioner_id IN ({busy_in}) AND status <> 'cancelled'
-            AND starts_at < {busy_to} AND starts_at > {busy_after} AND busy_until > {busy_from}"
+            AND starts_at < {busy_to} AND starts_at > {busy_after} AND busy_until > {busy_from}
+         UNION ALL
+         SELECT 'c', p.id, CAST(0 AS BIGINT), CAST(0 AS BIGINT), CAST(0 AS BIGINT), c.day
+           FROM closures c CROSS JOIN practitioners p
+          WHERE p.id IN ({closed_in}) AND c.day >= {closed_from} AND c.day <= {closed_to}"
     );
     let rows = db
         .query_all_raw(Statement::from_sql_and_values(backend, sql, b.values))
@@ -228,6 +286,12 @@ pub async fn load(
                 cal.hours.extend(window);
             }
             "o" => cal.time_off.push(Interval::new(from_db(a), from_db(bb))),
+            // The schema checks the shape; a value that still does not parse closes nothing.
+            "c" => cal.closed.extend(
+                row.try_get_by_index::<String>(5)?
+                    .parse::<jiff::civil::Date>()
+                    .ok(),
+            ),
             _ => cal.busy.push(Interval::new(from_db(a), from_db(bb))),
         }
     }
@@ -245,5 +309,6 @@ fn empty(id: Uuid) -> PractitionerCalendar {
         hours: vec![],
         time_off: vec![],
         busy: vec![],
+        closed: vec![],
     }
 }

@@ -5,6 +5,7 @@ pub mod appointments;
 pub mod audit;
 pub mod calendars;
 pub mod clients;
+pub mod closures;
 pub mod desk;
 pub mod entities;
 pub mod links;

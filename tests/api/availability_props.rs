@@ -74,6 +74,7 @@ proptest! {
             hours: hours.clone(),
             time_off: off.iter().map(|(a, b)| Interval::new(at(*a), at(*b))).collect(),
             busy: busy.iter().map(|(a, b)| Interval::new(at(*a), at(*b))).collect(),
+            closed: vec![],
         };
         let now = at(now_min);
         let from: Date = "2027-03-24".parse().unwrap();

@@ -74,6 +74,24 @@ fn a_bad_value_names_its_key() {
 }
 
 #[test]
+fn the_desk_idle_lock_has_a_default_and_bounds() {
+    let s = with_default("[server]", "[server]").unwrap();
+    assert_eq!(s.desk.idle_lock.as_secs(), 15 * 60);
+    let s = with_default("idle_lock = \"15m\"", "idle_lock = \"1h 30m\"").unwrap();
+    assert_eq!(s.desk.idle_lock.as_secs(), 90 * 60);
+    for bad in ["\"30s\"", "\"25h\"", "\"90.5s\"", "\"soon\"", "15"] {
+        let err = with_default("idle_lock = \"15m\"", &format!("idle_lock = {bad}")).unwrap_err();
+        assert!(err.contains("idle_lock"), "{bad}: {err}");
+    }
+    // check-config prints it in the form it reads.
+    let printed = with_default("idle_lock = \"15m\"", "idle_lock = \"45m\"")
+        .unwrap()
+        .to_toml()
+        .unwrap();
+    assert!(printed.contains("[desk]\nidle_lock = \"45m\""), "{printed}");
+}
+
+#[test]
 fn links_and_language_have_defaults_and_a_trailing_slash_is_trimmed() {
     let s = with_default("[server]", "[server]").unwrap();
     assert_eq!(s.clinic.public_url, "http://127.0.0.1:8080");

@@ -6,7 +6,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 use crate::{
-    helpers::{Db, TestApp, expect, expect_error, local_at, spawn},
+    helpers::{Db, TestApp, answers, expect, expect_error, local_at, spawn},
     on_both,
 };
 
@@ -487,6 +487,27 @@ async fn the_role_matrix(db: Db) {
         expect(r, StatusCode::OK).await;
     }
 
+    // Time off and closure days to remove, one per role.
+    let mut to_unblock = Vec::new();
+    let mut to_reopen = Vec::new();
+    for i in 0..3 {
+        let path = format!("/api/v1/staff/practitioners/{p}/time-off");
+        let body = json!({"start": local_at(70 + i, 8, 0), "end": local_at(70 + i, 9, 0)});
+        let off = expect(
+            app.post_auth(&path, &admin, &body).await,
+            StatusCode::CREATED,
+        )
+        .await;
+        to_unblock.push(id_of(&off, "id"));
+        let date = local_at(100 + i, 0, 0)[..10].to_owned();
+        let body = json!({"date": date});
+        expect(
+            app.post_auth("/api/v1/staff/closures", &admin, &body).await,
+            StatusCode::CREATED,
+        )
+        .await;
+        to_reopen.push(date);
+    }
     let d = &local_at(5, 0, 0)[..10];
     let mv = |id: &str, what: &str| format!("/api/v1/staff/appointments/{id}/{what}");
     let hours: Vec<Value> = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
@@ -544,6 +565,10 @@ async fn the_role_matrix(db: Db) {
             let body = json!({"start": local_at(20 + i as i64, 10, 0)});
             Call::new(post.clone(), mv(&later[6 + i], "reschedule"), body, ok)
         }),
+        route(desk, |i| {
+            let body = json!({"answers": answers(&[])});
+            Call::new(post.clone(), mv(&later[i], "reconfirm"), body, ok)
+        }),
         route(all, |_| {
             let path = "/api/v1/staff/screenings?outcome=needs_review";
             Call::new(get.clone(), path, Value::Null, ok)
@@ -586,6 +611,21 @@ async fn the_role_matrix(db: Db) {
         }),
         route(admin_only, |_| {
             Call::new(get.clone(), "/api/v1/staff/audit", Value::Null, ok)
+        }),
+        route(desk, |i| {
+            let path = format!("/api/v1/staff/practitioners/{p}/time-off/{}", to_unblock[i]);
+            Call::new(delete.clone(), path, Value::Null, StatusCode::NO_CONTENT)
+        }),
+        route(all, |_| {
+            Call::new(get.clone(), "/api/v1/staff/closures", Value::Null, ok)
+        }),
+        route(admin_only, |i| {
+            let body = json!({"date": local_at(110 + i as i64, 0, 0)[..10].to_owned()});
+            Call::new(post.clone(), "/api/v1/staff/closures", body, created)
+        }),
+        route(admin_only, |i| {
+            let path = format!("/api/v1/staff/closures/{}", to_reopen[i]);
+            Call::new(delete.clone(), path, Value::Null, StatusCode::NO_CONTENT)
         }),
     ];
     let send = |c: &Call, token: Option<&str>| {

@@ -87,13 +87,17 @@ async fn the_clinic_route_tells_the_pages_name_contact_zone_and_language() {
     assert_eq!(body["email"], s.email.as_str());
     assert_eq!(body["timezone"], "Europe/Berlin");
     assert_eq!(body["language"], "en");
+    // The desk page locks itself after `desk.idle_lock` (15 minutes by default).
+    assert_eq!(body["desk"]["idle_lock_seconds"], 900);
     // A German clinic's pages speak German.
     let de = spawn_with(Db::Sqlite, |s| {
         s.clinic.language = dermadesk::config::Language::De;
+        s.desk.idle_lock = std::time::Duration::from_secs(5 * 60);
     })
     .await;
     let body = expect(de.get("/api/v1/clinic").await, StatusCode::OK).await;
     assert_eq!(body["language"], "de");
+    assert_eq!(body["desk"]["idle_lock_seconds"], 300);
 }
 
 #[tokio::test]

@@ -15,6 +15,7 @@ use crate::{
         dto::{AppointmentDto, BookingBody, BookingDto, CancelBody, RescheduleBody},
         error::ErrorBody,
         extract::Json,
+        manage::{ReconfirmBody, ReconfirmDto},
         public::book_as,
     },
     state::AppState,
@@ -134,4 +135,35 @@ pub async fn reschedule(
     )
     .await?;
     Ok(HttpResponse::Ok().json(AppointmentDto::new(&v, state.zone())))
+}
+
+/// Records the client's re-confirmed health answers at the desk before a repeat session
+/// (admin, reception): the same questionnaire, rules and effects as the client's
+/// `POST /api/v1/bookings/{id}/reconfirm` (a contraindication cancels the visit and the client
+/// is told; `needs_review` waits for a clinician), audited as the staff user. Allowed until
+/// the visit ends.
+#[utoipa::path(post, path = "/api/v1/staff/appointments/{id}/reconfirm", tag = "desk", params(("id" = uuid::Uuid, Path, description = "the resource id")),
+    request_body = ReconfirmBody,
+    security(("bearer" = [])),
+    responses((status = 200, body = ReconfirmDto), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[post("/staff/appointments/{id}/reconfirm")]
+pub async fn record_reconfirmation(
+    state: web::Data<AppState>,
+    staff: Staff,
+    id: web::Path<Uuid>,
+    body: Json<ReconfirmBody>,
+) -> ApiResult<HttpResponse> {
+    staff.require(DESK)?;
+    let r = flows::manage::record_reconfirmation(
+        &state,
+        AppointmentId(*id),
+        &body.value.answers,
+        Actor::Staff(staff.user_id),
+    )
+    .await?;
+    Ok(HttpResponse::Ok().json(ReconfirmDto {
+        outcome: r.outcome,
+        reasons: r.reasons,
+        appointment: AppointmentDto::new(&r.appointment, state.zone()),
+    }))
 }

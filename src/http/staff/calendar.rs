@@ -8,14 +8,17 @@ use uuid::Uuid;
 use crate::{
     domain::{
         ids::PractitionerId,
-        screening::{Outcome, ReviewDecision},
+        screening::{Outcome, ReconfirmationState, ReviewDecision, reconfirmation_state},
         service::Service,
         status::AppointmentStatus,
         time::{from_db, parse_date},
     },
     error::{ApiError, ApiResult},
     flows::{self, auth::Staff},
-    http::error::ErrorBody,
+    http::{
+        error::ErrorBody,
+        staff::{closures::ClosureDto, practitioners::HoursDto},
+    },
     state::AppState,
 };
 
@@ -90,7 +93,33 @@ pub struct CalendarEntryDto {
     /// For repeat sessions: the latest re-confirmation, or null when the client has not
     /// re-confirmed yet.
     pub reconfirmation: Option<Reconfirmation>,
+    /// Where the visit stands with the re-confirmation a booked repeat session needs before
+    /// check-in: `not_needed`, `missing` (record it at `POST /api/v1/staff/appointments/{id}/reconfirm`),
+    /// `needs_review`, `passed`, `rejected` or `contraindicated`. Check-in is possible with
+    /// `not_needed` and `passed` only.
+    pub reconfirmation_state: ReconfirmationState,
     pub messages_failed: bool,
+}
+
+/// A block of time off on a practitioner's column.
+#[derive(Serialize, ToSchema)]
+pub struct TimeOffEntryDto {
+    /// Remove it with `DELETE /api/v1/staff/practitioners/{id}/time-off/{time_off_id}`.
+    pub id: Uuid,
+    pub start: String,
+    pub end: String,
+    pub reason: Option<String>,
+}
+
+/// One practitioner's column: weekly hours (local wall-clock times) and the time off that
+/// overlaps the range.
+#[derive(Serialize, ToSchema)]
+pub struct PractitionerScheduleDto {
+    pub id: Uuid,
+    pub name: String,
+    pub active: bool,
+    pub working_hours: Vec<HoursDto>,
+    pub time_off: Vec<TimeOffEntryDto>,
 }
 
 /// The calendar.
@@ -98,6 +127,11 @@ pub struct CalendarEntryDto {
 pub struct CalendarDto {
     pub timezone: String,
     pub appointments: Vec<CalendarEntryDto>,
+    /// The practitioner asked for (a practitioner login: their own), or every active one by
+    /// name, each with weekly hours and time off in the range.
+    pub practitioners: Vec<PractitionerScheduleDto>,
+    /// Clinic-wide closure days in the range: nobody is bookable on them.
+    pub closures: Vec<ClosureDto>,
 }
 
 /// A day or a week (at most 31 days) of appointments; practitioners see their own only.
@@ -112,7 +146,7 @@ pub async fn calendar(
 ) -> ApiResult<HttpResponse> {
     let from = parse_date(&q.from).map_err(|m| ApiError::invalid("from", m))?;
     let to = parse_date(&q.to).map_err(|m| ApiError::invalid("to", m))?;
-    let rows = flows::calendar::entries(
+    let cal = flows::calendar::entries(
         &state,
         &staff,
         from,
@@ -121,10 +155,41 @@ pub async fn calendar(
     )
     .await?;
     let zone = state.zone();
-    let appointments = rows
+    let practitioners = cal
+        .schedules
+        .into_iter()
+        .map(|s| PractitionerScheduleDto {
+            id: s.practitioner.id,
+            name: s.practitioner.name,
+            active: s.practitioner.active,
+            working_hours: s.hours.iter().map(HoursDto::new).collect(),
+            time_off: s
+                .time_off
+                .into_iter()
+                .map(|t| TimeOffEntryDto {
+                    id: t.id,
+                    start: zone.rfc3339(from_db(t.starts_at)),
+                    end: zone.rfc3339(from_db(t.ends_at)),
+                    reason: t.reason,
+                })
+                .collect(),
+        })
+        .collect();
+    let closures = cal.closures.iter().map(ClosureDto::new).collect();
+    let appointments = cal
+        .entries
         .into_iter()
         .map(|e| {
             let a = &e.appointment;
+            let state = reconfirmation_state(
+                a.service,
+                a.status,
+                u32::try_from(a.session_number).unwrap_or(1),
+                a.reconfirm_outcome.map(|o| {
+                    let review = e.reconfirmation.as_ref().and_then(|s| s.review_decision);
+                    (o, review)
+                }),
+            );
             CalendarEntryDto {
                 id: a.id,
                 start: zone.rfc3339(from_db(a.starts_at)),
@@ -162,6 +227,7 @@ pub async fn calendar(
                         .map(|t| zone.rfc3339(from_db(t)))
                         .unwrap_or_default(),
                 }),
+                reconfirmation_state: state,
                 messages_failed: e.messages_failed,
             }
         })
@@ -169,5 +235,7 @@ pub async fn calendar(
     Ok(HttpResponse::Ok().json(CalendarDto {
         timezone: zone.name().to_owned(),
         appointments,
+        practitioners,
+        closures,
     }))
 }

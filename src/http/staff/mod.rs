@@ -11,12 +11,14 @@
 //! | `messages` | the outbox, retry | admin, reception |
 //! | `clients` | export, erasure | admin |
 //! | `audit` | the audit log | admin |
+//! | `closures` | `/staff/closures` (clinic-wide closure days) | read: all staff; write: admin |
 
 pub mod appointments;
 pub mod audit;
 pub mod auth;
 pub mod calendar;
 pub mod clients;
+pub mod closures;
 pub mod messages;
 pub mod practitioners;
 pub mod screenings;

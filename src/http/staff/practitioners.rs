@@ -2,14 +2,18 @@
 
 use std::collections::BTreeMap;
 
-use actix_web::{HttpResponse, get, post, put, web};
+use actix_web::{HttpResponse, delete, get, post, put, web};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::DESK;
 use crate::{
-    domain::{availability::WorkingWindow, ids::PractitionerId, time::MinuteOfDay},
+    domain::{
+        availability::WorkingWindow,
+        ids::{PractitionerId, TimeOffId},
+        time::MinuteOfDay,
+    },
     error::{ApiError, ApiResult},
     flows::{self, auth::Staff},
     http::{
@@ -43,7 +47,7 @@ pub struct HoursDto {
 const WEEKDAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 
 impl HoursDto {
-    fn new(w: &WorkingWindow) -> Self {
+    pub fn new(w: &WorkingWindow) -> Self {
         Self {
             weekday: WEEKDAYS
                 .get(usize::from(w.weekday))
@@ -210,4 +214,22 @@ pub async fn add_time_off(
         id: off.0,
         conflicts: conflicts.iter().map(|a| a.0).collect(),
     }))
+}
+
+/// Removes a block of time off (admin, reception); the time becomes bookable again.
+#[utoipa::path(delete, path = "/api/v1/staff/practitioners/{id}/time-off/{time_off_id}", tag = "staff",
+    params(("id" = uuid::Uuid, Path, description = "the practitioner"),
+        ("time_off_id" = uuid::Uuid, Path, description = "the block of time off")),
+    security(("bearer" = [])),
+    responses((status = 204), (status = 404, body = ErrorBody)))]
+#[delete("/staff/practitioners/{id}/time-off/{time_off_id}")]
+pub async fn remove_time_off(
+    state: web::Data<AppState>,
+    staff: Staff,
+    path: web::Path<(Uuid, Uuid)>,
+) -> ApiResult<HttpResponse> {
+    staff.require(DESK)?;
+    let (id, off) = path.into_inner();
+    flows::practitioners::remove_time_off(&state, PractitionerId(id), TimeOffId(off)).await?;
+    Ok(HttpResponse::NoContent().finish())
 }

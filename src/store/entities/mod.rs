@@ -4,6 +4,7 @@ pub mod appointment;
 pub mod audit_log;
 pub mod booking;
 pub mod client;
+pub mod closure;
 pub mod manage_link;
 pub mod outbox;
 pub mod practitioner;
