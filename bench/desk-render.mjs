@@ -1,8 +1,8 @@
 // Desk render benchmark (not part of the test suite): seeds 6 practitioners x 7 days x 16
 // visits (672 skin consultations next week, through the staff API), opens /desk in Chromium,
 // shows that week and reads the page's own `desk-render` measures (performance.now around the
-// calendar's render function, after the data arrived) and `desk-render-frame` (to the next
-// animation frame, so style and layout of the new grid are included).
+// calendar's render function, after the data arrived) and `desk-render-painted` (until a task
+// after the next frame, so style, layout and paint of the new grid are included).
 //
 //   cargo build --bin dermadesk && node bench/desk-render.mjs [rounds=15]
 //
@@ -21,7 +21,7 @@ const berlinDate = (d) => new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/B
 const addDays = (date, n) => new Date(Date.parse(`${date}T00:00:00Z`) + n * 86400000).toISOString().slice(0, 10);
 const hhmm = (m) => `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
 
-const app = await startApp({ env: { APP__LOG__LEVEL: 'warn' } });
+const app = await startApp();
 try {
   const ids = [];
   for (let i = 0; i < PRACTITIONERS; i++) ids.push(await staffPractitioner(app, `Practitioner ${i + 1}`, { start: '07:00', end: '20:00' }));
@@ -80,10 +80,10 @@ try {
     await page.evaluate(() => performance.clearMeasures());
     await page.getByRole('button', { name: 'Next', exact: true }).click();
     await page.waitForFunction((n) => document.querySelectorAll('.cal-visit').length === n, jobs.length);
-    await page.waitForFunction(() => performance.getEntriesByName('desk-render-frame').length > 0);
+    await page.waitForFunction(() => performance.getEntriesByName('desk-render-painted').length > 0);
     const m = await page.evaluate(() => ({
       render: performance.getEntriesByName('desk-render').at(-1).duration,
-      frame: performance.getEntriesByName('desk-render-frame').at(-1).duration,
+      frame: performance.getEntriesByName('desk-render-painted').at(-1).duration,
     }));
     render.push(m.render);
     frame.push(m.frame);
@@ -98,7 +98,7 @@ try {
     practitioners: PRACTITIONERS,
     rounds: ROUNDS,
     render_ms: stats(render),
-    render_to_next_frame_ms: stats(frame),
+    render_to_painted_ms: stats(frame),
     seed_seconds: seedSeconds,
     cpu: os.cpus()[0]?.model,
     cores: os.cpus().length,

@@ -62,7 +62,8 @@ async function closedPort() {
 }
 
 test('the desk page: its headers (never framed, strict CSP, nosniff)', async () => {
-  const app = await startApp({ env: DESK_ENV });
+  // origins allowed to frame the client pages never frame the desk
+  const app = await startApp({ env: { ...DESK_ENV, APP__WEB__FRAME_ANCESTORS: 'https://www.clinic.example' } });
   try {
     const r = await app.api('/desk');
     assert.equal(r.status, 200);
@@ -73,8 +74,16 @@ test('the desk page: its headers (never framed, strict CSP, nosniff)', async () 
     assert.equal(r.headers.get('x-frame-options'), 'DENY');
     assert.equal(r.headers.get('x-content-type-options'), 'nosniff');
     assert.match(r.headers.get('content-type'), /text\/html/);
+    assert.doesNotMatch(csp, /clinic\.example/);
+    const again = await fetch(`${app.base}/desk`, { headers: { 'if-none-match': r.headers.get('etag') } });
+    assert.equal(again.status, 304);
+    assert.match(again.headers.get('content-security-policy'), /frame-ancestors 'none'/);
+    assert.equal(again.headers.get('x-frame-options'), 'DENY');
+    // no inline script or style, nothing from another origin
+    assert.match(r.text, /<script type="module" src="\/assets\/desk\/main.js"><\/script>/);
+    assert.ok(!r.text.includes('<style') && !r.text.includes(' style=') && !r.text.includes('http'));
     const book = await app.api('/book');
-    assert.match(book.headers.get('content-security-policy'), /frame-ancestors 'self'/, 'the client pages keep their own policy');
+    assert.match(book.headers.get('content-security-policy'), /frame-ancestors 'self' https:\/\/www\.clinic\.example$/, 'the client pages keep their own policy');
   } finally {
     await app.stop();
   }
@@ -103,7 +112,7 @@ test('sign in per role: each role is offered only what it may do; reload keeps t
     const visit = page.locator(`[data-visit="${appointment.id}"]`);
     await visit.waitFor();
     // the HTML in a client's name is text: shown literally, no element made from it
-    assert.equal(await visit.locator('.v-name').textContent(), XSS);
+    assert.equal((await visit.locator('.v-name').textContent()).trim(), XSS);
     assert.equal(await page.locator('.cal-grid img').count(), 0);
     const text = await visit.textContent();
     assert.ok(text.includes(berlinTime(appointment.start)), `clinic-zone time in ${text}`);
@@ -195,7 +204,9 @@ test('an idle desk locks (desk.idle_lock_seconds) and unlocks with the password'
     assert.equal(await page.locator('.cal-grid').count(), 0, 'nothing of the calendar stays on screen');
     await s.step('desk-06-locked');
     await page.reload();
-    await page.getByRole('heading', { name: 'The desk is locked' }).waitFor();
+    await page.getByRole('heading', { name: 'The desk is locked' }).waitFor().catch(async (e) => {
+      throw new Error(`${e.message}\npage: ${await page.locator('main').innerText()}\nseen: ${JSON.stringify(s.seen)}`);
+    });
     await page.getByLabel('Password', { exact: true }).fill('wrong-password-000');
     await page.getByRole('button', { name: 'Unlock', exact: true }).click();
     await page.getByText('That password is not right.').waitFor();

@@ -34,3 +34,34 @@ export function hhmm(minutes) {
   const m = minutes % 60;
   return `${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}`;
 }
+
+/**
+ * The clinic-local date, minute of the day and "HH:MM" of instants, fast: the zone's UTC offset
+ * comes from Intl (the clinic's zone) once per 15-minute stretch of UTC time and is cached
+ * (offsets change only at quarter-hour instants), the rest is arithmetic. For a week of
+ * hundreds of visits this replaces thousands of Intl calls.
+ */
+export function localClock(timeZone) {
+  const f = new Intl.DateTimeFormat('en-GB', {
+    timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit',
+  });
+  const offsets = new Map();
+  const QUARTER = 900000;
+  const offsetAt = (ms) => {
+    const bucket = Math.floor(ms / QUARTER) * QUARTER;
+    let off = offsets.get(bucket);
+    if (off === undefined) {
+      const p = {};
+      for (const x of f.formatToParts(new Date(bucket))) p[x.type] = x.value;
+      off = Date.UTC(Number(p.year), Number(p.month) - 1, Number(p.day), Number(p.hour), Number(p.minute)) - bucket;
+      offsets.set(bucket, off);
+    }
+    return off;
+  };
+  return (iso) => {
+    const ms = Date.parse(iso);
+    const local = new Date(ms + offsetAt(ms));
+    const minutes = local.getUTCHours() * 60 + local.getUTCMinutes();
+    return { date: local.toISOString().slice(0, 10), minutes, hhmm: hhmm(minutes) };
+  };
+}
