@@ -58,10 +58,10 @@ fn with_headers(status: StatusCode, state: &AppState) -> HttpResponseBuilder {
 fn with_policy(status: StatusCode, csp: String) -> HttpResponseBuilder {
     let mut b = HttpResponse::build(status);
     b.insert_header((header::CONTENT_SECURITY_POLICY, csp))
-    .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
-    .insert_header((header::REFERRER_POLICY, "no-referrer"))
-    // Small files without versioned names: the browser revalidates (ETag) on every use.
-    .insert_header((header::CACHE_CONTROL, "no-cache"));
+        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .insert_header((header::REFERRER_POLICY, "no-referrer"))
+        // Small files without versioned names: the browser revalidates (ETag) on every use.
+        .insert_header((header::CACHE_CONTROL, "no-cache"));
     b
 }
 

@@ -2,6 +2,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
+import { createServer as createHttpServer } from 'node:http';
 import {
   startApp, openPage, closeBrowser, staffToken, staffUser, staffPractitioner, deskSignIn, ADMIN_LOGIN,
 } from './harness.js';
@@ -183,6 +184,38 @@ test('sign in per role: each role is offered only what it may do; reload keeps t
     s.assertClean();
   } finally {
     await s.close();
+    await app.stop();
+  }
+});
+
+test('another origin can neither read the desk token nor frame the desk', async () => {
+  const app = await startApp({ env: DESK_ENV });
+  await staffPractitioner(app, 'Dr. Lena Vogt');
+  // another origin: the same host on another port, showing the desk in a frame
+  const other = createHttpServer((req, res) => {
+    res.writeHead(200, { 'content-type': 'text/html' });
+    res.end(`<!doctype html><html lang="en"><title>Other site</title><iframe title="desk" src="${app.base}/desk"></iframe>`);
+  });
+  await new Promise((r) => other.listen(0, '127.0.0.1', r));
+  const otherBase = `http://127.0.0.1:${other.address().port}`;
+  const s = await openPage(app);
+  const { page } = s;
+  try {
+    await deskSignIn(page, app.base, ADMIN_LOGIN);
+    assert.ok(await page.evaluate(() => sessionStorage.getItem('dermadesk.desk.session')));
+    await page.goto(otherBase);
+    assert.equal(await page.evaluate(() => sessionStorage.length + localStorage.length), 0, 'nothing of the desk is readable here');
+    const frame = page.frames().find((f) => f !== page.mainFrame());
+    await page.waitForTimeout(500);
+    assert.equal(await page.frameLocator('iframe').getByRole('button', { name: 'Sign in' }).count(), 0, 'the desk refuses to be framed');
+    assert.ok(!frame || !frame.url().endsWith('/desk') || (await frame.evaluate(() => !document.querySelector('#main')).catch(() => true)));
+    await page.goto(`${app.base}/desk`);
+    await page.getByRole('heading', { name: 'Calendar', level: 1 }).waitFor();
+    s.seen.console = s.seen.console.filter((c) => !/frame-ancestors|Refused to frame|refused to connect/i.test(c));
+    s.assertClean();
+  } finally {
+    await s.close();
+    await new Promise((r) => other.close(r));
     await app.stop();
   }
 });

@@ -250,6 +250,11 @@ export function createCalendar(app) {
       const first = placed.length ? Math.min(...placed.map((v) => v.start)) : 8 * 60;
       const target = days.includes(today) ? nowMin - 60 : Math.min(first, 8 * 60);
       box.scrollTop = Math.max(0, (target - lo) * scale - 8);
+      // a week that holds today: today's first column next to the hour gutter
+      const todayCol = grid.querySelector('.cal-col.today');
+      box.scrollLeft = todayCol && state.mode === 'week'
+        ? Math.max(0, todayCol.getBoundingClientRect().left - box.getBoundingClientRect().left + box.scrollLeft - gutter.offsetWidth)
+        : 0;
     }
     empty.textContent = entries.length ? '' : state.mode === 'day' ? 'No visits on this day.' : 'No visits in this week.';
     if (restore) restore.focus({ preventScroll: true });
