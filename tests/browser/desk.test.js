@@ -18,23 +18,24 @@ const berlinDate = (iso) => new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe
 const berlinTime = (iso) => new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Berlin', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(new Date(iso));
 
 /** The first free microneedling time (today or tomorrow, clinic time). */
-async function firstSlot(app, service = 'microneedling') {
+async function firstSlot(app, service = 'microneedling', practitionerId = null) {
   const today = berlinDate(new Date().toISOString());
   const to = berlinDate(new Date(Date.now() + 2 * 86400000).toISOString());
-  const r = await app.api(`/api/v1/availability?service=${service}&from=${today}&to=${to}`);
+  const only = practitionerId ? `&practitioner_id=${practitionerId}` : '';
+  const r = await app.api(`/api/v1/availability?service=${service}&from=${today}&to=${to}${only}`);
   assert.equal(r.status, 200, r.text);
   assert.ok(r.json.slots.length > 0, 'no free time');
   return r.json.slots[0];
 }
 
 /** A screening and a booking through the public API; returns the first appointment. */
-async function bookViaApi(app, { name = 'Anna Keller', email = 'anna@example.com', yes = [] } = {}) {
+async function bookViaApi(app, { name = 'Anna Keller', email = 'anna@example.com', yes = [], practitionerId = null } = {}) {
   const qs = (await app.api('/api/v1/screening/questions')).json.questions;
   const answers = Object.fromEntries(qs.map((q) => [q.id, yes.includes(q.id)]));
   const s = await app.api('/api/v1/screenings', { method: 'POST', body: { client: { name, email }, answers } });
   assert.equal(s.status, 201, s.text);
   if (s.json.outcome !== 'eligible') return { screening: s.json };
-  const slot = await firstSlot(app);
+  const slot = await firstSlot(app, 'microneedling', practitionerId);
   const b = await app.api('/api/v1/bookings', {
     method: 'POST',
     body: { screening_id: s.json.id, service: 'microneedling', start: slot.start, practitioner_id: slot.practitioner_id },
@@ -97,6 +98,11 @@ test('sign in per role: each role is offered only what it may do; reload keeps t
   const reception = await staffUser(app, { email: 'desk@clinic.example', role: 'reception' });
   const lena = await staffUser(app, { email: 'lena@clinic.example', role: 'practitioner', practitionerId: lenaId });
   const { appointment } = await bookViaApi(app, { name: XSS, email: 'xss@example.com' });
+  // a visit of Lena's, checked in: the practitioner may complete it, nothing else
+  const { appointment: lenas } = await bookViaApi(app, { name: 'Lena Client', email: 'lc@example.com', practitionerId: lenaId });
+  const admin = await staffToken(app);
+  const checkedIn = await app.api(`/api/v1/staff/appointments/${lenas.id}/check-in`, { method: 'POST', token: admin });
+  assert.equal(checkedIn.status, 200, checkedIn.text);
   const s = await openPage(app, { csp: false });
   const { page } = s;
   try {
@@ -168,6 +174,13 @@ test('sign in per role: each role is offered only what it may do; reload keeps t
     assert.deepEqual(await navNames(page), ['Calendar', 'Screenings to review']);
     await s.step('desk-05-calendar-practitioner');
     assert.equal(await page.locator('.cal-grid .cal-person').count(), 1, 'a practitioner sees their own column');
+    await showDayOf(page, lenas.start);
+    await page.locator(`[data-visit="${lenas.id}"]`).click();
+    const own = page.getByRole('dialog');
+    await own.getByRole('heading', { name: 'Lena Client' }).waitFor();
+    assert.deepEqual(await own.getByRole('group', { name: 'Actions' }).getByRole('button').allTextContents(), ['Complete']);
+    assert.equal(await own.getByText('Emails').count(), 0, 'the outbox is for the desk');
+    await own.getByRole('button', { name: 'Close', exact: true }).click();
     await page.getByRole('button', { name: 'Sign out', exact: true }).click();
 
     // an expired (or revoked) token: back to sign-in, saying so
@@ -311,6 +324,36 @@ test('a walk-in booked at the desk, checked in and completed: the aftercare emai
     const v = page.locator(`[data-visit="${entry.id}"]`);
     assert.match(await v.textContent(), /Completed/);
     assert.match(await v.getAttribute('class'), /st-completed/);
+    s.assertClean();
+  } finally {
+    await s.close();
+    await app.stop();
+  }
+});
+
+test('a question answered with a date gets a date input at the desk', async () => {
+  const app = await startApp({ env: DESK_ENV });
+  await staffPractitioner(app, 'Dr. Lena Vogt');
+  const s = await openPage(app);
+  const { page } = s;
+  try {
+    // dated questions are being added to the API; until then the answer is extended here
+    await page.route('**/api/v1/screening/questions', async (route) => {
+      const res = await route.fetch();
+      const body = await res.json();
+      body.questions.push({ id: 'last_peel', text: 'When was your last chemical peel?', outcome_if_yes: 'needs_review', answer: 'date' });
+      await route.fulfill({ response: res, json: body });
+    });
+    await deskSignIn(page, app.base, ADMIN_LOGIN);
+    await page.getByRole('button', { name: 'Book for a client', exact: true }).click();
+    const date = page.getByLabel('When was your last chemical peel?');
+    await date.waitFor();
+    assert.equal(await date.getAttribute('type'), 'date');
+    assert.equal(await date.inputValue(), '', 'nothing preselected');
+    assert.equal(await page.getByRole('group', { name: 'Are you pregnant (or could you be)?' }).getByRole('radio').count(), 2);
+    assert.equal(await page.locator('input[type=radio]:checked').count(), 0, 'no answer preselected');
+    await date.fill('2026-10-01');
+    await s.step('desk-07b-date-question');
     s.assertClean();
   } finally {
     await s.close();
