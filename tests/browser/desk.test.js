@@ -5,6 +5,7 @@ import { createServer } from 'node:net';
 import { createServer as createHttpServer } from 'node:http';
 import {
   startApp, openPage, closeBrowser, staffToken, staffUser, staffPractitioner, deskSignIn, ADMIN_LOGIN,
+  tabTo, byId, byText,
 } from './harness.js';
 
 after(closeBrowser);
@@ -229,6 +230,61 @@ test('another origin can neither read the desk token nor frame the desk', async 
   } finally {
     await s.close();
     await new Promise((r) => other.close(r));
+    await app.stop();
+  }
+});
+
+test('by keyboard alone: sign in, open a visit, check in; the poll pauses while the tab is hidden', async () => {
+  const app = await startApp({ env: DESK_ENV });
+  await staffPractitioner(app, 'Dr. Lena Vogt');
+  const { appointment } = await bookViaApi(app, { name: 'Kai Keys', email: 'kai@example.com' });
+  const s = await openPage(app);
+  const { page } = s;
+  try {
+    await page.goto(`${app.base}/desk`);
+    await page.getByRole('button', { name: 'Sign in', exact: true }).waitFor();
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'email', 'focus starts in Email');
+    await page.keyboard.type(ADMIN_LOGIN.email);
+    await tabTo(page, byId, 'password');
+    await page.keyboard.type(ADMIN_LOGIN.password);
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Calendar', level: 1 }).waitFor();
+    if (berlinDate(appointment.start) !== berlinDate(new Date().toISOString())) {
+      await tabTo(page, byText, 'Next');
+      await page.keyboard.press('Enter');
+    }
+    await page.locator(`[data-visit="${appointment.id}"]`).waitFor();
+    await tabTo(page, (id) => document.activeElement?.dataset?.visit === id, appointment.id);
+    await page.keyboard.press('Enter');
+    const dialog = page.getByRole('dialog');
+    await dialog.getByRole('heading', { name: 'Kai Keys' }).waitFor();
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'visit-title', 'focus moves into the dialog');
+    await tabTo(page, byText, 'Check in');
+    await page.keyboard.press('Enter');
+    await dialog.getByText('Checked in.').waitFor();
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+    assert.equal(await page.evaluate(() => document.activeElement?.dataset?.visit), appointment.id, 'focus back on the visit');
+    assert.match(await page.locator(`[data-visit="${appointment.id}"]`).textContent(), /Checked in/);
+
+    // hidden tab: no calendar request for two poll periods; visible again: at once
+    const calls = () => s.seen.requests.filter((u) => u.includes('/api/v1/staff/calendar')).length;
+    await page.evaluate(() => {
+      Object.defineProperty(document, 'hidden', { configurable: true, get: () => true });
+      document.dispatchEvent(new Event('visibilitychange'));
+    });
+    const before = calls();
+    await page.waitForTimeout(11000);
+    assert.equal(calls(), before, 'no poll while hidden');
+    await page.evaluate(() => {
+      Object.defineProperty(document, 'hidden', { configurable: true, get: () => false });
+      document.dispatchEvent(new Event('visibilitychange'));
+    });
+    await page.waitForTimeout(1000);
+    assert.ok(calls() > before, 'a poll as soon as the tab is visible');
+    s.assertClean();
+  } finally {
+    await s.close();
     await app.stop();
   }
 });
