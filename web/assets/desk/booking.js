@@ -7,6 +7,12 @@ import { SessionEnded } from './session.js';
 import { serviceName, explain } from './words.js';
 import { PICKER_WORDS } from './visit.js';
 
+/** An Idempotency-Key (crypto.randomUUID exists only in secure contexts; this works on plain http too). */
+function newKey() {
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+}
+
 export function createBooking(app) {
   const { fmt } = app;
   const title = h('h1', { id: 'title', tabindex: '-1' }, 'Book for a client');
@@ -165,7 +171,7 @@ export function createBooking(app) {
         return (await app.call(`/api/v1/availability?${q}`)).slots;
       },
       onChoose: (slot) => {
-        key = crypto.randomUUID();
+        key = newKey();
         book.disabled = false;
         const name = practitioners.find((p) => p.id === slot.practitioner_id)?.name;
         summary.textContent = `${serviceName(service)} on ${fmt.day(slot.start)} at ${fmt.time(slot.start)}${name ? ` with ${name}` : ''}.`;
