@@ -417,6 +417,56 @@ test('a question answered with a date gets a date input at the desk', async () =
   }
 });
 
+test("a check-in the rules refuse is explained on the spot: a re-confirmation awaiting review", async () => {
+  // check-in opens long before the start here, so a repeat session 4 weeks away may be tried
+  const app = await startApp({ env: { ...DESK_ENV, APP__BOOKING__CHECK_IN_LEAD: '2000h' } });
+  await staffPractitioner(app, 'Dr. Lena Vogt');
+  const qs = (await app.api('/api/v1/screening/questions')).json.questions;
+  const answers = (yes) => Object.fromEntries(qs.map((q) => [q.id, yes.includes(q.id)]));
+  const scr = await app.api('/api/v1/screenings', { method: 'POST', body: { client: { name: 'Cora Course', email: 'cora@example.com' }, answers: answers([]) } });
+  const slot = await firstSlot(app);
+  const b = await app.api('/api/v1/bookings', {
+    method: 'POST',
+    body: { screening_id: scr.json.id, service: 'microneedling', start: slot.start, practitioner_id: slot.practitioner_id, sessions: 2 },
+  });
+  assert.equal(b.status, 201, b.text);
+  const second = b.json.appointments[1];
+  const re = await app.api(`/api/v1/bookings/${second.id}/reconfirm`, {
+    method: 'POST',
+    token: b.json.manage_token,
+    body: { answers: answers(['sensitive_skin_or_rosacea']) },
+  });
+  assert.equal(re.status, 200, re.text);
+  assert.equal(re.json.outcome, 'needs_review');
+  const s = await openPage(app);
+  const { page } = s;
+  try {
+    await deskSignIn(page, app.base, ADMIN_LOGIN);
+    await page.getByRole('button', { name: 'Week', exact: true }).click();
+    const monday = (d) => {
+      const t = Date.parse(`${d}T00:00:00Z`);
+      return t - ((new Date(t).getUTCDay() + 6) % 7) * 86400000;
+    };
+    const weeks = Math.round((monday(berlinDate(second.start)) - monday(berlinDate(new Date().toISOString()))) / (7 * 86400000));
+    for (let i = 0; i < weeks; i++) await page.getByRole('button', { name: 'Next', exact: true }).click();
+    const visit = page.locator(`[data-visit="${second.id}"]`);
+    await visit.waitFor();
+    assert.match(await visit.textContent(), /Session 2 of 2/);
+    assert.match(await visit.textContent(), /Re-confirmation needs review/);
+    await visit.click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByRole('button', { name: 'Check in', exact: true }).click();
+    await dialog.getByRole('alert').getByText("The client's re-confirmation awaits a clinician's review.").waitFor();
+    await s.step('desk-10b-refused-check-in');
+    const cal = await app.api(`/api/v1/staff/calendar?from=${berlinDate(second.start)}&to=${berlinDate(second.start)}`, { token: await staffToken(app) });
+    assert.equal(cal.json.appointments.find((a) => a.id === second.id).status, 'booked');
+    s.assertClean();
+  } finally {
+    await s.close();
+    await app.stop();
+  }
+});
+
 test('a clinician reviews a screening: answers, a note, approve', async () => {
   const app = await startApp({ env: DESK_ENV });
   const lenaId = await staffPractitioner(app, 'Dr. Lena Vogt', { email: 'lena@clinic.example' });
