@@ -1,6 +1,7 @@
-//! The client pages (`/book`, `/manage`) and their static files, built into the binary from
-//! `web/` (rust-embed, embedded in debug builds too): no build step, nothing from another
-//! origin. Every answer here carries the pages' security headers.
+//! The client pages (`/book`, `/manage`), the staff desk (`/desk`) and their static files, built
+//! into the binary from `web/` (rust-embed, embedded in debug builds too): no build step,
+//! nothing from another origin. Every answer here carries the pages' security headers; the
+//! desk may not be framed by anyone (`frame-ancestors 'none'`, `X-Frame-Options: DENY`).
 
 use actix_web::{
     HttpRequest, HttpResponse, HttpResponseBuilder,
@@ -21,6 +22,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(root)
         .service(book)
         .service(manage)
+        .service(desk)
         .service(asset);
 }
 
@@ -32,6 +34,16 @@ pub fn content_security_policy(web: &WebSettings) -> String {
         ancestors.push(' ');
         ancestors.push_str(origin);
     }
+    policy(&ancestors)
+}
+
+/// The desk's policy: the client pages' one, but no page anywhere may frame it (a staff
+/// session inside someone else's frame invites clickjacking).
+pub fn desk_content_security_policy() -> String {
+    policy("'none'")
+}
+
+fn policy(ancestors: &str) -> String {
     format!(
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
          connect-src 'self'; base-uri 'none'; form-action 'self'; object-src 'none'; \
@@ -40,15 +52,16 @@ pub fn content_security_policy(web: &WebSettings) -> String {
 }
 
 fn with_headers(status: StatusCode, state: &AppState) -> HttpResponseBuilder {
+    with_policy(status, content_security_policy(&state.settings.web))
+}
+
+fn with_policy(status: StatusCode, csp: String) -> HttpResponseBuilder {
     let mut b = HttpResponse::build(status);
-    b.insert_header((
-        header::CONTENT_SECURITY_POLICY,
-        content_security_policy(&state.settings.web),
-    ))
-    .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
-    .insert_header((header::REFERRER_POLICY, "no-referrer"))
-    // Small files without versioned names: the browser revalidates (ETag) on every use.
-    .insert_header((header::CACHE_CONTROL, "no-cache"));
+    b.insert_header((header::CONTENT_SECURITY_POLICY, csp))
+        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .insert_header((header::REFERRER_POLICY, "no-referrer"))
+        // Small files without versioned names: the browser revalidates (ETag) on every use.
+        .insert_header((header::CACHE_CONTROL, "no-cache"));
     b
 }
 
@@ -69,6 +82,19 @@ async fn manage(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResp
     serve(&req, &state, "manage.html")
 }
 
+/// The staff desk: never framed, never cached by a shared cache.
+#[route("/desk", method = "GET", method = "HEAD")]
+async fn desk(req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    let mut res = serve_with(&req, "desk.html", || {
+        with_policy(StatusCode::OK, desk_content_security_policy())
+    })?;
+    res.headers_mut().insert(
+        header::X_FRAME_OPTIONS,
+        header::HeaderValue::from_static("DENY"),
+    );
+    Ok(res)
+}
+
 #[route("/assets/{path:.*}", method = "GET", method = "HEAD")]
 async fn asset(
     req: HttpRequest,
@@ -81,6 +107,15 @@ async fn asset(
 /// One embedded file with its content type and an ETag (its SHA-256); `If-None-Match` with
 /// that tag answers 304.
 fn serve(req: &HttpRequest, state: &AppState, path: &str) -> Result<HttpResponse, ApiError> {
+    serve_with(req, path, || with_headers(StatusCode::OK, state))
+}
+
+/// `serve` with the headers `start` gives (its status is replaced by 304 when fresh).
+fn serve_with(
+    req: &HttpRequest,
+    path: &str,
+    start: impl Fn() -> HttpResponseBuilder,
+) -> Result<HttpResponse, ApiError> {
     let file = Files::get(path).ok_or(ApiError::NotFound)?;
     let etag = format!("\"{}\"", hex::encode(file.metadata.sha256_hash()));
     let fresh = req
@@ -89,11 +124,11 @@ fn serve(req: &HttpRequest, state: &AppState, path: &str) -> Result<HttpResponse
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.split(',').any(|t| t.trim() == etag));
     if fresh {
-        return Ok(with_headers(StatusCode::NOT_MODIFIED, state)
-            .insert_header((header::ETAG, etag))
-            .finish());
+        let mut b = start();
+        b.status(StatusCode::NOT_MODIFIED);
+        return Ok(b.insert_header((header::ETAG, etag)).finish());
     }
-    Ok(with_headers(StatusCode::OK, state)
+    Ok(start()
         .insert_header((header::CONTENT_TYPE, content_type(path)))
         .insert_header((header::ETAG, etag))
         .body(file.data.into_owned()))

@@ -220,3 +220,45 @@ export const aTime = () => {
   const el = document.activeElement;
   return !!el && el.tagName === 'BUTTON' && /^\d\d:\d\d$/.test(el.textContent.trim());
 };
+
+// ---- staff helpers (the desk's tests) ----
+
+/** The bootstrap admin's login of every started app. */
+export const ADMIN_LOGIN = ADMIN;
+
+/** A staff token (default: the bootstrap admin). */
+export async function staffToken(app, login = ADMIN) {
+  const r = await app.api('/api/v1/auth/login', { method: 'POST', body: login });
+  assert.equal(r.status, 200, r.text);
+  return r.json.token;
+}
+
+/** A staff user made by the admin (role admin, reception or practitioner); returns its login. */
+export async function staffUser(app, { email, role, practitionerId, password = 'desk-password-123' }) {
+  const token = await staffToken(app);
+  const body = { email, password, role };
+  if (practitionerId) body.practitioner_id = practitionerId;
+  const r = await app.api('/api/v1/staff/users', { method: 'POST', token, body });
+  assert.equal(r.status, 201, r.text);
+  return { email, password };
+}
+
+/** A practitioner (with an email) working `start`-`end` every day; returns its id. */
+export async function staffPractitioner(app, name, { email = null, start = '00:00', end = '24:00' } = {}) {
+  const token = await staffToken(app);
+  const p = await app.api('/api/v1/staff/practitioners', { method: 'POST', token, body: { name, email } });
+  assert.equal(p.status, 201, p.text);
+  const hours = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((weekday) => ({ weekday, start, end }));
+  const put = await app.api(`/api/v1/staff/practitioners/${p.json.id}/working-hours`, { method: 'PUT', token, body: hours });
+  assert.equal(put.status, 200, put.text);
+  return p.json.id;
+}
+
+/** Signs in on /desk by the page's accessible names and waits for the calendar. */
+export async function deskSignIn(page, base, { email, password }) {
+  await page.goto(`${base}/desk`);
+  await page.getByRole('textbox', { name: 'Email', exact: true }).fill(email);
+  await page.getByLabel('Password', { exact: true }).fill(password);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await page.getByRole('heading', { name: 'Calendar', exact: true, level: 1 }).waitFor();
+}

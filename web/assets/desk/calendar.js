@@ -1,0 +1,343 @@
+// The calendar: a day or a week, one column per practitioner (per day), visits placed by their
+// local time in the clinic's zone, today highlighted, a "now" line, and a poll every 5 s (paused
+// while the tab is hidden) so changes made elsewhere show without a reload.
+import { h } from '../dom.js';
+import { SessionEnded } from './session.js';
+import { STATUS, serviceName, screeningState, explain } from './words.js';
+import { minuteClock, localClock, weekdayIndex, hhmmMinutes, hhmm, WEEKDAYS } from './zone.js';
+import { openVisit } from './visit.js';
+
+export const POLL_MS = 5000;
+const SCALE = { day: 1.6, week: 1.2 }; // px per minute
+
+export function createCalendar(app) {
+  const { fmt } = app;
+  const minuteOf = minuteClock(fmt.zone);
+  const clock = localClock(fmt.zone);
+  const todayNow = () => fmt.localDate(new Date().toISOString());
+  const state = app.calendarState || (app.calendarState = { mode: 'day', anchor: todayNow() });
+
+  let practitioners = null;
+  let data = null; // the last calendar answer
+  let lastText = '';
+  let lastMinute = -1;
+  let timer = null;
+  let requestNo = 0;
+  let running = false;
+  let scrollPending = true; // after a move: bring the working part of the day into view
+
+  const title = h('h1', { id: 'title', tabindex: '-1' }, 'Calendar');
+  const rangeLabel = h('h2', { class: 'cal-range', id: 'cal-range', 'aria-live': 'polite' });
+  const modeButton = (mode, label) =>
+    h('button', { type: 'button', class: 'secondary', 'data-mode': mode, onclick: () => setMode(mode) }, label);
+  const dayBtn = modeButton('day', 'Day');
+  const weekBtn = modeButton('week', 'Week');
+  const toolbar = h(
+    'div',
+    { class: 'cal-toolbar' },
+    h('div', { class: 'cal-group', role: 'group', 'aria-label': 'View' }, dayBtn, weekBtn),
+    h(
+      'div',
+      { class: 'cal-group', role: 'group', 'aria-label': 'Move' },
+      h('button', { type: 'button', class: 'secondary', onclick: () => move(-1) }, 'Previous'),
+      h('button', { type: 'button', class: 'secondary', onclick: () => goToday() }, 'Today'),
+      h('button', { type: 'button', class: 'secondary', onclick: () => move(1) }, 'Next'),
+    ),
+  );
+  const zoneNote = h('p', { class: 'muted cal-zone' }, `Times are clinic time (${fmt.zone}).`);
+  const alert = h('div', { role: 'alert', class: 'alert-slot' });
+  const empty = h('p', { class: 'muted', role: 'status' });
+  const box = h('div', { class: 'cal-box', role: 'region', 'aria-labelledby': 'cal-range', tabindex: '0' });
+  const el = h('section', { class: 'calendar', 'aria-labelledby': 'title' }, title, toolbar, rangeLabel, zoneNote, alert, empty, box);
+
+  function range() {
+    if (state.mode === 'day') return { from: state.anchor, to: state.anchor };
+    const from = fmt.addDays(state.anchor, -weekdayIndex(state.anchor));
+    return { from, to: fmt.addDays(from, 6) };
+  }
+
+  function setMode(mode) {
+    state.mode = mode;
+    refresh(true);
+  }
+  function move(dir) {
+    state.anchor = fmt.addDays(state.anchor, dir * (state.mode === 'day' ? 1 : 7));
+    refresh(true);
+  }
+  function goToday() {
+    state.anchor = todayNow();
+    refresh(true);
+  }
+
+  function labelRange() {
+    const { from, to } = range();
+    dayBtn.setAttribute('aria-pressed', String(state.mode === 'day'));
+    weekBtn.setAttribute('aria-pressed', String(state.mode === 'week'));
+    const year = from.slice(0, 4);
+    rangeLabel.textContent =
+      state.mode === 'day'
+        ? `${fmt.civilLong(from)} ${year}${from === todayNow() ? ' (today)' : ''}`
+        : `Week of ${fmt.civilPlain(from)} to ${fmt.civilPlain(to)} ${to.slice(0, 4)}`;
+  }
+
+  /** Loads the range; renders when the answer changed (or `force`, or the minute moved on). */
+  async function refresh(force) {
+    const mine = ++requestNo;
+    if (force) scrollPending = true;
+    labelRange();
+    const { from, to } = range();
+    try {
+      if (!practitioners) practitioners = await app.call('/api/v1/staff/practitioners');
+      const answer = await app.call(`/api/v1/staff/calendar?from=${from}&to=${to}`);
+      if (mine !== requestNo || !running) return;
+      alert.replaceChildren();
+      const text = JSON.stringify(answer);
+      const minute = Math.floor(Date.now() / 60000);
+      if (!force && text === lastText && minute === lastMinute) return;
+      lastText = text;
+      lastMinute = minute;
+      data = answer;
+      render();
+    } catch (e) {
+      if (e instanceof SessionEnded || mine !== requestNo) return;
+      alert.replaceChildren(h('p', { class: 'notice error' }, `The calendar could not be loaded. ${explain(e)}`));
+    }
+  }
+
+  function poll() {
+    timer = setTimeout(async () => {
+      if (!running) return;
+      if (!document.hidden) await refresh(false);
+      if (running) poll();
+    }, POLL_MS);
+  }
+
+  function onVisibility() {
+    if (!document.hidden && running) refresh(false);
+  }
+
+  /** Which practitioners get a column: the active ones (a practitioner login: their own). */
+  function columnsFor(entries) {
+    let list = practitioners.filter((p) => p.active);
+    if (app.session.role === 'practitioner') {
+      const email = (app.session.email || '').toLowerCase();
+      const own = list.filter((p) => (p.email || '').toLowerCase() === email);
+      const seen = new Set(entries.map((e) => e.practitioner_id));
+      list = own.length ? own : list.filter((p) => seen.has(p.id));
+    }
+    const known = new Set(list.map((p) => p.id));
+    for (const e of entries) {
+      if (!known.has(e.practitioner_id)) {
+        known.add(e.practitioner_id);
+        list.push({ id: e.practitioner_id, name: e.practitioner_name || 'Practitioner', working_hours: [] });
+      }
+    }
+    return list;
+  }
+
+  function render() {
+    const t0 = performance.now();
+    const { from } = range();
+    const days = state.mode === 'day' ? [from] : Array.from({ length: 7 }, (_, i) => fmt.addDays(from, i));
+    const entries = data.appointments;
+    const people = columnsFor(entries);
+    const today = todayNow();
+    const scale = SCALE[state.mode];
+
+    // The hours shown: working hours and every visit, at least 08:00-18:00.
+    let lo = 8 * 60;
+    let hi = 18 * 60;
+    for (const p of people) {
+      for (const w of p.working_hours || []) {
+        const s = hhmmMinutes(w.start);
+        const e = hhmmMinutes(w.end);
+        if (s != null) lo = Math.min(lo, s);
+        if (e != null) hi = Math.max(hi, e);
+      }
+    }
+    const placed = entries.map((e) => {
+      const s = clock(e.start);
+      const f = clock(e.end);
+      const start = s.minutes;
+      const end = f.date !== s.date ? 24 * 60 : f.minutes;
+      lo = Math.min(lo, start);
+      hi = Math.max(hi, end);
+      return { e, date: s.date, start, end: Math.max(end, start + 15), times: `${s.hhmm}–${f.hhmm}` };
+    });
+    lo = Math.floor(lo / 60) * 60;
+    hi = Math.min(24 * 60, Math.ceil(hi / 60) * 60);
+    const height = (hi - lo) * scale;
+
+    const byColumn = new Map();
+    for (const v of placed) {
+      const key = `${v.date}|${v.e.practitioner_id}`;
+      if (!byColumn.has(key)) byColumn.set(key, []);
+      byColumn.get(key).push(v);
+    }
+
+    const focusedId = document.activeElement?.dataset?.visit || null;
+    const grid = h('div', { class: `cal-grid mode-${state.mode}` });
+    const cols = days.length * Math.max(people.length, 1);
+    grid.style.gridTemplateColumns = `3.5rem repeat(${cols}, minmax(${state.mode === 'day' ? '10rem' : '7.5rem'}, 1fr))`;
+    grid.style.setProperty('--hour', `${60 * scale}px`);
+
+    // header rows: days, then practitioners
+    grid.append(h('div', { class: 'cal-corner', 'aria-hidden': 'true' }));
+    for (const d of days) {
+      const head = h('div', { class: `cal-day${d === today ? ' today' : ''}` }, fmt.civilShort(d), d === today ? h('span', { class: 'today-tag' }, ' Today') : null);
+      head.style.gridColumn = `span ${Math.max(people.length, 1)}`;
+      grid.append(head);
+    }
+    grid.append(h('div', { class: 'cal-corner second', 'aria-hidden': 'true' }));
+    for (const d of days) {
+      if (!people.length) grid.append(h('div', { class: 'cal-person' }, '—'));
+      for (const p of people) grid.append(h('div', { class: `cal-person${d === today ? ' today' : ''}` }, p.name));
+    }
+
+    // hour gutter
+    const gutter = h('div', { class: 'cal-gutter', 'aria-hidden': 'true' });
+    gutter.style.height = `${height}px`;
+    for (let m = lo; m < hi; m += 60) {
+      const tick = h('span', {}, hhmm(m));
+      tick.style.top = `${(m - lo) * scale}px`;
+      gutter.append(tick);
+    }
+    grid.append(gutter);
+
+    const nowMin = minuteOf(new Date().toISOString());
+    let restore = null;
+    for (const d of days) {
+      const weekday = WEEKDAYS[weekdayIndex(d)];
+      for (const p of people.length ? people : [null]) {
+        const col = h('div', { class: `cal-col${d === today ? ' today' : ''}` });
+        col.style.height = `${height}px`;
+        if (p) {
+          for (const w of p.working_hours || []) {
+            if (w.weekday !== weekday) continue;
+            const s = hhmmMinutes(w.start);
+            const e = hhmmMinutes(w.end);
+            if (s == null || e == null) continue;
+            const band = h('div', { class: 'cal-hours', 'aria-hidden': 'true' });
+            band.style.top = `${(s - lo) * scale}px`;
+            band.style.height = `${(e - s) * scale}px`;
+            col.append(band);
+          }
+        }
+        if (d === today && nowMin >= lo && nowMin <= hi) {
+          const line = h('div', { class: 'cal-now', title: `Now ${hhmm(nowMin)}` }, h('span', { class: 'visually-hidden' }, `Now ${hhmm(nowMin)}`));
+          line.style.top = `${(nowMin - lo) * scale}px`;
+          col.append(line);
+        }
+        const list = p ? byColumn.get(`${d}|${p.id}`) || [] : [];
+        lanes(list);
+        for (const v of list) {
+          const b = visitButton(v.e, v.times, state.mode);
+          b.style.top = `${(v.start - lo) * scale}px`;
+          b.style.height = `${Math.max((v.end - v.start) * scale - 2, 22)}px`;
+          b.style.left = `${(v.lane / v.lanes) * 100}%`;
+          b.style.width = `calc(${100 / v.lanes}% - 2px)`;
+          if (v.e.id === focusedId) restore = b;
+          col.append(b);
+        }
+        grid.append(col);
+      }
+    }
+
+    box.replaceChildren(grid);
+    if (scrollPending) {
+      scrollPending = false;
+      // today: from an hour before now; another day: from its first visit (or 08:00)
+      const first = placed.length ? Math.min(...placed.map((v) => v.start)) : 8 * 60;
+      const target = days.includes(today) ? nowMin - 60 : Math.min(first, 8 * 60);
+      box.scrollTop = Math.max(0, (target - lo) * scale - 8);
+      // a week that holds today: today's first column next to the hour gutter
+      const todayCol = grid.querySelector('.cal-col.today');
+      box.scrollLeft = todayCol && state.mode === 'week'
+        ? Math.max(0, todayCol.getBoundingClientRect().left - box.getBoundingClientRect().left + box.scrollLeft - gutter.offsetWidth)
+        : 0;
+    }
+    empty.textContent = entries.length ? '' : state.mode === 'day' ? 'No visits on this day.' : 'No visits in this week.';
+    if (restore) restore.focus({ preventScroll: true });
+    const t1 = performance.now();
+    performance.measure('desk-render', { start: t0, end: t1 });
+    // and until the new grid is styled, laid out and painted (a task after the next frame)
+    requestAnimationFrame(() => setTimeout(() => performance.measure('desk-render-painted', { start: t0, end: performance.now() }), 0));
+  }
+
+  /** Side by side where visits overlap in one column (a cancelled visit under a new one). */
+  function lanes(list) {
+    list.sort((a, b) => a.start - b.start || a.end - b.end);
+    let cluster = [];
+    let clusterEnd = -1;
+    const close = () => {
+      const n = Math.max(1, ...cluster.map((v) => v.lane + 1));
+      for (const v of cluster) v.lanes = n;
+      cluster = [];
+    };
+    let laneEnds = [];
+    for (const v of list) {
+      if (v.start >= clusterEnd && cluster.length) {
+        close();
+        laneEnds = [];
+      }
+      let lane = laneEnds.findIndex((end) => end <= v.start);
+      if (lane < 0) lane = laneEnds.length;
+      laneEnds[lane] = v.end;
+      v.lane = lane;
+      cluster.push(v);
+      clusterEnd = Math.max(clusterEnd, v.end);
+    }
+    if (cluster.length) close();
+  }
+
+  /** One visit as a button (built with plain DOM calls: a week has hundreds of them). */
+  function visitButton(e, times, mode) {
+    const sc = screeningState(e);
+    const b = document.createElement('button');
+    b.type = 'button';
+    b.className = `cal-visit st-${e.status}${mode === 'week' ? ' compact' : ''}`;
+    b.dataset.visit = e.id;
+    b.setAttribute('aria-haspopup', 'dialog');
+    // each line ends in a space so the button's accessible name reads as words
+    const line = (cls, text) => {
+      const span = document.createElement('span');
+      span.className = cls;
+      span.textContent = `${text} `;
+      b.append(span);
+    };
+    line('v-time', times);
+    line('v-name', e.client ? e.client.name : 'Client erased');
+    line('v-service', serviceName(e.service));
+    if (e.course) line('v-session', `Session ${e.course.session_number} of ${e.course.sessions}`);
+    if (e.anesthesia) line('v-numbing', 'Numbing cream');
+    line(`v-screening tone-${sc.tone}`, sc.text);
+    line('v-status', STATUS[e.status] || e.status);
+    if (e.messages_failed) line('v-failed', 'A message failed');
+    return b;
+  }
+
+  // one listener for every visit button
+  box.addEventListener('click', (ev) => {
+    const b = ev.target.closest('[data-visit]');
+    if (b) openVisit(app, b.dataset.visit, { find, refresh: () => refresh(true) });
+  });
+
+  function find(id) {
+    return data?.appointments.find((a) => a.id === id) || null;
+  }
+
+  return {
+    el,
+    async start() {
+      running = true;
+      document.addEventListener('visibilitychange', onVisibility);
+      await refresh(true);
+      poll();
+    },
+    stop() {
+      running = false;
+      clearTimeout(timer);
+      document.removeEventListener('visibilitychange', onVisibility);
+    },
+  };
+}

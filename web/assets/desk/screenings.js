@@ -1,0 +1,120 @@
+// "Screenings to review" (clinicians): the needs_review screenings nobody decided yet; one opens
+// with its answers (the read is audited by the API), then approve or reject with a note.
+import { h, focusOn } from '../dom.js';
+import { SessionEnded } from './session.js';
+import { explain } from './words.js';
+
+export function createScreenings(app) {
+  const { fmt } = app;
+  const title = h('h1', { id: 'title', tabindex: '-1' }, 'Screenings to review');
+  const status = h('div', { role: 'status', class: 'status-slot' });
+  const alert = h('div', { role: 'alert', class: 'alert-slot' });
+  const list = h('div');
+  const detail = h('div');
+  const el = h('section', { class: 'screenings', 'aria-labelledby': 'title' }, title, status, alert, list, detail);
+  let questions = [];
+
+  const fail = (e) => {
+    if (e instanceof SessionEnded) return;
+    alert.replaceChildren(h('p', { class: 'notice error' }, explain(e)));
+  };
+
+  async function load() {
+    const all = await app.call('/api/v1/staff/screenings?outcome=needs_review');
+    const open = all.filter((s) => !s.review_decision);
+    if (!open.length) {
+      list.replaceChildren(h('p', {}, 'No screenings are waiting for review.'));
+      return;
+    }
+    list.replaceChildren(
+      h(
+        'ul',
+        { class: 'cards' },
+        open.map((s) =>
+          h(
+            'li',
+            { class: 'card' },
+            h('h2', {}, s.client_name || 'Client erased'),
+            h('p', {}, `Answered ${fmt.day(s.created_at)}, ${fmt.time(s.created_at)}.`),
+            h('ul', {}, s.reasons.map((r) => h('li', {}, r.message))),
+            h('button', { type: 'button', 'aria-label': `Open the screening of ${s.client_name || 'an erased client'}`, onclick: () => open1(s.id) }, 'Open'),
+          ),
+        ),
+      ),
+    );
+  }
+
+  async function open1(id) {
+    alert.replaceChildren();
+    status.textContent = '';
+    let d;
+    try {
+      d = await app.call(`/api/v1/staff/screenings/${id}`);
+    } catch (e) {
+      return fail(e);
+    }
+    const text = (qid) => questions.find((q) => q.id === qid)?.text || qid;
+    const answer = (v) => (v === true ? 'Yes' : v === false ? 'No' : v == null ? 'Not answered' : String(v));
+    const note = h('textarea', { id: 'review-note', rows: '3', maxlength: '2000', 'aria-describedby': 'review-note-hint' });
+    const decide = async (decision) => {
+      alert.replaceChildren();
+      try {
+        await app.call(`/api/v1/staff/screenings/${id}/review`, { method: 'POST', body: { decision, note: note.value } });
+        detail.replaceChildren();
+        status.textContent = decision === 'approve' ? `Approved: ${d.client_name || 'the client'} may book microneedling.` : `Rejected: ${d.client_name || 'the client'} may not book microneedling.`;
+        await load();
+        focusOn(title);
+      } catch (e) {
+        fail(e);
+      }
+    };
+    const heading = h('h2', { id: 'review-title', tabindex: '-1' }, `Screening of ${d.client_name || 'an erased client'}`);
+    const flagged = new Set(d.reasons.map((r) => r.question));
+    detail.replaceChildren(
+      h(
+        'section',
+        { class: 'panel review', 'aria-labelledby': 'review-title' },
+        heading,
+        h('p', {}, `Answered ${fmt.dayYear(d.created_at)}, ${fmt.time(d.created_at)}; valid until ${fmt.dayYear(d.valid_until)}.`),
+        h('h3', {}, 'Answers'),
+        h(
+          'dl',
+          { class: 'answers' },
+          Object.entries(d.answers || {}).flatMap(([qid, v]) => [
+            h('dt', { class: flagged.has(qid) ? 'flagged' : null }, text(qid)),
+            h('dd', {}, answer(v), flagged.has(qid) ? ' (needs review)' : ''),
+          ]),
+        ),
+        d.concerns && d.concerns.length ? h('p', {}, `Skin concerns: ${d.concerns.join(', ').replace(/_/g, ' ')}.`) : null,
+        h(
+          'div',
+          { class: 'field' },
+          h('label', { for: 'review-note' }, 'Note'),
+          h('span', { class: 'hint', id: 'review-note-hint' }, 'Required. Why you approve or reject; kept with the screening.'),
+          note,
+        ),
+        h(
+          'div',
+          { class: 'actions' },
+          h('button', { type: 'button', onclick: () => decide('approve') }, 'Approve'),
+          h('button', { type: 'button', class: 'danger', onclick: () => decide('reject') }, 'Reject'),
+          h('button', { type: 'button', class: 'secondary', onclick: () => { detail.replaceChildren(); focusOn(title); } }, 'Close'),
+        ),
+      ),
+    );
+    focusOn(heading);
+  }
+
+  return {
+    el,
+    async start() {
+      try {
+        questions = (await app.call('/api/v1/screening/questions')).questions;
+        await load();
+      } catch (e) {
+        fail(e);
+      }
+    },
+    stop() {},
+  };
+}

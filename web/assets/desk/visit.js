@@ -1,0 +1,212 @@
+// One visit in a modal dialog: its facts, its planned emails, and the moves valid for its
+// status that the signed-in role may make. What the API refuses is said here in its own words.
+import { h } from '../dom.js';
+import { createPicker } from '../picker.js';
+import { SessionEnded } from './session.js';
+import {
+  may, STATUS, serviceName, screeningState, explain, messageKind, MESSAGE_STATUS,
+} from './words.js';
+
+const PICKER_WORDS = {
+  previous: 'Previous week',
+  next: 'Next week',
+  pickTitle: 'Days',
+  zoneNote: 'Times are clinic time ({zone}).',
+  weekOf: '{from} to {to}',
+  loadingTimes: 'Looking for free times…',
+  noTimesWeek: 'No free times this week. Try the next week.',
+  nTimes: (n) => (n === 1 ? '1 time' : n === 0 ? 'no times' : `${n} times`),
+  timesOn: 'Free times on {day}',
+};
+export { PICKER_WORDS };
+
+/** Opens the dialog of visit `id`; `find(id)` gives its current calendar entry. */
+export function openVisit(app, id, { find, refresh }) {
+  const { fmt } = app;
+  const role = app.session.role;
+  const dialog = h('dialog', { class: 'visit-dialog', 'aria-labelledby': 'visit-title' });
+  const status = h('div', { role: 'status', class: 'status-slot' });
+  const alert = h('div', { role: 'alert', class: 'alert-slot' });
+  const body = h('div');
+  let panel = null; // the open cancel/reschedule panel
+  let busy = false;
+
+  const close = () => dialog.close();
+  dialog.addEventListener('close', () => {
+    dialog.remove();
+    const back = document.querySelector(`[data-visit="${CSS.escape(id)}"]`);
+    if (back) back.focus();
+  });
+
+  function render() {
+    const e = find(id);
+    if (!e) {
+      body.replaceChildren(h('h2', { id: 'visit-title', tabindex: '-1' }, 'Visit'), h('p', {}, 'This visit is no longer in the calendar shown.'));
+      return;
+    }
+    const sc = screeningState(e);
+    const facts = [
+      ['When', `${fmt.day(e.start)}, ${fmt.time(e.start)}–${fmt.time(e.end)}`],
+      ['Practitioner', e.practitioner_name || ''],
+      ['Service', serviceName(e.service)],
+      e.course ? ['Session', `Session ${e.course.session_number} of ${e.course.sessions}`] : null,
+      ['Numbing cream', e.anesthesia ? 'Yes' : 'No'],
+      ['Screening', sc.text.replace(/^Screening: /, '')],
+      ['Status', STATUS[e.status] || e.status],
+      e.client ? ['Email', e.client.email] : null,
+      e.client && e.client.phone ? ['Phone', e.client.phone] : null,
+    ].filter(Boolean);
+    const buttons = [];
+    const add = (label, allowed, onclick, cls = '') => {
+      if (allowed) buttons.push(h('button', { type: 'button', class: cls, onclick }, label));
+    };
+    const booked = e.status === 'booked';
+    const inClinic = e.status === 'checked_in';
+    add('Check in', booked && may.checkIn(role), () => act(`check-in`, 'Checked in.'));
+    add('Complete', inClinic && may.complete(role), () => act('complete', 'Completed. The aftercare emails are planned.'));
+    add('No-show', booked && may.noShow(role), () => act('no-show', 'Marked as a no-show.'), 'secondary');
+    add('Reschedule', booked && may.reschedule(role), () => openReschedule(e), 'secondary');
+    add('Cancel', (booked || inClinic) && may.cancel(role), () => openCancel(), 'danger');
+    body.replaceChildren(
+      h('h2', { id: 'visit-title', tabindex: '-1' }, e.client ? e.client.name : 'Client erased'),
+      h('dl', { class: 'facts' }, facts.flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)])),
+      buttons.length
+        ? h('div', { class: 'actions', role: 'group', 'aria-label': 'Actions' }, buttons)
+        : h('p', { class: 'muted' }, 'Nothing can be changed on this visit from your desk.'),
+    );
+    if (may.messages(role)) loadMessages(e);
+  }
+
+  async function act(path, done, body) {
+    if (busy) return;
+    busy = true;
+    alert.replaceChildren();
+    status.textContent = 'Saving…';
+    try {
+      await app.call(`/api/v1/staff/appointments/${id}/${path}`, { method: 'POST', body });
+      await refresh();
+      closePanel();
+      render();
+      status.textContent = done;
+      dialog.querySelector('#visit-title')?.focus();
+    } catch (e) {
+      status.textContent = '';
+      if (e instanceof SessionEnded) return;
+      alert.replaceChildren(h('p', { class: 'notice error' }, explain(e)));
+    } finally {
+      busy = false;
+    }
+  }
+
+  async function loadMessages(e) {
+    const box = h('section', { class: 'visit-messages', 'aria-labelledby': 'visit-messages-title' }, h('h3', { id: 'visit-messages-title' }, 'Emails'));
+    body.append(box);
+    try {
+      const list = await app.call(`/api/v1/staff/messages?appointment_id=${e.id}`);
+      if (!list.length) {
+        box.append(h('p', { class: 'muted' }, 'No emails for this visit.'));
+        return;
+      }
+      box.append(
+        h(
+          'ul',
+          { class: 'message-list' },
+          list.map((m) =>
+            h(
+              'li',
+              { 'data-kind': m.kind },
+              h('strong', {}, messageKind(m.kind)),
+              ` – ${MESSAGE_STATUS[m.status] || m.status}, `,
+              m.sent_at ? `sent ${fmt.day(m.sent_at)} ${fmt.time(m.sent_at)}` : `due ${fmt.day(m.due_at)} ${fmt.time(m.due_at)}`,
+            ),
+          ),
+        ),
+      );
+    } catch (err) {
+      if (!(err instanceof SessionEnded)) box.append(h('p', { class: 'notice error' }, explain(err)));
+    }
+  }
+
+  function closePanel() {
+    panel?.remove();
+    panel = null;
+  }
+
+  function openCancel() {
+    closePanel();
+    const reason = h('textarea', { id: 'cancel-reason', rows: '3', maxlength: '500' });
+    const form = h(
+      'form',
+      { class: 'visit-panel', 'aria-labelledby': 'cancel-title', novalidate: true },
+      h('h3', { id: 'cancel-title' }, 'Cancel this visit'),
+      h('div', { class: 'field' }, h('label', { for: 'cancel-reason' }, 'Reason'), h('span', { class: 'hint' }, 'Optional. The client is told that the visit is cancelled.'), reason),
+      h(
+        'div',
+        { class: 'actions' },
+        h('button', { type: 'submit', class: 'danger' }, 'Cancel the visit'),
+        h('button', { type: 'button', class: 'secondary', onclick: () => closePanel() }, 'Keep the visit'),
+      ),
+    );
+    form.addEventListener('submit', (ev) => {
+      ev.preventDefault();
+      const text = reason.value.trim();
+      act('cancel', 'Cancelled. The client is told.', text ? { reason: text } : {});
+    });
+    panel = form;
+    body.append(form);
+    reason.focus();
+  }
+
+  function openReschedule(e) {
+    closePanel();
+    const chosenNote = h('p', { role: 'status', class: 'status-slot' });
+    let chosen = null;
+    const confirm = h('button', { type: 'button', disabled: true }, 'Move the visit here');
+    const picker = createPicker({
+      t: PICKER_WORDS,
+      fmt,
+      load: async (from, to) => {
+        const q = new URLSearchParams({ service: e.service, from, to, anesthesia: String(!!e.anesthesia) });
+        const r = await app.call(`/api/v1/availability?${q}`);
+        return r.slots;
+      },
+      onChoose: (slot) => {
+        chosen = slot;
+        confirm.disabled = false;
+        chosenNote.textContent = `New time: ${fmt.day(slot.start)}, ${fmt.time(slot.start)}.`;
+      },
+    });
+    confirm.addEventListener('click', () => {
+      if (!chosen) return;
+      act('reschedule', `Moved to ${fmt.day(chosen.start)}, ${fmt.time(chosen.start)}. The client is told.`, {
+        start: chosen.start,
+        practitioner_id: chosen.practitioner_id,
+      });
+    });
+    const section = h(
+      'section',
+      { class: 'visit-panel', 'aria-labelledby': 'reschedule-title' },
+      h('h3', { id: 'reschedule-title', tabindex: '-1' }, 'Choose a new time'),
+      picker.el,
+      chosenNote,
+      h('div', { class: 'actions' }, confirm, h('button', { type: 'button', class: 'secondary', onclick: () => closePanel() }, 'Keep the time')),
+    );
+    panel = section;
+    body.append(section);
+    section.querySelector('#reschedule-title').focus();
+    picker.refresh().catch((err) => {
+      if (!(err instanceof SessionEnded)) alert.replaceChildren(h('p', { class: 'notice error' }, explain(err)));
+    });
+  }
+
+  dialog.append(
+    h('div', { class: 'dialog-head' }, h('button', { type: 'button', class: 'secondary close', onclick: close }, 'Close')),
+    status,
+    alert,
+    body,
+  );
+  render();
+  document.body.append(dialog);
+  dialog.showModal();
+  dialog.querySelector('#visit-title')?.focus();
+}

@@ -1,0 +1,113 @@
+// The desk's words (it speaks English) and the small mappings from API codes to them. What a
+// role may do mirrors the API's role matrix (README "Roles"); the API refuses the rest anyway.
+import { ApiError } from '../api.js';
+
+const DESK = ['admin', 'reception'];
+const CLINICIANS = ['admin', 'practitioner'];
+const ALL = ['admin', 'reception', 'practitioner'];
+
+export const may = {
+  book: (role) => DESK.includes(role),
+  checkIn: (role) => DESK.includes(role),
+  complete: (role) => ALL.includes(role),
+  noShow: (role) => DESK.includes(role),
+  cancel: (role) => DESK.includes(role),
+  reschedule: (role) => DESK.includes(role),
+  messages: (role) => DESK.includes(role),
+  review: (role) => CLINICIANS.includes(role),
+};
+
+export const ROLE_NAMES = { admin: 'Admin', reception: 'Reception', practitioner: 'Practitioner' };
+
+export const SERVICES = { microneedling: 'Microneedling', skin_consultation: 'Skin consultation' };
+export const serviceName = (code) => SERVICES[code] || code;
+
+export const STATUS = {
+  booked: 'Booked',
+  checked_in: 'Checked in',
+  completed: 'Completed',
+  no_show: 'No-show',
+  cancelled: 'Cancelled',
+};
+
+export const MESSAGE_KINDS = {
+  booking_confirmation: 'Booking confirmation',
+  prep: 'Preparation',
+  day_before: 'Day-before reminder',
+  soothing: 'Aftercare: soothing',
+  irritation_check: 'Aftercare: irritation check',
+  follow_up: 'Aftercare: follow-up',
+  cancellation: 'Cancellation',
+  rescheduled: 'Rescheduled',
+};
+export const messageKind = (k) => MESSAGE_KINDS[k] || String(k).replace(/_/g, ' ');
+
+export const MESSAGE_STATUS = {
+  pending: 'Planned',
+  sending: 'Sending',
+  sent: 'Sent',
+  failed: 'Failed',
+  cancelled: 'Withdrawn',
+  expired: 'Expired',
+};
+
+/** The screening state of a calendar entry, in words, with a tone for its colour. */
+export function screeningState(v) {
+  if (v.course && v.course.session_number > 1) {
+    const r = v.reconfirmation;
+    if (!r) return { text: 'Re-confirmation missing', tone: 'warn' };
+    if (r.outcome === 'contraindicated') return { text: 'Re-confirmation: contraindicated', tone: 'bad' };
+    if (r.outcome === 'needs_review') {
+      if (r.review_decision === 'approve') return { text: 'Re-confirmation approved', tone: 'ok' };
+      if (r.review_decision === 'reject') return { text: 'Re-confirmation rejected', tone: 'bad' };
+      return { text: 'Re-confirmation needs review', tone: 'warn' };
+    }
+    return { text: 'Re-confirmed', tone: 'ok' };
+  }
+  const s = v.screening;
+  if (!s) return { text: v.service === 'microneedling' ? 'No screening' : 'No screening needed', tone: 'plain' };
+  if (s.outcome === 'eligible') return { text: 'Screening: eligible', tone: 'ok' };
+  if (s.outcome === 'needs_review') {
+    if (s.review_decision === 'approve') return { text: 'Screening: approved', tone: 'ok' };
+    if (s.review_decision === 'reject') return { text: 'Screening: rejected', tone: 'bad' };
+    return { text: 'Screening: review pending', tone: 'warn' };
+  }
+  return { text: 'Screening: contraindicated', tone: 'bad' };
+}
+
+/** A sentence from a string: capital first letter, full stop at the end. */
+export function sentence(s) {
+  const t = String(s || '').trim();
+  if (!t) return '';
+  const c = t[0].toUpperCase() + t.slice(1);
+  return /[.!?)]$/.test(c) ? c : `${c}.`;
+}
+
+/** An API error in plain words, from the error's own message (the API explains its rules). */
+export function explain(e) {
+  if (!(e instanceof ApiError)) return 'Something went wrong on this page. Reload it and try again.';
+  if (e.status === 0) return 'The service cannot be reached. Check the connection and try again.';
+  if (e.status === 403) return 'Your role may not do this.';
+  if (e.status === 429) return 'Too many tries in a short time. Wait a minute and try again.';
+  const details = Object.entries(e.details || {});
+  if (details.length) {
+    return details.map(([field, msg]) => `${fieldName(field)}: ${msg}`).join('; ').concat('.');
+  }
+  if (e.status >= 500) return 'The service had a problem. Try again in a moment.';
+  return sentence(e.message || e.code);
+}
+
+const FIELDS = {
+  'client.name': 'Full name',
+  'client.email': 'Email',
+  'client.phone': 'Phone',
+  start: 'Time',
+  sessions: 'Sessions',
+  note: 'Note',
+  reason: 'Reason',
+};
+function fieldName(f) {
+  if (FIELDS[f]) return FIELDS[f];
+  if (f.startsWith('answers')) return 'Health questions';
+  return f;
+}
