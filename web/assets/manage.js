@@ -304,7 +304,8 @@ class ManagePage {
       panel,
       heading,
       now,
-      windowNote ? h('p', { class: 'hint', id: 'move-window' }, windowNote) : null,
+      // The course's bound only when the health answers' first day does not already say it.
+      windowNote && !(health && !w.to && health >= (w.from || '')) ? h('p', { class: 'hint', id: 'move-window' }, windowNote) : null,
       healthNote,
       h('div', { class: 'field' }, h('label', { for: 'move-practitioner' }, t.practitioner), select),
       taken,
