@@ -10,8 +10,9 @@ const QUESTIONS = {
   sensitive_skin_or_rosacea: 'Do you have very sensitive skin or rosacea?',
 };
 
-/** Fills the form with the mouse-free Playwright API by accessible names (DESIGN's names). */
-async function fillForm(page, { service = 'Microneedling', name = 'Anna Keller', email = 'anna@example.com', yes = [] } = {}) {
+/** Fills the form with the mouse-free Playwright API by accessible names (DESIGN's names).
+ * `dates`: a date question's id -> the date to give ("Yes" and the date; '' leaves it empty). */
+async function fillForm(page, { service = 'Microneedling', name = 'Anna Keller', email = 'anna@example.com', yes = [], dates = {} } = {}) {
   await page.getByRole('group', { name: 'Treatment', exact: true }).getByRole('radio', { name: service, exact: true }).check();
   await page.getByRole('textbox', { name: 'Full name', exact: true }).fill(name);
   await page.getByRole('textbox', { name: 'Email', exact: true }).fill(email);
@@ -19,8 +20,10 @@ async function fillForm(page, { service = 'Microneedling', name = 'Anna Keller',
   if (service !== 'Microneedling') return;
   const questions = (await (await fetch(new URL('/api/v1/screening/questions', page.url()))).json()).questions;
   for (const q of questions) {
-    const answer = yes.includes(q.id) ? 'Yes' : 'No';
-    await page.getByRole('group', { name: q.text, exact: true }).getByRole('radio', { name: answer, exact: true }).check();
+    const answer = yes.includes(q.id) || q.id in dates ? 'Yes' : 'No';
+    const group = page.getByRole('group', { name: q.text, exact: true });
+    await group.getByRole('radio', { name: answer, exact: true }).check();
+    if (q.id in dates) await page.locator(`#q-${q.id}-date`).fill(dates[q.id]);
   }
 }
 
@@ -33,6 +36,13 @@ async function chooseFirstTime(page) {
   await page.getByRole('button', { name: label, exact: true }).click();
   return { start, label };
 }
+
+/** Today's clinic-local date and a civil date `n` days on (YYYY-MM-DD). */
+const berlinDate = (iso) => new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Berlin' }).format(new Date(iso));
+const addDays = (date, n) => new Date(new Date(`${date}T00:00:00Z`).getTime() + n * 86400000).toISOString().slice(0, 10);
+/** A civil date in words, as the page writes it ("Sunday 13 December 2026"). */
+const civilWords = (date, locale = 'en-GB') =>
+  new Intl.DateTimeFormat(locale, { timeZone: 'UTC', weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' }).format(new Date(`${date}T00:00:00Z`));
 
 const berlin = (iso, opts) => new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Berlin', ...opts }).format(new Date(iso));
 
@@ -401,5 +411,319 @@ test('the page shows in an iframe of an origin in web.frame_ancestors, and only 
   } finally {
     await allowed.stop();
     await plain.stop();
+  }
+});
+
+/** Types a date (YYYY-MM-DD) into the focused date field, its parts in the browser's order. */
+async function typeDate(page, date) {
+  const order = await page.evaluate(() =>
+    new Intl.DateTimeFormat(navigator.language).formatToParts(new Date(2026, 0, 2)).filter((p) => p.type !== 'literal').map((p) => p.type),
+  );
+  const [year, month, day] = date.split('-');
+  for (const part of order) await page.keyboard.type({ year, month, day }[part]);
+}
+
+/** Every availability request the page makes. */
+function watchAvailability(page) {
+  const seen = [];
+  page.on('request', (r) => {
+    const url = new URL(r.url());
+    if (url.pathname === '/api/v1/availability') seen.push(url.searchParams);
+  });
+  return seen;
+}
+
+for (const db of ['sqlite', 'postgres']) {
+  test(`${db}: a laser treatment 10 days ago, by keyboard alone: its date, the first day said, times from then, booked`, async () => {
+    const app = await startApp({ db });
+    await app.practitioner('Dr. Lena Vogt');
+    const s = await openPage(app);
+    const { page } = s;
+    const availability = watchAvailability(page);
+    const today = berlinDate(new Date());
+    const laser = addDays(today, -10);
+    const first = addDays(laser, 28); // screening.resurfacing_wait
+    try {
+      await page.goto(`${app.base}/book`);
+      await page.getByRole('button', { name: 'Continue', exact: true }).waitFor();
+      await tabTo(page, byId, 'service-microneedling');
+      await page.keyboard.press('Space');
+      await tabTo(page, byId, 'full-name');
+      await page.keyboard.type('Dana Roth');
+      await tabTo(page, byId, 'email');
+      await page.keyboard.type('dana@example.com');
+      const ids = await page.$$eval('fieldset[data-question]', (els) => els.map((e) => e.dataset.question));
+      assert.equal(ids.length, 16);
+      for (const id of ids) {
+        await tabTo(page, byId, `q-${id}-yes`);
+        if (id !== 'recent_laser_or_peel') {
+          await page.keyboard.press('ArrowRight'); // "No"
+          continue;
+        }
+        assert.equal(await page.locator('#q-recent_laser_or_peel-when').isHidden(), true);
+        await page.keyboard.press('Space'); // "Yes": its date field appears, next in the tab order
+        await page.keyboard.press('Tab');
+        const field = await page.evaluate(() => {
+          const el = document.activeElement;
+          return {
+            id: el.id,
+            type: el.type,
+            max: el.max,
+            label: el.labels[0].textContent,
+            hint: document.getElementById(el.getAttribute('aria-describedby')).textContent,
+            controls: document.getElementById('q-recent_laser_or_peel-yes').getAttribute('aria-controls'),
+          };
+        });
+        assert.deepEqual(field, {
+          id: 'q-recent_laser_or_peel-date',
+          type: 'date',
+          max: today,
+          label: 'When was it?',
+          hint: 'If you are not sure of the day, give the latest day it could have been.',
+          controls: 'q-recent_laser_or_peel-when',
+        });
+        await typeDate(page, laser);
+        assert.equal(await page.inputValue('#q-recent_laser_or_peel-date'), laser);
+      }
+      await s.step(`${db}-laser-01-date`);
+      await tabTo(page, byText, 'Continue');
+      const [screening] = await Promise.all([
+        page.waitForResponse((r) => r.url().endsWith('/api/v1/screenings')),
+        page.keyboard.press('Enter'),
+      ]);
+      const sent = JSON.parse(screening.request().postData()).answers;
+      assert.equal(sent.recent_laser_or_peel, laser);
+      assert.equal(sent.isotretinoin_last_dose, false);
+      assert.equal((await screening.json()).eligible_from, first);
+      await page.getByRole('heading', { name: 'Choose a time', exact: true }).waitFor();
+      // Told from when, with the weekday, and why.
+      const notes = await page.locator('#eligible-notes').innerText();
+      assert.ok(notes.includes(`You can book a first treatment from ${civilWords(first)}.`), notes);
+      assert.ok(notes.includes(`After a laser treatment or a chemical peel the skin needs 4 weeks before microneedling. You can have a first treatment from ${civilWords(first)}.`), notes);
+      // The picker starts that day: the first offered day is that day (the practitioner works
+      // every day) and nothing earlier is asked for or offered.
+      await page.locator('.times button').first().waitFor();
+      assert.equal(await page.getByRole('button', { name: 'Previous', exact: true }).isDisabled(), true);
+      for (const start of await page.locator('.times button').evaluateAll((bs) => bs.map((b) => b.dataset.start))) {
+        assert.equal(berlinDate(start), first);
+      }
+      assert.ok(availability.length > 0);
+      for (const q of availability) {
+        assert.equal(q.get('screening_id'), (await screening.json()).id);
+        assert.ok(q.get('from') >= first, `availability asked from ${q.get('from')}`);
+      }
+      await s.step(`${db}-laser-02-times`);
+      await tabTo(page, aTime);
+      const start = await page.evaluate(() => document.activeElement.dataset.start);
+      await page.keyboard.press('Enter');
+      await tabTo(page, byText, 'Book');
+      const [booking] = await Promise.all([
+        page.waitForResponse((r) => r.url().endsWith('/api/v1/bookings') && r.request().method() === 'POST'),
+        page.keyboard.press('Enter'),
+      ]);
+      assert.equal(booking.status(), 201);
+      await page.getByRole('heading', { name: 'Booked', exact: true }).waitFor();
+      assert.equal(berlinDate((await booking.json()).appointments[0].start), first);
+      assert.equal((await booking.json()).appointments[0].start, start);
+      await s.step(`${db}-laser-03-booked`);
+      s.assertClean();
+    } finally {
+      await s.close();
+      await app.stop();
+    }
+  });
+}
+
+test('a date question: "Yes" needs its date, and a future date is refused (error summary)', async () => {
+  const app = await startApp();
+  await app.practitioner('Dr. Lena Vogt');
+  const s = await openPage(app, { viewport: PHONE });
+  const { page } = s;
+  const today = berlinDate(new Date());
+  try {
+    await page.goto(`${app.base}/book`);
+    await fillForm(page, { dates: { isotretinoin_last_dose: '', recent_filler_or_botulinum_toxin: addDays(today, 3) } });
+    const [answer] = await Promise.all([
+      page.waitForResponse((r) => r.url().endsWith('/api/v1/screenings')),
+      page.getByRole('button', { name: 'Continue', exact: true }).click(),
+    ]);
+    // The API's 422 names both; the summary says them in the page's words.
+    assert.equal(answer.status(), 422);
+    assert.deepEqual(Object.keys((await answer.json()).error.details).sort(), ['answers.isotretinoin_last_dose', 'answers.recent_filler_or_botulinum_toxin']);
+    const summary = page.getByRole('alert');
+    await summary.getByRole('link', { name: 'Enter the date of your last dose of isotretinoin', exact: true }).waitFor();
+    const future = summary.getByRole('link', { name: 'The date of your fillers or botulinum toxin must be today or in the past', exact: true });
+    await future.waitFor();
+    assert.equal(await summary.getByRole('link').count(), 2);
+    const field = page.locator('#q-recent_filler_or_botulinum_toxin-date');
+    assert.equal(await field.getAttribute('aria-invalid'), 'true');
+    assert.equal(await field.getAttribute('aria-describedby'), 'q-recent_filler_or_botulinum_toxin-date-hint q-recent_filler_or_botulinum_toxin-date-error');
+    assert.equal(await page.locator('#q-recent_filler_or_botulinum_toxin-date-error').innerText(), 'The date must be today or in the past');
+    assert.equal(await page.locator('#q-isotretinoin_last_dose-date-error').innerText(), 'Enter the date');
+    await s.step('date-errors-01-summary');
+    await future.click();
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'q-recent_filler_or_botulinum_toxin-date');
+    // Dates long enough ago shape nothing: eligible, no first day to wait for.
+    await page.locator('#q-isotretinoin_last_dose-date').fill(addDays(today, -400));
+    await field.fill(addDays(today, -30));
+    await page.getByRole('button', { name: 'Continue', exact: true }).click();
+    await page.getByRole('heading', { name: 'Choose a time', exact: true }).waitFor();
+    assert.equal(await page.locator('.error-message').count(), 0);
+    assert.equal(await page.locator('#eligible-notes').count(), 0);
+    await page.getByRole('checkbox', { name: 'Numbing cream', exact: true }).waitFor();
+    s.assertClean();
+  } finally {
+    await s.close();
+    await app.stop();
+  }
+});
+
+test('an allergy to local anaesthetics: no "Numbing cream" choice; cold sores: ask your doctor', async () => {
+  const app = await startApp();
+  await app.practitioner('Dr. Lena Vogt');
+  const s = await openPage(app);
+  const { page } = s;
+  const availability = watchAvailability(page);
+  try {
+    await page.goto(`${app.base}/book`);
+    await fillForm(page, { yes: ['local_anaesthetic_allergy', 'cold_sore_history'] });
+    await page.getByRole('button', { name: 'Continue', exact: true }).click();
+    await page.getByRole('heading', { name: 'Choose a time', exact: true }).waitFor();
+    const notes = await page.locator('#eligible-notes').innerText();
+    assert.ok(notes.includes('Please note:'), notes);
+    assert.ok(notes.includes('your treatment is done without numbing cream, so it is not offered to you'), notes);
+    assert.ok(notes.includes('antiviral cover may be advised before microneedling: please talk to your doctor about it'), notes);
+    assert.ok(!notes.includes('You can book a first treatment from'), notes);
+    assert.equal(await page.getByRole('checkbox', { name: 'Numbing cream' }).count(), 0);
+    assert.equal(await page.getByText('Numbing cream', { exact: true }).count(), 0);
+    await page.getByRole('spinbutton', { name: 'Sessions', exact: true }).waitFor();
+    await s.step('allergy-01-times');
+    await chooseFirstTime(page);
+    const [booking] = await Promise.all([
+      page.waitForResponse((r) => r.url().endsWith('/api/v1/bookings') && r.request().method() === 'POST'),
+      page.getByRole('button', { name: 'Book', exact: true }).click(),
+    ]);
+    assert.equal(booking.status(), 201);
+    assert.equal('anesthesia' in JSON.parse(booking.request().postData()), false);
+    await page.getByRole('heading', { name: 'Booked', exact: true }).waitFor();
+    for (const q of availability) {
+      assert.ok(q.get('screening_id'));
+      assert.equal(q.get('anesthesia'), null);
+    }
+    s.assertClean();
+  } finally {
+    await s.close();
+    await app.stop();
+  }
+});
+
+test('booking before the first day the answers allow (the times were older than the answers): said, times from that day', async () => {
+  const app = await startApp();
+  await app.practitioner('Dr. Lena Vogt');
+  const s = await openPage(app);
+  const { page } = s;
+  const today = berlinDate(new Date());
+  const first = addDays(today, 4); // fillers 10 days ago, 14 days' wait
+  try {
+    // Stands in for a clock or a race: the page learns no first day and its availability
+    // requests lose their screening, so the picker offers days before eligible_from; the API
+    // still refuses such a booking.
+    await page.route('**/api/v1/screenings', async (route) => {
+      const response = await route.fetch();
+      const json = await response.json();
+      assert.equal(json.eligible_from, first);
+      return route.fulfill({ response, json: { ...json, eligible_from: null } });
+    });
+    await page.route('**/api/v1/availability?*', (route) => {
+      const url = new URL(route.request().url());
+      url.searchParams.delete('screening_id');
+      return route.continue({ url: url.href });
+    });
+    await page.goto(`${app.base}/book`);
+    await fillForm(page, { dates: { recent_filler_or_botulinum_toxin: addDays(today, -10) } });
+    await page.getByRole('button', { name: 'Continue', exact: true }).click();
+    await page.getByRole('heading', { name: 'Choose a time', exact: true }).waitFor();
+    await page.locator('#eligible-notes').getByText(`You can have a first treatment from ${civilWords(first)}.`).waitFor();
+    // Earlier than the first day: the week's first free day, the practitioner working daily,
+    // unless today's times are over.
+    const early = page.locator('.times button').first();
+    await early.waitFor();
+    const early0 = await early.getAttribute('data-start');
+    assert.ok(berlinDate(early0) < first, `${early0} should lie before ${first}`);
+    await early.click();
+    const [booking] = await Promise.all([
+      page.waitForResponse((r) => r.url().endsWith('/api/v1/bookings') && r.request().method() === 'POST'),
+      page.getByRole('button', { name: 'Book', exact: true }).click(),
+    ]);
+    assert.equal(booking.status(), 403);
+    assert.equal((await booking.json()).error.code, 'not_eligible_until');
+    const note = page.getByRole('alert').filter({ hasText: 'Because of your health answers' });
+    await note.waitFor();
+    assert.equal(
+      await note.innerText(),
+      `Because of your health answers, your first treatment can take place from ${civilWords(first)}. The times shown now start that day: please choose one of them.`,
+    );
+    await page.locator('.times button').first().waitFor();
+    assert.equal(berlinDate(await page.locator('.times button').first().getAttribute('data-start')), first);
+    assert.equal(await page.getByRole('button', { name: 'Previous', exact: true }).isDisabled(), true);
+    await s.step('not-eligible-01-refused');
+    await chooseFirstTime(page);
+    await page.getByRole('button', { name: 'Book', exact: true }).click();
+    await page.getByRole('heading', { name: 'Booked', exact: true }).waitFor();
+    s.assertClean();
+  } finally {
+    await s.close();
+    await app.stop();
+  }
+});
+
+test('a German clinic: the new questions, the date field and the first day in German', async () => {
+  const app = await startApp({ env: { APP__CLINIC__LANGUAGE: 'de' } });
+  await app.practitioner('Dr. Lena Vogt');
+  const s = await openPage(app, { viewport: PHONE });
+  const { page } = s;
+  const today = berlinDate(new Date());
+  const laser = addDays(today, -10);
+  const first = addDays(laser, 28);
+  try {
+    await page.goto(`${app.base}/book`);
+    await page.getByRole('button', { name: 'Weiter', exact: true }).waitFor();
+    await page.getByRole('radio', { name: 'Microneedling', exact: true }).check();
+    const questions = (await app.api('/api/v1/screening/questions')).json.questions;
+    const legends = await page.locator('fieldset[data-question] > legend').allInnerTexts();
+    assert.equal(legends.length, questions.length);
+    // Every question in German (none falls back to the API's English).
+    questions.forEach((q, i) => assert.notEqual(legends[i], q.text, `${q.id} shows the API's English`));
+    for (const text of [
+      'Stillen Sie zurzeit?',
+      'Liegt Ihre letzte Einnahme von Isotretinoin (z. B. Roaccutan) weniger als 6 Monate zurück? Wenn ja, wann war sie?',
+      'Liegt eine Behandlung mit Fillern oder Botulinumtoxin (z. B. Botox) im Behandlungsbereich weniger als 2 Wochen zurück? Wenn ja, wann war sie?',
+      'Liegt eine Laserbehandlung oder ein chemisches Peeling im Behandlungsbereich weniger als 4 Wochen zurück? Wenn ja, wann war es?',
+      'Sind Sie allergisch gegen örtliche Betäubungsmittel (Betäubungscreme)?',
+      'Hatten Sie schon einmal Lippenherpes (Herpes simplex)?',
+    ]) {
+      assert.ok(legends.includes(text), `missing: ${text}`);
+    }
+    await page.getByRole('textbox', { name: 'Vollständiger Name', exact: true }).fill('Eva Schulz');
+    await page.getByRole('textbox', { name: 'E-Mail', exact: true }).fill('eva@example.com');
+    for (const [i, q] of questions.entries()) {
+      const group = page.getByRole('group', { name: legends[i], exact: true });
+      await group.getByRole('radio', { name: q.id === 'recent_laser_or_peel' ? 'Ja' : 'Nein', exact: true }).check();
+    }
+    const date = page.locator('#q-recent_laser_or_peel-date');
+    assert.equal(await page.locator('label[for="q-recent_laser_or_peel-date"]').innerText(), 'Wann war das?');
+    await date.fill(laser);
+    await s.step('de-questions-01-date');
+    await page.getByRole('button', { name: 'Weiter', exact: true }).click();
+    await page.getByRole('heading', { name: 'Termin wählen', exact: true }).waitFor();
+    const notes = await page.locator('#eligible-notes').innerText();
+    assert.ok(notes.includes(`Sie können eine erste Behandlung ab ${civilWords(first, 'de-DE')} buchen.`), notes);
+    assert.ok(notes.includes('Nach einer Laserbehandlung oder einem chemischen Peeling braucht die Haut vor dem Microneedling 4 Wochen Erholung.'), notes);
+    await page.locator('.times button').first().waitFor();
+    await s.step('de-questions-02-times');
+    s.assertClean();
+  } finally {
+    await s.close();
+    await app.stop();
   }
 });

@@ -436,3 +436,91 @@ test('a German clinic inside the notice window: the notice in German words', asy
     await app.stop();
   }
 });
+
+/** A civil date in words, as the page writes it ("Sunday 13 December 2026"). */
+const civilWords = (date) =>
+  new Intl.DateTimeFormat('en-GB', { timeZone: 'UTC', weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' }).format(new Date(`${date}T00:00:00Z`));
+const berlinDayYear = (iso) =>
+  new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Berlin', weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' }).format(new Date(iso));
+
+for (const db of ['sqlite', 'postgres']) {
+  test(`${db}: new health answers whose first day lies after the visit: said in words, reschedule first, then confirmed`, async () => {
+    const app = await startApp({ db });
+    await app.practitioner('Dr. Lena Vogt');
+    const booked = await bookCourse(app, 2);
+    const token = booked.manage_token;
+    const dose = addDays(berlinDate(new Date().toISOString()), -10);
+    const questions = (await app.api('/api/v1/screening/questions')).json.questions;
+    const s = await openPage(app);
+    const { page } = s;
+    const two = session(page, 2);
+    const answer = async () => {
+      for (const q of questions) {
+        const yes = q.id === 'isotretinoin_last_dose';
+        await two.getByRole('group', { name: q.text, exact: true }).getByRole('radio', { name: yes ? 'Yes' : 'No', exact: true }).check();
+      }
+    };
+    try {
+      await page.goto(`${app.base}/manage#${token}`);
+      await two.getByRole('button', { name: 'Confirm health answers', exact: true }).click();
+      await answer();
+      // "Yes" without its date: said before anything is sent.
+      await two.getByRole('button', { name: 'Send answers', exact: true }).click();
+      const summary = two.getByRole('alert');
+      await summary.getByRole('link', { name: 'Enter the date of your last dose of isotretinoin', exact: true }).click();
+      assert.equal(await page.evaluate(() => document.activeElement.id), 's2-q-isotretinoin_last_dose-date');
+      assert.equal(await page.locator('#s2-q-isotretinoin_last_dose-date').getAttribute('aria-invalid'), 'true');
+      await s.step(`${db}-manage-date-01-missing`);
+      await page.locator('#s2-q-isotretinoin_last_dose-date').fill(dose);
+      const [refused] = await Promise.all([
+        page.waitForResponse((r) => r.url().endsWith('/reconfirm')),
+        two.getByRole('button', { name: 'Send answers', exact: true }).click(),
+      ]);
+      assert.equal(refused.status(), 403);
+      assert.equal(JSON.parse(refused.request().postData()).answers.isotretinoin_last_dose, dose);
+      const error = (await refused.json()).error;
+      assert.equal(error.code, 'not_eligible_until');
+      const first = error.details.eligible_from;
+      assert.ok(first > berlinDate(booked.appointments[1].start));
+      // In words: from when, that this visit is earlier, nothing changed, what to do, the phone.
+      const said = two.getByRole('alert').filter({ hasText: 'Because of your health answers' });
+      await said.waitFor();
+      assert.equal(
+        await said.innerText(),
+        `Because of your health answers, your next treatment can take place from ${civilWords(first)}. This session is on ${berlinDayYear(booked.appointments[1].start)}, earlier than that, so it cannot be confirmed yet. Nothing has been changed.\n\n` +
+          `Please first move it to ${civilWords(first)} or later with “Reschedule”, then confirm your health answers again. Or call us on +49 30 0000000: we will find a time with you.`,
+      );
+      const stored = (await app.api('/api/v1/booking', { token })).json.appointments[1];
+      assert.equal(stored.needs_reconfirmation, true);
+      assert.equal(stored.start, booked.appointments[1].start);
+      await s.step(`${db}-manage-date-02-refused`);
+      // "Reschedule" from there: the picker starts on that day.
+      await two.locator('.visit-panel').getByRole('button', { name: 'Reschedule', exact: true }).click();
+      await two.getByText(`Because of your health answers, this session can move to a day from ${civilWords(first)} on.`).waitFor();
+      const time = two.locator('.times button').first();
+      await time.waitFor();
+      assert.equal(await two.getByRole('button', { name: 'Previous', exact: true }).isDisabled(), true);
+      for (const start of await two.locator('.times button').evaluateAll((bs) => bs.map((b) => b.dataset.start))) {
+        assert.ok(berlinDate(start) >= first, `${start} offered before ${first}`);
+      }
+      await s.step(`${db}-manage-date-03-reschedule`);
+      await time.click();
+      await two.getByRole('button', { name: 'Move to this time', exact: true }).click();
+      await page.getByRole('status').filter({ hasText: 'Session 2 is now on' }).waitFor();
+      // The same answers now confirm the moved session.
+      await two.getByRole('button', { name: 'Confirm health answers', exact: true }).click();
+      await answer();
+      await page.locator('#s2-q-isotretinoin_last_dose-date').fill(dose);
+      await two.getByRole('button', { name: 'Send answers', exact: true }).click();
+      const thanks = page.getByRole('status').filter({ hasText: 'Your answers for session 2 are confirmed' });
+      await thanks.waitFor();
+      assert.ok((await thanks.innerText()).includes('After isotretinoin (e.g. Roaccutane) the skin needs 6 months to recover before microneedling.'));
+      assert.equal((await app.api('/api/v1/booking', { token })).json.appointments[1].needs_reconfirmation, false);
+      await s.step(`${db}-manage-date-04-confirmed`);
+      s.assertClean();
+    } finally {
+      await s.close();
+      await app.stop();
+    }
+  });
+}

@@ -5,6 +5,8 @@ import { loadClinic } from './clinic.js';
 import { h, fill, focusOn, setChildren } from './dom.js';
 import { createPicker } from './picker.js';
 import { mergeCalendars } from './ics.js';
+import { createQuestions, reasonList } from './screening.js';
+import { clearErrors, markField, showSummary } from './errors.js';
 
 const main = document.getElementById('main');
 
@@ -69,12 +71,13 @@ class BookingPage {
       h('legend', {}, t.treatment),
       h('div', { class: 'choices stacked' }, serviceChoices),
     );
+    this.answers = createQuestions({ t, fmt: this.fmt, questions: this.questions });
     this.questionBlock = h(
       'div',
       { id: 'questions', hidden: true },
       h('h2', {}, t.healthQuestions),
       h('p', {}, t.healthIntro),
-      this.questions.map((q) => this.questionField(q)),
+      this.answers.el,
     );
     this.notice = h('p', { class: 'notice', role: 'status', hidden: true });
     this.form = h(
@@ -121,19 +124,6 @@ class BookingPage {
     );
   }
 
-  questionField(q) {
-    const { t } = this;
-    const text = t.questions[q.id] || q.text;
-    const radio = (value, label) =>
-      choice(h('input', { type: 'radio', name: `q-${q.id}`, id: `q-${q.id}-${value}`, value }), label);
-    return h(
-      'fieldset',
-      { class: 'field', id: `q-${q.id}`, 'data-question': q.id },
-      h('legend', {}, text),
-      h('div', { class: 'choices' }, radio('yes', t.yes), radio('no', t.no)),
-    );
-  }
-
   chosenService() {
     const code = this.form.elements.service.value;
     return this.services.find((s) => s.code === code) || null;
@@ -175,11 +165,7 @@ class BookingPage {
       this.openPicker(service.code, t.pickTitle, null);
       return;
     }
-    const answers = {};
-    for (const q of this.questions) {
-      const v = this.form.elements[`q-${q.id}`].value;
-      if (v) answers[q.id] = v === 'yes';
-    }
+    const answers = this.answers.answers();
     const button = this.form.querySelector('#continue');
     button.disabled = true;
     try {
@@ -195,16 +181,7 @@ class BookingPage {
   // ---- errors: an error summary at the top linking to each field (GOV.UK) ----
 
   clearErrors() {
-    this.summaryBox.hidden = true;
-    this.summaryBox.replaceChildren();
-    for (const f of main.querySelectorAll('.field--error')) f.classList.remove('field--error');
-    for (const m of main.querySelectorAll('.error-message')) m.remove();
-    for (const i of main.querySelectorAll('[aria-invalid]')) {
-      i.removeAttribute('aria-invalid');
-      const hint = i.id && document.getElementById(`${i.id}-hint`);
-      if (hint) i.setAttribute('aria-describedby', hint.id);
-      else i.removeAttribute('aria-describedby');
-    }
+    clearErrors(main, this.summaryBox);
   }
 
   /** details: the API's 422 details ({field: message}); known fields get our own words. */
@@ -212,44 +189,24 @@ class BookingPage {
     const { t } = this;
     const items = [];
     for (const [field, apiMessage] of Object.entries(details)) {
+      if (field.startsWith('answers')) {
+        // The question's own words: yes/no, or its date (missing, not a date, in the future).
+        const { target, message, inline } = this.answers.errorFor(field.split('.')[1], apiMessage);
+        items.push({ target, message });
+        markField(target, inline);
+        continue;
+      }
       const target = this.fieldFor(field);
       // Our own words where we know the field; otherwise the API's message.
       let message = apiMessage ? apiMessage[0].toUpperCase() + apiMessage.slice(1) : fill(t.generic, { phone: this.clinic.phone });
-      let inline = null;
-      if (field.startsWith('answers')) {
-        const id = field.split('.')[1];
-        const q = this.questions.find((x) => x.id === id) || this.questions[0];
-        message = fill(t.errors.answer, { question: t.questions[q.id] || q.text });
-        inline = t.errors.answerInline;
-      } else if (t.errors[field] && (field !== 'client.name' || !this.valueOf(target))) {
+      if (t.errors[field] && (field !== 'client.name' || !this.valueOf(target))) {
         message = t.errors[field];
       }
       items.push({ target, message });
-      if (target) this.markField(target, inline || message);
+      if (target) markField(target, message);
     }
     // In the order of the fields on the page (GOV.UK), not the order of the API's map.
-    items.sort((a, b) => {
-      if (!a.target || !b.target) return a.target ? -1 : b.target ? 1 : 0;
-      return a.target.compareDocumentPosition(b.target) & Node.DOCUMENT_POSITION_PRECEDING ? 1 : -1;
-    });
-    this.summaryBox.replaceChildren(
-      h('h2', {}, t.errorTitle),
-      h(
-        'ul',
-        {},
-        items.map(({ target, message }) =>
-          h(
-            'li',
-            {},
-            target
-              ? h('a', { href: `#${target.id}`, onclick: (e) => this.jumpTo(e, target) }, message)
-              : message,
-          ),
-        ),
-      ),
-    );
-    this.summaryBox.hidden = false;
-    focusOn(this.summaryBox);
+    showSummary(this.summaryBox, t.errorTitle, items);
   }
 
   /** The control an API field name refers to. */
@@ -264,35 +221,11 @@ class BookingPage {
       practitioner_id: 'practitioner',
       anesthesia: 'numbing',
     };
-    if (field.startsWith('answers')) {
-      const id = field.split('.')[1] || this.questions[0].id;
-      return document.getElementById(`q-${id}-yes`);
-    }
     return byName[field] ? document.getElementById(byName[field]) : null;
   }
 
   valueOf(input) {
     return input && 'value' in input && input.type !== 'radio' ? input.value.trim() : '';
-  }
-
-  markField(input, message) {
-    const wrapper = input.closest('.field');
-    if (!wrapper) return;
-    wrapper.classList.add('field--error');
-    const id = `${input.id}-error`;
-    const msg = h('p', { class: 'error-message', id }, message);
-    const anchor = wrapper.querySelector('legend') || wrapper.querySelector('label');
-    anchor.after(msg);
-    input.setAttribute('aria-invalid', 'true');
-    const described = [input.getAttribute('aria-describedby'), id].filter(Boolean).join(' ');
-    input.setAttribute('aria-describedby', described);
-  }
-
-  jumpTo(e, target) {
-    e.preventDefault();
-    const wrapper = target.closest('.field') || target;
-    wrapper.scrollIntoView({ block: 'start' });
-    target.focus({ preventScroll: true });
   }
 
   handleError(err) {
@@ -306,6 +239,7 @@ class BookingPage {
       if (err.code === 'network') text = t.network;
       else if (err.code === 'rate_limited') text = t.rateLimited;
       else if (err.code === 'screening_not_passed') text = fill(t.notPassed, { phone: this.clinic.phone });
+      else if (err.code === 'not_eligible_until') text = this.notEligibleWords(err);
       else if (err.status === 400 || err.status === 403 || err.status === 404) text = fill(t.generic, { phone: this.clinic.phone });
     } else {
       console.error(err);
@@ -318,10 +252,9 @@ class BookingPage {
   // ---- step 2: the outcome in plain words ----
 
   showOutcome(service) {
-    const { t } = this;
+    const { t, fmt } = this;
     const s = this.screening;
-    const reasons = () =>
-      h('ul', {}, s.reasons.map((r) => h('li', {}, t.reasons[r.question] || r.message)));
+    const reasons = () => reasonList(t, fmt, s.reasons);
     const consult = this.services.find((x) => !x.requires_screening);
     const consultButton = consult
       ? h('div', { class: 'actions' }, h('button', {
@@ -330,8 +263,14 @@ class BookingPage {
         }, t.bookConsult))
       : null;
     if (s.outcome === 'eligible') {
+      // Eligible, perhaps with something to know (no numbing cream, antiviral cover) and a
+      // first day (a recent laser treatment, say): said before the times, which start then.
+      const from = s.eligible_from ? h('p', { id: 'eligible-from' }, h('strong', {}, fill(t.bookFrom, { date: fmt.civilYear(s.eligible_from) }))) : null;
+      const notes = s.reasons.length || from
+        ? h('div', { class: 'panel', id: 'eligible-notes' }, s.reasons.length ? h('p', {}, t.eligibleNotes) : null, reasons(), from)
+        : null;
       this.outcome.hidden = true;
-      this.openPicker(service.code, t.pickTitle, t.eligibleText);
+      this.openPicker(service.code, t.pickTitle, t.eligibleText, notes);
       return;
     }
     const heading = h('h2', {}, s.outcome === 'contraindicated' ? t.contraTitle : t.reviewTitle);
@@ -354,10 +293,13 @@ class BookingPage {
 
   // ---- step 3: options, a week of times, the summary and "Book" ----
 
-  openPicker(serviceCode, title, lead) {
+  openPicker(serviceCode, title, lead, notes = null) {
     const { t } = this;
     this.bookService = serviceCode;
     const isCourseService = serviceCode === 'microneedling';
+    // The screening's limits apply to the screened treatment only (not to a consultation).
+    const limits = this.limits();
+    const numbing = isCourseService && (!limits || limits.numbing_cream_allowed !== false);
     const heading = h('h2', {}, title);
     this.options = h(
       'div',
@@ -375,7 +317,7 @@ class BookingPage {
             ),
           )
         : null,
-      isCourseService
+      numbing
         ? h(
             'div',
             { class: 'field' },
@@ -408,15 +350,23 @@ class BookingPage {
     this.picker = createPicker({
       t,
       fmt: this.fmt,
+      range: { from: (limits && limits.eligible_from) || null },
       load: (from, to) => this.loadSlots(from, to),
       onChoose: () => this.renderSummary(true),
     });
     this.summary.hidden = true;
-    setChildren(this.times, heading, lead ? h('p', { class: 'lead' }, lead) : null, this.options, this.picker.el, this.summary);
+    setChildren(this.times, heading, lead ? h('p', { class: 'lead' }, lead) : null, notes, this.options, this.picker.el, this.summary);
     this.times.hidden = false;
     this.notice.hidden = true;
     focusOn(heading);
     this.picker.refresh().catch((err) => this.handleError(err));
+  }
+
+  /** The screening that limits the times offered now (its first day, numbing cream), or null
+   * (no screening, or a service it does not concern). */
+  limits() {
+    const service = this.services.find((s) => s.code === this.bookService);
+    return this.screening && service && service.requires_screening ? this.screening : null;
   }
 
   optionValue(id) {
@@ -430,6 +380,8 @@ class BookingPage {
     const p = this.optionValue('practitioner');
     if (p) q.set('practitioner_id', p);
     if (this.optionValue('numbing')) q.set('anesthesia', 'true');
+    const limits = this.limits();
+    if (limits) q.set('screening_id', limits.id);
     const answer = await api(`/api/v1/availability?${q}`);
     return answer.slots;
   }
@@ -575,6 +527,8 @@ class BookingPage {
       this.bookButton.textContent = t.book;
       if (err instanceof ApiError && err.code === 'slot_taken') {
         await this.slotTaken();
+      } else if (err instanceof ApiError && err.code === 'not_eligible_until') {
+        await this.notEligible(err);
       } else {
         this.handleError(err);
       }
@@ -583,18 +537,36 @@ class BookingPage {
 
   /** 409: say so, refresh the week, keep every answer. */
   async slotTaken() {
-    const { t } = this;
+    await this.refreshTimes(this.t.slotTaken, () => this.picker.refresh());
+  }
+
+  /** 403 `not_eligible_until` (the picker offered an earlier day: a clock or a race): say
+   * from when, and show the times from that day. */
+  async notEligible(err) {
+    const from = err.details && err.details.eligible_from;
+    const limits = this.limits();
+    if (from && limits) limits.eligible_from = from;
+    await this.refreshTimes(this.notEligibleWords(err), () => (from ? this.picker.startFrom(from) : this.picker.refresh()));
+  }
+
+  notEligibleWords(err) {
+    const from = err.details && err.details.eligible_from;
+    return from ? fill(this.t.notEligibleUntil, { date: this.fmt.civilYear(from) }) : err.message || fill(this.t.generic, { phone: this.clinic.phone });
+  }
+
+  /** Hides the summary, reloads the times with `reload`, then says `text` above them. */
+  async refreshTimes(text, reload) {
     this.summary.hidden = true;
     this.picker.clear();
     this.times.querySelector('#slot-taken')?.remove();
     try {
-      await this.picker.refresh();
+      await reload();
     } catch (err) {
       this.handleError(err);
       return;
     }
     // Said once the times shown are the fresh ones.
-    const note = h('div', { class: 'notice error', role: 'alert', tabindex: '-1', id: 'slot-taken' }, t.slotTaken);
+    const note = h('div', { class: 'notice error', role: 'alert', tabindex: '-1', id: 'slot-taken' }, text);
     this.picker.el.before(note);
     focusOn(note);
   }

@@ -5,6 +5,8 @@ import { api, apiText, ApiError } from './api.js';
 import { loadClinic } from './clinic.js';
 import { h, fill, focusOn, setChildren } from './dom.js';
 import { createPicker } from './picker.js';
+import { createQuestions, reasonList } from './screening.js';
+import { clearErrors, markField, showSummary } from './errors.js';
 
 const main = document.getElementById('main');
 
@@ -37,6 +39,9 @@ class ManagePage {
     this.notice = h('div', { id: 'notice', tabindex: '-1', hidden: true });
     this.list = h('div', { id: 'sessions' });
     this.open = null; // the session panel open now (one at a time: the picker has fixed ids)
+    // Visit id -> the first local day the client's newest health answers allow (from a 403
+    // `not_eligible_until` on re-confirming): the reschedule picker starts there.
+    this.firstDay = new Map();
   }
 
   /** GET /api/v1/booking; 401 (or no secret at all) -> the "link no longer works" page. */
@@ -254,6 +259,16 @@ class ManagePage {
       focusOn(heading);
       return;
     }
+    // After health answers that allow a treatment only from a later day: the days from then.
+    const health = this.firstDay.get(a.id) || null;
+    const range = w ? { from: w.from, to: w.to } : {};
+    if (health && (!range.from || health > range.from)) range.from = health;
+    if (health && range.to && health > range.to) {
+      this.show(panel, heading, now, h('p', { class: 'panel warn' }, fill(t.moveNone, { phone: this.clinic.phone })), keep);
+      focusOn(heading);
+      return;
+    }
+    const healthNote = health ? h('p', { class: 'hint', id: 'move-health' }, fill(t.moveFromHealth, { date: fmt.civilYear(health) })) : null;
     const confirm = h('div', { class: 'summary', hidden: true });
     const taken = h('div', { class: 'notice error', role: 'alert', tabindex: '-1', hidden: true });
     // Practitioner: the visit's own by default (a course is best with one person), or any.
@@ -276,7 +291,7 @@ class ManagePage {
     const picker = createPicker({
       t,
       fmt,
-      range: w ? { from: w.from, to: w.to } : {},
+      range,
       load: async (from, to) => {
         const q = new URLSearchParams({ service: a.service, from, to });
         if (select.value) q.set('practitioner_id', select.value);
@@ -289,7 +304,9 @@ class ManagePage {
       panel,
       heading,
       now,
-      windowNote ? h('p', { class: 'hint', id: 'move-window' }, windowNote) : null,
+      // The course's bound only when the health answers' first day does not already say it.
+      windowNote && !(health && !w.to && health >= (w.from || '')) ? h('p', { class: 'hint', id: 'move-window' }, windowNote) : null,
+      healthNote,
       h('div', { class: 'field' }, h('label', { for: 'move-practitioner' }, t.practitioner), select),
       taken,
       picker.el,
@@ -369,81 +386,85 @@ class ManagePage {
         return this.actionFailed(err);
       }
     }
-    const prefix = `s${a.session_number}`;
     const heading = h('h3', {}, t.healthQuestions);
     const errorBox = h('div', { class: 'error-summary', role: 'alert', tabindex: '-1', hidden: true });
-    const fields = this.questions.map((q) => {
-      const text = t.questions[q.id] || q.text;
-      const radio = (value, label) => {
-        const id = `${prefix}-q-${q.id}-${value}`;
-        return h('div', { class: 'choice' }, h('input', { type: 'radio', name: `${prefix}-q-${q.id}`, id, value }), h('div', {}, h('label', { for: id }, label)));
-      };
-      return h(
-        'fieldset',
-        { class: 'field', 'data-question': q.id },
-        h('legend', {}, text),
-        h('div', { class: 'choices' }, radio('yes', t.yes), radio('no', t.no)),
-      );
-    });
+    const questions = createQuestions({ t, fmt: this.fmt, questions: this.questions, base: `s${a.session_number}-q` });
     const send = h('button', { type: 'submit' }, t.sendAnswers);
     const form = h(
       'form',
-      { novalidate: true, onsubmit: (e) => this.reconfirm(e, a, form, errorBox, send) },
+      { novalidate: true, onsubmit: (e) => this.reconfirm(e, a, panel, { form, errorBox, send, questions }) },
       errorBox,
       h('p', {}, t.reconfirmIntro),
-      fields,
+      questions.el,
       h('div', { class: 'actions' }, send, h('button', { type: 'button', class: 'secondary', onclick: () => this.close(panel) }, t.notNow)),
     );
     this.show(panel, heading, form);
     focusOn(heading);
   }
 
-  async reconfirm(e, a, form, errorBox, send) {
+  async reconfirm(e, a, panel, { form, errorBox, send, questions }) {
     e.preventDefault();
     const { t, clinic } = this;
-    const prefix = `s${a.session_number}`;
-    const answers = {};
-    const missing = [];
-    for (const q of this.questions) {
-      const v = form.elements[`${prefix}-q-${q.id}`].value;
-      if (v) answers[q.id] = v === 'yes';
-      else missing.push(q);
-    }
-    if (missing.length) {
-      setChildren(
-        errorBox,
-        h('h2', {}, t.errorTitle),
-        h(
-          'ul',
-          {},
-          missing.map((q) => {
-            const input = document.getElementById(`${prefix}-q-${q.id}-yes`);
-            return h(
-              'li',
-              {},
-              h('a', { href: `#${input.id}`, onclick: (ev) => { ev.preventDefault(); input.focus(); } }, fill(t.errors.answer, { question: t.questions[q.id] || q.text })),
-            );
-          }),
-        ),
-      );
-      errorBox.hidden = false;
-      focusOn(errorBox);
-      return;
-    }
+    clearErrors(form, errorBox);
+    // Unanswered questions and missing or future dates: said before anything is sent.
+    const problems = questions.problems();
+    if (problems.length) return this.answerErrors(errorBox, problems);
     send.disabled = true;
     let r;
     try {
-      r = await api(`/api/v1/bookings/${a.id}/reconfirm`, { method: 'POST', body: { answers }, token: this.secret });
+      r = await api(`/api/v1/bookings/${a.id}/reconfirm`, { method: 'POST', body: { answers: questions.answers() }, token: this.secret });
     } catch (err) {
       send.disabled = false;
+      if (err instanceof ApiError && err.code === 'validation_failed') {
+        const fields = Object.entries(err.details).filter(([field]) => field.startsWith('answers'));
+        if (fields.length) return this.answerErrors(errorBox, fields.map(([field, m]) => questions.errorFor(field.split('.')[1], m)));
+      }
+      if (err instanceof ApiError && err.code === 'not_eligible_until' && err.details && err.details.eligible_from) {
+        return this.tooEarly(a, panel, err.details.eligible_from);
+      }
       return this.actionFailed(err);
     }
     await this.load();
-    const reasons = r.reasons && r.reasons.length ? h('ul', {}, r.reasons.map((x) => h('li', {}, t.reasons[x.question] || x.message))) : null;
-    if (r.outcome === 'eligible') this.say(fill(t.reconfirmThanks, { n: a.session_number }));
+    const reasons = reasonList(t, this.fmt, r.reasons);
+    if (r.outcome === 'eligible') this.say(fill(t.reconfirmThanks, { n: a.session_number }), false, reasons);
     else if (r.outcome === 'contraindicated')
       this.say(t.reconfirmContra, false, reasons, h('p', {}, fill(t.reconfirmContraCall, { phone: clinic.phone })));
     else this.say(t.reconfirmReview, false, reasons, h('p', {}, fill(t.reviewCall, { phone: clinic.phone })));
+  }
+
+  /** The answers' errors ({target, message, inline}) in the summary and at each field. */
+  answerErrors(errorBox, items) {
+    for (const { target, inline } of items) markField(target, inline);
+    showSummary(errorBox, this.t.errorTitle, items);
+  }
+
+  /** 403 `not_eligible_until`: the new answers allow a treatment only after this visit's day
+   * (nothing was stored). Said in words, with "Reschedule" (its picker then starts on that day)
+   * and the phone. */
+  tooEarly(a, panel, from) {
+    const { t, fmt, clinic } = this;
+    this.firstDay.set(a.id, from);
+    const date = fmt.civilYear(from);
+    const heading = h('h3', {}, t.reconfirmTooEarlyTitle);
+    const next = a.can_change ? fill(t.reconfirmMoveFirst, { date, phone: clinic.phone }) : fill(t.reconfirmCallFirst, { phone: clinic.phone });
+    const message = h(
+      'div',
+      { class: 'notice error', role: 'alert', id: `session-${a.session_number}-too-early` },
+      h('p', {}, fill(t.reconfirmTooEarly, { date, day: fmt.dayYear(a.start) })),
+      h('p', {}, next),
+    );
+    this.show(
+      panel,
+      heading,
+      message,
+      h(
+        'div',
+        { class: 'actions' },
+        a.can_change ? h('button', { type: 'button', onclick: () => this.openReschedule(a, panel) }, t.reschedule) : null,
+        h('button', { type: 'button', class: 'secondary', onclick: () => this.close(panel) }, t.notNow),
+      ),
+    );
+    focusOn(heading);
   }
 
   // ---- the .ics, fetched with the bearer and offered from a Blob URL ----

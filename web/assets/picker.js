@@ -10,7 +10,7 @@ import { h, fill } from './dom.js';
  */
 export function createPicker({ t, fmt, load, onChoose, range = {} }) {
   const today = fmt.localDate(new Date().toISOString());
-  const first = range.from && range.from > today ? range.from : today;
+  let first = range.from && range.from > today ? range.from : today;
   const last = range.to || null;
   let weekStart = first;
   let days = new Map(); // local date -> slots, one per start time
@@ -134,6 +134,14 @@ export function createPicker({ t, fmt, load, onChoose, range = {} }) {
   return {
     el,
     refresh,
+    /** Starts again on the local date `date` (or today, if later): no earlier day is offered. */
+    startFrom(date) {
+      first = date > today ? date : today;
+      weekStart = first;
+      day = null;
+      chosen = null;
+      return refresh();
+    },
     /** Forgets the chosen time (after it was taken, or when options change). */
     clear() {
       chosen = null;
