@@ -387,29 +387,65 @@ test('a walk-in booked at the desk, checked in and completed: the aftercare emai
   }
 });
 
-test('a question answered with a date gets a date input at the desk', async () => {
+test('book for a client with questionnaire v2: a dated answer, eligible from a later day, no numbing cream, a booking too early refused in words', async () => {
   const app = await startApp({ env: DESK_ENV });
   await staffPractitioner(app, 'Dr. Lena Vogt');
+  const qs = (await app.api('/api/v1/screening/questions')).json.questions;
+  const peel = qs.find((q) => q.id === 'recent_laser_or_peel');
+  const allergy = qs.find((q) => q.id === 'local_anaesthetic_allergy');
+  assert.equal(peel.answer, 'date');
   const s = await openPage(app);
   const { page } = s;
   try {
-    // dated questions are being added to the API; until then the answer is extended here
-    await page.route('**/api/v1/screening/questions', async (route) => {
-      const res = await route.fetch();
-      const body = await res.json();
-      body.questions.push({ id: 'last_peel', text: 'When was your last chemical peel?', outcome_if_yes: 'needs_review', answer: 'date' });
-      await route.fulfill({ response: res, json: body });
-    });
     await deskSignIn(page, app.base, ADMIN_LOGIN);
     await page.getByRole('button', { name: 'Book for a client', exact: true }).click();
-    const date = page.getByLabel('When was your last chemical peel?');
-    await date.waitFor();
+    await page.getByRole('textbox', { name: 'Full name', exact: true }).fill('Petra Peel');
+    await page.getByRole('textbox', { name: 'Email', exact: true }).fill('petra@example.com');
+    await page.getByRole('combobox', { name: 'Treatment' }).selectOption('microneedling');
+    assert.equal(await page.locator('input[type=radio]:checked').count(), 0, 'no answer preselected');
+    await answerAll(page, qs, [peel.text, allergy.text]);
+    const group = page.getByRole('group', { name: peel.text, exact: true });
+    const date = group.getByLabel('Date', { exact: true });
     assert.equal(await date.getAttribute('type'), 'date');
     assert.equal(await date.inputValue(), '', 'nothing preselected');
-    assert.equal(await page.getByRole('group', { name: 'Are you pregnant (or could you be)?' }).getByRole('radio').count(), 2);
-    assert.equal(await page.locator('input[type=radio]:checked').count(), 0, 'no answer preselected');
-    await date.fill('2026-10-01');
+    const peeled = berlinDate(new Date(Date.now() - 3 * 86400000).toISOString());
+    await date.fill(peeled);
     await s.step('desk-07b-date-question');
+    const screened = page.waitForResponse((r) => r.url().endsWith('/api/v1/screenings') && r.request().method() === 'POST');
+    await page.getByRole('button', { name: 'Continue', exact: true }).click();
+    const screening = await (await screened).json();
+    assert.deepEqual(JSON.parse((await screened).request().postData()).answers[peel.id], peeled, 'the date is sent');
+    assert.equal(screening.outcome, 'eligible');
+    assert.ok(screening.eligible_from > berlinDate(new Date().toISOString()), `eligible from later: ${screening.eligible_from}`);
+    assert.equal(screening.numbing_cream_allowed, false);
+    await page.getByRole('heading', { name: 'Screening passed: choose a time' }).waitFor();
+    const words = new Intl.DateTimeFormat('en-GB', { timeZone: 'UTC', day: 'numeric', month: 'long', year: 'numeric' }).format(new Date(`${screening.eligible_from}T00:00:00Z`));
+    await page.getByText(`Eligible from ${words}:`).waitFor();
+    await page.getByText('No numbing cream: the client is allergic to local anaesthetics.').waitFor();
+    assert.equal(await page.getByLabel('Numbing cream').count(), 0, 'numbing cream is not offered');
+    const first = page.locator('.times button').first();
+    await first.waitFor();
+    const start = await first.getAttribute('data-start');
+    assert.ok(berlinDate(start) >= screening.eligible_from, `the picker starts at eligible_from (${start})`);
+    assert.ok(s.seen.requests.some((u) => u.includes('/api/v1/availability') && u.includes(`screening_id=${screening.id}`)), 'availability asked with the screening');
+    await first.click();
+    await s.step('desk-08b-book-eligible-from');
+    // a time before eligible_from (as another desk's stale page might send): the API's 403 in words
+    const early = await firstSlot(app);
+    await page.route('**/api/v1/staff/appointments', (route) => {
+      const body = JSON.parse(route.request().postData());
+      return route.continue({ postData: JSON.stringify({ ...body, start: early.start, practitioner_id: early.practitioner_id }) });
+    });
+    await page.getByRole('button', { name: 'Book', exact: true }).click();
+    await page.getByRole('alert').getByText(`Because of the health answers, the client's first treatment can take place from ${words} on. Choose a day from then.`).waitFor();
+    await page.unroute('**/api/v1/staff/appointments');
+    await page.getByRole('button', { name: 'Book', exact: true }).click();
+    await page.getByRole('heading', { name: 'Booked', exact: true }).waitFor();
+    const token = await staffToken(app);
+    const cal = await app.api(`/api/v1/staff/calendar?from=${berlinDate(start)}&to=${berlinDate(start)}`, { token });
+    const entry = cal.json.appointments.find((a) => a.client?.name === 'Petra Peel');
+    assert.ok(entry, 'booked on the chosen day');
+    assert.equal(entry.anesthesia, false);
     s.assertClean();
   } finally {
     await s.close();
@@ -587,6 +623,132 @@ test('postgres: a booking made at one desk appears at another within the poll', 
   } finally {
     await a.close();
     await b.close();
+    await app.stop();
+  }
+});
+
+// ---- second shift: re-confirmation, v2 booking, hours and time off, closures, users, audit ----
+
+/** Sessions one day apart (so a course fits a few days) and check-in open days ahead. */
+const COURSE_ENV = { ...DESK_ENV, APP__COURSE__MIN_INTERVAL: '1d', APP__COURSE__DEFAULT_INTERVAL: '1d', APP__BOOKING__CHECK_IN_LEAD: '2000h' };
+
+/** The Day view of the clinic-local day of `iso` (from today, by "Next"). */
+async function showDay(page, iso) {
+  await page.getByRole('button', { name: 'Day', exact: true }).click();
+  await page.getByRole('button', { name: 'Today', exact: true }).click();
+  const days = Math.round((Date.parse(`${berlinDate(iso)}T00:00:00Z`) - Date.parse(`${berlinDate(new Date().toISOString())}T00:00:00Z`)) / 86400000);
+  for (let i = 0; i < days; i++) await page.getByRole('button', { name: 'Next', exact: true }).click();
+}
+
+/** A course of `sessions` booked through the public API (all answers No); returns the answer. */
+async function bookCourse(app, { name, email, sessions }) {
+  const qs = (await app.api('/api/v1/screening/questions')).json.questions;
+  const answers = Object.fromEntries(qs.map((q) => [q.id, false]));
+  const scr = await app.api('/api/v1/screenings', { method: 'POST', body: { client: { name, email }, answers } });
+  assert.equal(scr.status, 201, scr.text);
+  const slot = await firstSlot(app);
+  const b = await app.api('/api/v1/bookings', {
+    method: 'POST',
+    body: { screening_id: scr.json.id, service: 'microneedling', start: slot.start, practitioner_id: slot.practitioner_id, sessions },
+  });
+  assert.equal(b.status, 201, b.text);
+  return b.json;
+}
+
+/** Answers every question of `scope` (a dialog or the page) No, or Yes for the texts in `yes`. */
+async function answerAll(scope, questions, yes = []) {
+  for (const q of questions) {
+    const group = scope.getByRole('group', { name: q.text, exact: true });
+    await group.getByRole('radio', { name: yes.includes(q.text) ? 'Yes' : 'No', exact: true }).check();
+  }
+}
+
+test('re-confirmation at the desk: check-in of a repeat session asks for the health answers first; outcomes in words', async () => {
+  const app = await startApp({ env: COURSE_ENV });
+  await staffPractitioner(app, 'Dr. Lena Vogt');
+  const reception = await staffUser(app, { email: 'desk@clinic.example', role: 'reception' });
+  const course = await bookCourse(app, { name: 'Cora Course', email: 'cora@example.com', sessions: 4 });
+  const [, second, third, fourth] = course.appointments;
+  const qs = (await app.api('/api/v1/screening/questions')).json.questions;
+  assert.ok(qs.some((q) => q.answer === 'date'), 'questionnaire v2 has dated questions');
+  const s = await openPage(app);
+  const { page } = s;
+  const calendarOf = async (a) => {
+    const day = berlinDate(a.start);
+    const r = await app.api(`/api/v1/staff/calendar?from=${day}&to=${day}`, { token: await staffToken(app) });
+    return r.json.appointments.find((x) => x.id === a.id);
+  };
+  try {
+    assert.equal((await calendarOf(second)).reconfirmation_state, 'missing');
+    await deskSignIn(page, app.base, reception);
+
+    // session 2: "Check in" opens the form; nothing preselected; a missing answer is named
+    await showDay(page, second.start);
+    const visit = page.locator(`[data-visit="${second.id}"]`);
+    await visit.waitFor();
+    assert.match(await visit.textContent(), /Session 2 of 4/);
+    assert.match(await visit.textContent(), /Re-confirmation missing/);
+    await visit.click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByText('Missing. Not recorded yet: the client confirms the health answers again before check-in.').waitFor();
+    await dialog.getByRole('button', { name: 'Record health answers', exact: true }).waitFor();
+    await dialog.getByRole('button', { name: 'Check in', exact: true }).click();
+    await dialog.getByRole('heading', { name: 'Record health answers' }).waitFor();
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'reconfirm-title', 'focus moves to the form');
+    await dialog.getByText(/needs the client’s health answers confirmed again before check-in/).waitFor();
+    assert.equal(await dialog.locator('input[type=radio]').count(), qs.length * 2);
+    assert.equal(await dialog.locator('input[type=radio]:checked').count(), 0, 'no answer preselected');
+    const dated = qs.find((q) => q.answer === 'date');
+    const datedGroup = dialog.getByRole('group', { name: dated.text, exact: true });
+    assert.equal(await datedGroup.getByLabel('Date', { exact: true }).getAttribute('type'), 'date');
+    await dialog.getByRole('button', { name: 'Record and check in', exact: true }).click();
+    await dialog.getByText(`${qs.length} questions have no answer yet:`).waitFor();
+    await answerAll(dialog, qs);
+    // a dated Yes needs its date
+    await datedGroup.getByRole('radio', { name: 'Yes', exact: true }).check();
+    await dialog.getByRole('button', { name: 'Record and check in', exact: true }).click();
+    await dialog.getByText(`${dated.text} (the date)`).waitFor();
+    await datedGroup.getByRole('radio', { name: 'No', exact: true }).check();
+    assert.equal(await datedGroup.getByLabel('Date', { exact: true }).isDisabled(), true, 'the date is for a Yes only');
+    await s.step('desk-15-reconfirm-form');
+    await dialog.getByRole('button', { name: 'Record and check in', exact: true }).click();
+    await dialog.getByText('Health answers recorded. Checked in.').waitFor();
+    await dialog.getByRole('button', { name: 'Complete', exact: true }).waitFor();
+    assert.equal((await calendarOf(second)).status, 'checked_in');
+    assert.equal((await calendarOf(second)).reconfirmation_state, 'passed');
+    await page.keyboard.press('Escape');
+
+    // session 3: recorded without check-in; an answer that needs review says a clinician clears it
+    await showDay(page, third.start);
+    await page.locator(`[data-visit="${third.id}"]`).click();
+    await dialog.getByRole('button', { name: 'Record health answers', exact: true }).click();
+    await answerAll(dialog, qs, ['Do you have very sensitive skin or rosacea?']);
+    await dialog.getByRole('button', { name: 'Record the answers', exact: true }).click();
+    await dialog.getByText(/Health answers recorded\. They need a clinician’s review: a clinician must clear them/).waitFor();
+    await dialog.getByText('Needs review. Recorded; a clinician must clear it before check-in.').waitFor();
+    assert.equal(await dialog.getByRole('button', { name: 'Record health answers', exact: true }).count(), 0);
+    await s.step('desk-16-reconfirm-needs-review');
+    assert.equal((await calendarOf(third)).reconfirmation_state, 'needs_review');
+    // check-in now says why not, in the API's words
+    await dialog.getByRole('button', { name: 'Check in', exact: true }).click();
+    await dialog.getByRole('alert').getByText("The client's re-confirmation awaits a clinician's review.").waitFor();
+    await page.keyboard.press('Escape');
+
+    // session 4: a contraindication cancels the visit, said in plain words
+    await showDay(page, fourth.start);
+    await page.locator(`[data-visit="${fourth.id}"]`).click();
+    await dialog.getByRole('button', { name: 'Record health answers', exact: true }).click();
+    await answerAll(dialog, qs, ['Are you pregnant (or could you be)?']);
+    await dialog.getByRole('button', { name: 'Record the answers', exact: true }).click();
+    await dialog.getByText('Health answers recorded. They rule the treatment out, so the visit was cancelled. The client is told by email.').waitFor();
+    await dialog.getByText(/not performed during pregnancy/).waitFor();
+    await s.step('desk-17-reconfirm-cancelled');
+    assert.equal((await calendarOf(fourth)).status, 'cancelled');
+    await page.keyboard.press('Escape');
+    assert.match(await page.locator(`[data-visit="${fourth.id}"]`).textContent(), /Cancelled/);
+    s.assertClean();
+  } finally {
+    await s.close();
     await app.stop();
   }
 });

@@ -240,14 +240,21 @@ function showDesk() {
     );
   };
   renderNav();
+  // another view asks to show a view with parameters (a visit's "History", a visit link)
+  app.go = (id, params = null) => {
+    if (!views.some((v) => v.id === id)) return;
+    app.view = id;
+    renderNav();
+    openView(slot, views, true, params);
+  };
   setChildren(main, nav, slot);
   openView(slot, views, false);
 }
 
-function openView(slot, views, focus) {
+function openView(slot, views, focus, params = null) {
   stopView();
   const def = views.find((v) => v.id === app.view);
-  const view = def.make(app);
+  const view = def.make(app, params);
   app.current = view;
   slot.replaceChildren(view.el);
   view.start().catch(report);
