@@ -752,3 +752,117 @@ test('re-confirmation at the desk: check-in of a repeat session asks for the hea
     await app.stop();
   }
 });
+
+test('the calendar shows time off (hatched, its reason as text) and closure days', async () => {
+  const app = await startApp({ env: DESK_ENV });
+  const lena = await staffPractitioner(app, 'Dr. Lena Vogt', { start: '08:00', end: '20:00' });
+  await staffPractitioner(app, 'Dr. Max Roth', { start: '08:00', end: '20:00' });
+  const token = await staffToken(app);
+  const reason = 'Dentist <b>bold</b>';
+  const hour = 3600000;
+  const offStart = new Date(Math.ceil(Date.now() / hour) * hour + hour).toISOString();
+  const offEnd = new Date(Date.parse(offStart) + 2 * hour).toISOString();
+  const off = await app.api(`/api/v1/staff/practitioners/${lena}/time-off`, { method: 'POST', token, body: { start: offStart, end: offEnd, reason } });
+  assert.equal(off.status, 201, off.text);
+  const tomorrow = berlinDate(new Date(Date.now() + 86400000).toISOString());
+  const closure = await app.api('/api/v1/staff/closures', { method: 'POST', token, body: { date: tomorrow, reason: 'Public holiday' } });
+  assert.equal(closure.status, 201, closure.text);
+  const s = await openPage(app);
+  const { page } = s;
+  try {
+    await deskSignIn(page, app.base, ADMIN_LOGIN);
+    await showDay(page, offStart);
+    const block = page.locator('.cal-off').first();
+    await block.waitFor();
+    const text = (await block.textContent()).trim();
+    assert.ok(text.endsWith(`Time off: ${reason}`), text);
+    assert.ok(text.startsWith(berlinTime(offStart)), text);
+    assert.equal(await page.locator('.cal-off b').count(), 0, 'the reason is text');
+    await s.step('desk-18-calendar-time-off');
+    await showDay(page, `${tomorrow}T12:00:00Z`);
+    await page.locator('.cal-col.closed').first().waitFor();
+    assert.equal(await page.locator('.cal-closed').count(), 2, 'each practitioner column of the day');
+    assert.equal((await page.locator('.cal-closed').first().textContent()).trim(), 'Closed: Public holiday');
+    assert.match(await page.locator('.cal-day.closed').textContent(), /Closed/);
+    await page.getByRole('button', { name: 'Week', exact: true }).click();
+    await page.getByRole('heading', { name: /^Week of/ }).waitFor();
+    await page.locator('.mode-week .cal-closed').first().waitFor();
+    await s.step('desk-19-calendar-week-closed');
+    s.assertClean();
+  } finally {
+    await s.close();
+    await app.stop();
+  }
+});
+
+test('hours and time off: weekly hours edited, time off added over a booked visit (shown as a link that opens it) and removed', async () => {
+  const app = await startApp({ env: DESK_ENV });
+  const lena = await staffPractitioner(app, 'Dr. Lena Vogt');
+  const reception = await staffUser(app, { email: 'desk@clinic.example', role: 'reception' });
+  const { appointment } = await bookViaApi(app, { name: 'Hanna Hours', email: 'hanna@example.com' });
+  const s = await openPage(app);
+  const { page } = s;
+  const hoursOf = async () => (await app.api('/api/v1/staff/practitioners', { token: await staffToken(app) })).json.find((p) => p.id === lena).working_hours;
+  try {
+    await deskSignIn(page, app.base, reception);
+    await page.getByRole('button', { name: 'Hours and time off', exact: true }).click();
+    await page.getByRole('heading', { name: 'Hours and time off', level: 1 }).waitFor();
+    await page.getByRole('heading', { name: 'Weekly working hours' }).waitFor();
+    assert.equal(await page.getByRole('combobox', { name: 'Practitioner' }).inputValue(), lena);
+    assert.equal(await page.locator('.hours-row').count(), 7);
+    // a bad time: the API's words, naming the row
+    await page.getByRole('group', { name: 'Window 1' }).getByLabel('Until').fill('25:00');
+    await page.getByRole('button', { name: 'Save working hours', exact: true }).click();
+    await page.getByRole('alert').getByText(/^Working hours, row 1: /).waitFor();
+    // Monday until 12:00, Sunday off, a second window on Monday afternoon
+    await page.getByRole('group', { name: 'Window 1' }).getByLabel('Until').fill('12:00');
+    await page.getByRole('button', { name: 'Remove window 7', exact: true }).click();
+    await page.getByRole('button', { name: 'Add a window', exact: true }).click();
+    const added = page.getByRole('group', { name: 'Window 7' });
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'hw-day-7', 'focus in the new window');
+    await added.getByLabel('Day').selectOption('mon');
+    await added.getByLabel('From').fill('13:00');
+    await added.getByLabel('Until').fill('18:00');
+    await page.getByRole('button', { name: 'Save working hours', exact: true }).click();
+    await page.getByText('Working hours of Dr. Lena Vogt saved.').waitFor();
+    const hours = await hoursOf();
+    assert.equal(hours.length, 7);
+    assert.ok(!hours.some((w) => w.weekday === 'sun'), 'Sunday off');
+    assert.deepEqual(hours.filter((w) => w.weekday === 'mon').map((w) => `${w.start}-${w.end}`).sort(), ['00:00-12:00', '13:00-18:00']);
+    await s.step('desk-20-hours');
+
+    // time off over the booked visit (clinic-local date-times)
+    const local = (iso) => `${berlinDate(iso)}T${berlinTime(iso)}`;
+    await page.getByLabel('From', { exact: true }).last().fill(local(appointment.start));
+    await page.getByLabel('Until', { exact: true }).last().fill(local(new Date(Date.parse(appointment.start) + 2 * 3600000).toISOString()));
+    await page.getByRole('textbox', { name: 'Reason' }).fill('Training <i>course</i>');
+    const sent = page.waitForRequest((r) => r.url().endsWith(`/practitioners/${lena}/time-off`) && r.method() === 'POST');
+    await page.getByRole('button', { name: 'Add time off', exact: true }).click();
+    const body = JSON.parse((await sent).postData());
+    assert.equal(Date.parse(body.start), Date.parse(appointment.start), `RFC 3339 with the clinic offset: ${body.start}`);
+    assert.match(body.start, /T\d\d:\d\d:00[+-]\d\d:\d\d$/);
+    await page.getByText(/^Time off added for Dr\. Lena Vogt/).waitFor();
+    await page.getByText('One visit is still booked in this time off. Nothing was cancelled: move or cancel each (the client is told then).').waitFor();
+    const item = page.locator('[data-time-off]');
+    await item.waitFor();
+    assert.match(await item.locator('span').textContent(), /Training <i>course<\/i>$/);
+    assert.equal(await page.locator('[data-time-off] i').count(), 0);
+    await s.step('desk-21-time-off');
+    const link = page.getByRole('link', { name: /Hanna Hours/ });
+    assert.match(await link.textContent(), new RegExp(berlinTime(appointment.start)));
+
+    // remove it again
+    await item.getByRole('button', { name: /^Remove time off / }).click();
+    await page.getByText(/^Time off .* removed: the time can be booked again\.$/).waitFor();
+    await page.getByText('No time off in the next 30 days.').waitFor();
+
+    // the conflict link opens the visit on the calendar
+    await link.click();
+    await page.getByRole('dialog').getByRole('heading', { name: 'Hanna Hours' }).waitFor();
+    assert.equal(await page.getByRole('button', { name: 'Calendar', exact: true }).getAttribute('aria-current'), 'page');
+    s.assertClean();
+  } finally {
+    await s.close();
+    await app.stop();
+  }
+});

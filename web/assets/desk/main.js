@@ -12,6 +12,7 @@ import { createCalendar } from './calendar.js';
 import { createBooking } from './booking.js';
 import { createScreenings } from './screenings.js';
 import { createMessages } from './messages.js';
+import { createHours } from './hours.js';
 
 /** Without `desk.idle_lock_seconds` from GET /api/v1/clinic, the desk locks after 15 minutes. */
 export const DEFAULT_IDLE_LOCK_SECONDS = 900;
@@ -197,6 +198,7 @@ const VIEWS = [
   { id: 'book', label: 'Book for a client', allowed: may.book, make: createBooking },
   { id: 'screenings', label: 'Screenings to review', allowed: may.review, make: createScreenings },
   { id: 'messages', label: 'Failed messages', allowed: may.messages, make: createMessages },
+  { id: 'hours', label: 'Hours and time off', allowed: may.hours, make: createHours },
 ];
 
 function showDesk() {
