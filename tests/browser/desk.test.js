@@ -112,7 +112,9 @@ test('sign in per role: each role is offered only what it may do; reload keeps t
     await page.getByRole('button', { name: 'Sign in', exact: true }).waitFor();
     await s.step('desk-01-sign-in');
     await deskSignIn(page, app.base, ADMIN_LOGIN);
-    assert.deepEqual(await navNames(page), ['Calendar', 'Book for a client', 'Screenings to review', 'Failed messages']);
+    assert.deepEqual(await navNames(page), [
+      'Calendar', 'Book for a client', 'Screenings to review', 'Failed messages', 'Hours and time off', 'Closure days', 'Users and roles', 'Audit log',
+    ]);
     for (const name of ['Day', 'Week', 'Previous', 'Today', 'Next']) {
       await page.getByRole('button', { name, exact: true }).waitFor();
     }
@@ -151,7 +153,7 @@ test('sign in per role: each role is offered only what it may do; reload keeps t
 
     // reception: the desk without the clinical review
     await deskSignIn(page, app.base, reception);
-    assert.deepEqual(await navNames(page), ['Calendar', 'Book for a client', 'Failed messages']);
+    assert.deepEqual(await navNames(page), ['Calendar', 'Book for a client', 'Failed messages', 'Hours and time off', 'Closure days']);
     await showDayOf(page, appointment.start);
     await page.locator(`[data-visit="${appointment.id}"]`).click();
     const dialog = page.getByRole('dialog');
@@ -860,6 +862,179 @@ test('hours and time off: weekly hours edited, time off added over a booked visi
     await link.click();
     await page.getByRole('dialog').getByRole('heading', { name: 'Hanna Hours' }).waitFor();
     assert.equal(await page.getByRole('button', { name: 'Calendar', exact: true }).getAttribute('aria-current'), 'page');
+    s.assertClean();
+  } finally {
+    await s.close();
+    await app.stop();
+  }
+});
+
+test('closure days: an admin closes a day (the visits still booked that day are links that open them) and opens it again; reception reads the list', async () => {
+  const app = await startApp({ env: DESK_ENV });
+  await staffPractitioner(app, 'Dr. Lena Vogt');
+  const reception = await staffUser(app, { email: 'desk@clinic.example', role: 'reception' });
+  const tomorrow = berlinDate(new Date(Date.now() + 86400000).toISOString());
+  const free = await app.api(`/api/v1/availability?service=skin_consultation&from=${tomorrow}&to=${tomorrow}`);
+  const slot = free.json.slots[0];
+  const b = await app.api('/api/v1/bookings', {
+    method: 'POST',
+    body: { service: 'skin_consultation', start: slot.start, practitioner_id: slot.practitioner_id, client: { name: 'Clara <b>Closed</b>', email: 'clara@example.com' } },
+  });
+  assert.equal(b.status, 201, b.text);
+  const visitId = b.json.appointments[0].id;
+  const s = await openPage(app);
+  const { page } = s;
+  try {
+    await deskSignIn(page, app.base, ADMIN_LOGIN);
+    await page.getByRole('button', { name: 'Closure days', exact: true }).click();
+    await page.getByText('No closure days ahead.').waitFor();
+    await page.getByLabel('Date', { exact: true }).fill(tomorrow);
+    await page.getByRole('textbox', { name: 'Reason' }).fill('Staff day <script>x</script>');
+    await page.getByRole('button', { name: 'Close the clinic on this day', exact: true }).click();
+    await page.getByText(/^The clinic is closed on /).waitFor();
+    await page.getByRole('heading', { name: 'One visit is still booked that day' }).waitFor();
+    const link = page.locator(`[data-open-visit="${visitId}"]`);
+    assert.match(await link.textContent(), /Clara <b>Closed<\/b> \(Skin consultation, Dr\. Lena Vogt\)$/);
+    const row = page.locator(`[data-closure="${tomorrow}"]`);
+    assert.match(await row.textContent(), /Staff day <script>x<\/script>/);
+    assert.equal(await page.locator('main b, main script').count(), 0, 'typed text stays text');
+    await s.step('desk-22-closures-admin');
+    // the same day again: the API's 409 in words
+    await page.getByLabel('Date', { exact: true }).fill(tomorrow);
+    await page.getByRole('button', { name: 'Close the clinic on this day', exact: true }).click();
+    await page.getByRole('alert').getByText(/^The clinic is already closed on /).waitFor();
+    // the link opens the visit on the calendar, on its day
+    await link.click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByRole('heading', { name: 'Clara <b>Closed</b>' }).waitFor();
+    await page.getByText('Closed: Staff day <script>x</script>').first().waitFor();
+    await page.keyboard.press('Escape');
+    await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+
+    // reception: the list only
+    await deskSignIn(page, app.base, reception);
+    await page.getByRole('button', { name: 'Closure days', exact: true }).click();
+    await page.locator(`[data-closure="${tomorrow}"]`).waitFor();
+    await page.getByText('Only an admin can add or remove closure days.').waitFor();
+    assert.equal(await page.getByRole('button', { name: 'Close the clinic on this day' }).count(), 0);
+    assert.equal(await page.getByRole('button', { name: /^Open again/ }).count(), 0);
+    await s.step('desk-23-closures-reception');
+    await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+
+    // the admin opens the day again
+    await deskSignIn(page, app.base, ADMIN_LOGIN);
+    await page.getByRole('button', { name: 'Closure days', exact: true }).click();
+    await page.locator(`[data-closure="${tomorrow}"]`).getByRole('button', { name: /^Open again on / }).click();
+    await page.getByText(/^The clinic is open again on /).waitFor();
+    await page.getByText('No closure days ahead.').waitFor();
+    const list = await app.api('/api/v1/staff/closures', { token: await staffToken(app) });
+    assert.deepEqual(list.json, []);
+    s.assertClean();
+  } finally {
+    await s.close();
+    await app.stop();
+  }
+});
+
+test('users and roles (admin): the list, a user added, a role changed; refusals in words', async () => {
+  const app = await startApp({ env: DESK_ENV });
+  await staffPractitioner(app, 'Dr. Lena Vogt');
+  await staffUser(app, { email: 'desk@clinic.example', role: 'reception' });
+  const s = await openPage(app);
+  const { page } = s;
+  const usersOf = async () => (await app.api('/api/v1/staff/users', { token: await staffToken(app) })).json;
+  try {
+    await deskSignIn(page, app.base, ADMIN_LOGIN);
+    await page.getByRole('button', { name: 'Users and roles', exact: true }).click();
+    const me = page.locator(`[data-user="${ADMIN_LOGIN.email}"]`);
+    await me.getByText('This is you: an admin cannot change their own role.').waitFor();
+    assert.equal(await me.getByRole('combobox').count(), 0, 'no role change offered for oneself');
+    const desk = page.locator('[data-user="desk@clinic.example"]');
+    assert.equal(await desk.getByRole('combobox', { name: 'Role' }).inputValue(), 'reception');
+    // a new practitioner login, linked to Dr. Lena Vogt
+    await page.getByRole('textbox', { name: 'Email', exact: true }).fill('lena@clinic.example');
+    await page.getByLabel('Password', { exact: true }).fill('short');
+    await page.locator('#new-role').selectOption('practitioner');
+    await page.locator('#new-practitioner').selectOption({ label: 'Dr. Lena Vogt' });
+    await page.getByRole('button', { name: 'Add the user', exact: true }).click();
+    await page.getByRole('alert').getByText(/^Password: /).waitFor();
+    await page.getByLabel('Password', { exact: true }).fill('lena-password-123');
+    await page.getByRole('button', { name: 'Add the user', exact: true }).click();
+    await page.getByText('lena@clinic.example can now sign in as Practitioner.').waitFor();
+    const lena = page.locator('[data-user="lena@clinic.example"]');
+    await lena.locator('dd', { hasText: 'Dr. Lena Vogt' }).waitFor();
+    let users = await usersOf();
+    assert.equal(users.find((u) => u.email === 'lena@clinic.example').role, 'practitioner');
+    assert.ok(users.find((u) => u.email === 'lena@clinic.example').practitioner_id);
+    // the same email again: refused, said in words
+    await page.getByRole('textbox', { name: 'Email', exact: true }).fill('lena@clinic.example');
+    await page.getByLabel('Password', { exact: true }).fill('lena-password-123');
+    await page.getByRole('button', { name: 'Add the user', exact: true }).click();
+    await page.locator('form[aria-labelledby="add-user-title"] [role=alert] .notice').waitFor();
+    await s.step('desk-24-users');
+    // reception becomes admin
+    await desk.getByRole('combobox', { name: 'Role' }).selectOption('admin');
+    await desk.getByRole('button', { name: 'Change role', exact: true }).click();
+    await page.getByText('desk@clinic.example is now Admin.').waitFor();
+    users = await usersOf();
+    assert.equal(users.find((u) => u.email === 'desk@clinic.example').role, 'admin');
+    s.assertClean();
+  } finally {
+    await s.close();
+    await app.stop();
+  }
+});
+
+test('audit log (admin): a table, calendar views hidden unless asked, filtered by a visit ("History") and by a client', async () => {
+  const app = await startApp({ env: DESK_ENV });
+  await staffPractitioner(app, 'Dr. Lena Vogt');
+  const { appointment } = await bookViaApi(app, { name: 'Alma <i>Audit</i>', email: 'alma@example.com' });
+  const token = await staffToken(app);
+  const ci = await app.api(`/api/v1/staff/appointments/${appointment.id}/check-in`, { method: 'POST', token });
+  assert.equal(ci.status, 200, ci.text);
+  const day = berlinDate(appointment.start);
+  const entry = (await app.api(`/api/v1/staff/calendar?from=${day}&to=${day}`, { token })).json.appointments.find((a) => a.id === appointment.id);
+  const exp = await app.api(`/api/v1/staff/clients/${entry.client.id}/export`, { token });
+  assert.equal(exp.status, 200, exp.text);
+  const s = await openPage(app);
+  const { page } = s;
+  try {
+    await deskSignIn(page, app.base, ADMIN_LOGIN);
+    await page.getByRole('button', { name: 'Audit log', exact: true }).click();
+    await page.getByText(/^Everything: \d+ entries, newest first\.$/).waitFor();
+    assert.equal(await page.locator('tr[data-action="calendar.view"]').count(), 0, 'calendar views hidden');
+    await page.locator('tr[data-action="appointment.checkin"]').getByText('Checked in').waitFor();
+    await page.getByLabel('Include calendar views').check();
+    await page.locator('tr[data-action="calendar.view"]').first().waitFor();
+    await s.step('desk-25-audit');
+    // a malformed id is named, not sent
+    await page.getByRole('combobox', { name: 'Show the history of' }).selectOption('client');
+    await page.getByRole('textbox', { name: 'Client or visit id' }).fill('not-an-id');
+    await page.getByRole('button', { name: 'Show', exact: true }).click();
+    await page.getByRole('alert').getByText(/^Client or visit id: enter the id of the client/).waitFor();
+    // a typed client id
+    await page.getByRole('textbox', { name: 'Client or visit id' }).fill(entry.client.id);
+    await page.getByRole('button', { name: 'Show', exact: true }).click();
+    await page.getByText('The history of the client: 1 entry, newest first.').waitFor();
+    await page.locator('tr[data-action="client.export"]').waitFor();
+
+    // the visit dialog's "History"
+    await page.getByRole('button', { name: 'Calendar', exact: true }).click();
+    await showDay(page, appointment.start);
+    await page.locator(`[data-visit="${appointment.id}"]`).click();
+    await page.getByRole('dialog').getByRole('link', { name: 'History', exact: true }).click();
+    await page.getByRole('heading', { name: 'Audit log', level: 1 }).waitFor();
+    await page.getByText('The history of this visit: 1 entry, newest first.').waitFor();
+    assert.deepEqual(await page.locator('tbody tr').evaluateAll((rows) => rows.map((r) => r.dataset.action)), ['appointment.checkin']);
+    assert.match(await page.locator('tbody tr').textContent(), /admin@clinic\.example/);
+    assert.equal(await page.getByRole('textbox', { name: 'Client or visit id' }).inputValue(), appointment.id);
+    await s.step('desk-26-audit-visit');
+    // and "Client's history"
+    await page.getByRole('button', { name: 'Calendar', exact: true }).click();
+    await page.locator(`[data-visit="${appointment.id}"]`).click();
+    await page.getByRole('dialog').getByRole('link', { name: "Client's history", exact: true }).click();
+    await page.getByText('The history of the client Alma <i>Audit</i>: 1 entry, newest first.').waitFor();
+    assert.equal(await page.locator('main i').count(), 0);
     s.assertClean();
   } finally {
     await s.close();

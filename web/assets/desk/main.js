@@ -13,6 +13,9 @@ import { createBooking } from './booking.js';
 import { createScreenings } from './screenings.js';
 import { createMessages } from './messages.js';
 import { createHours } from './hours.js';
+import { createClosures } from './closures.js';
+import { createUsers } from './users.js';
+import { createAudit } from './audit.js';
 
 /** Without `desk.idle_lock_seconds` from GET /api/v1/clinic, the desk locks after 15 minutes. */
 export const DEFAULT_IDLE_LOCK_SECONDS = 900;
@@ -199,6 +202,9 @@ const VIEWS = [
   { id: 'screenings', label: 'Screenings to review', allowed: may.review, make: createScreenings },
   { id: 'messages', label: 'Failed messages', allowed: may.messages, make: createMessages },
   { id: 'hours', label: 'Hours and time off', allowed: may.hours, make: createHours },
+  { id: 'closures', label: 'Closure days', allowed: may.closuresList, make: createClosures },
+  { id: 'users', label: 'Users and roles', allowed: may.users, make: createUsers },
+  { id: 'audit', label: 'Audit log', allowed: may.audit, make: createAudit },
 ];
 
 function showDesk() {
