@@ -1041,3 +1041,39 @@ test('audit log (admin): a table, calendar views hidden unless asked, filtered b
     await app.stop();
   }
 });
+
+test('by keyboard alone: a repeat session’s health answers recorded from the visit dialog', async () => {
+  const app = await startApp({ env: COURSE_ENV });
+  await staffPractitioner(app, 'Dr. Lena Vogt');
+  const course = await bookCourse(app, { name: 'Kira Keys', email: 'kira@example.com', sessions: 2 });
+  const second = course.appointments[1];
+  const qs = (await app.api('/api/v1/screening/questions')).json.questions;
+  const s = await openPage(app);
+  const { page } = s;
+  try {
+    await deskSignIn(page, app.base, ADMIN_LOGIN);
+    await showDay(page, second.start);
+    await page.locator(`[data-visit="${second.id}"]`).waitFor();
+    await tabTo(page, (id) => document.activeElement?.dataset?.visit === id, second.id);
+    await page.keyboard.press('Enter');
+    const dialog = page.getByRole('dialog');
+    await dialog.getByRole('heading', { name: 'Kira Keys' }).waitFor();
+    await tabTo(page, byText, 'Record health answers');
+    await page.keyboard.press('Enter');
+    await dialog.getByRole('heading', { name: 'Record health answers' }).waitFor();
+    for (let i = 0; i < qs.length; i++) {
+      await page.keyboard.press('Tab');
+      await page.keyboard.press('ArrowDown'); // from "Yes" to "No", which checks it
+    }
+    assert.equal(await dialog.locator('input[type=radio][value=no]:checked').count(), qs.length, 'every question answered No by keyboard');
+    await tabTo(page, byText, 'Record the answers');
+    await page.keyboard.press('Enter');
+    await dialog.getByText('Health answers recorded: the visit can go ahead.').waitFor();
+    await dialog.getByText('Re-confirmed. Recorded; nothing stands in the way of the visit.').waitFor();
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'visit-title', 'focus back on the visit');
+    s.assertClean();
+  } finally {
+    await s.close();
+    await app.stop();
+  }
+});
