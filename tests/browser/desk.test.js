@@ -112,7 +112,9 @@ test('sign in per role: each role is offered only what it may do; reload keeps t
     await page.getByRole('button', { name: 'Sign in', exact: true }).waitFor();
     await s.step('desk-01-sign-in');
     await deskSignIn(page, app.base, ADMIN_LOGIN);
-    assert.deepEqual(await navNames(page), ['Calendar', 'Book for a client', 'Screenings to review', 'Failed messages']);
+    assert.deepEqual(await navNames(page), [
+      'Calendar', 'Book for a client', 'Screenings to review', 'Failed messages', 'Hours and time off', 'Closure days', 'Users and roles', 'Audit log',
+    ]);
     for (const name of ['Day', 'Week', 'Previous', 'Today', 'Next']) {
       await page.getByRole('button', { name, exact: true }).waitFor();
     }
@@ -151,7 +153,7 @@ test('sign in per role: each role is offered only what it may do; reload keeps t
 
     // reception: the desk without the clinical review
     await deskSignIn(page, app.base, reception);
-    assert.deepEqual(await navNames(page), ['Calendar', 'Book for a client', 'Failed messages']);
+    assert.deepEqual(await navNames(page), ['Calendar', 'Book for a client', 'Failed messages', 'Hours and time off', 'Closure days']);
     await showDayOf(page, appointment.start);
     await page.locator(`[data-visit="${appointment.id}"]`).click();
     const dialog = page.getByRole('dialog');
@@ -387,29 +389,65 @@ test('a walk-in booked at the desk, checked in and completed: the aftercare emai
   }
 });
 
-test('a question answered with a date gets a date input at the desk', async () => {
+test('book for a client with questionnaire v2: a dated answer, eligible from a later day, no numbing cream, a booking too early refused in words', async () => {
   const app = await startApp({ env: DESK_ENV });
   await staffPractitioner(app, 'Dr. Lena Vogt');
+  const qs = (await app.api('/api/v1/screening/questions')).json.questions;
+  const peel = qs.find((q) => q.id === 'recent_laser_or_peel');
+  const allergy = qs.find((q) => q.id === 'local_anaesthetic_allergy');
+  assert.equal(peel.answer, 'date');
   const s = await openPage(app);
   const { page } = s;
   try {
-    // dated questions are being added to the API; until then the answer is extended here
-    await page.route('**/api/v1/screening/questions', async (route) => {
-      const res = await route.fetch();
-      const body = await res.json();
-      body.questions.push({ id: 'last_peel', text: 'When was your last chemical peel?', outcome_if_yes: 'needs_review', answer: 'date' });
-      await route.fulfill({ response: res, json: body });
-    });
     await deskSignIn(page, app.base, ADMIN_LOGIN);
     await page.getByRole('button', { name: 'Book for a client', exact: true }).click();
-    const date = page.getByLabel('When was your last chemical peel?');
-    await date.waitFor();
+    await page.getByRole('textbox', { name: 'Full name', exact: true }).fill('Petra Peel');
+    await page.getByRole('textbox', { name: 'Email', exact: true }).fill('petra@example.com');
+    await page.getByRole('combobox', { name: 'Treatment' }).selectOption('microneedling');
+    assert.equal(await page.locator('input[type=radio]:checked').count(), 0, 'no answer preselected');
+    await answerAll(page, qs, [peel.text, allergy.text]);
+    const group = page.getByRole('group', { name: peel.text, exact: true });
+    const date = group.getByLabel('Date', { exact: true });
     assert.equal(await date.getAttribute('type'), 'date');
     assert.equal(await date.inputValue(), '', 'nothing preselected');
-    assert.equal(await page.getByRole('group', { name: 'Are you pregnant (or could you be)?' }).getByRole('radio').count(), 2);
-    assert.equal(await page.locator('input[type=radio]:checked').count(), 0, 'no answer preselected');
-    await date.fill('2026-10-01');
+    const peeled = berlinDate(new Date(Date.now() - 3 * 86400000).toISOString());
+    await date.fill(peeled);
     await s.step('desk-07b-date-question');
+    const screened = page.waitForResponse((r) => r.url().endsWith('/api/v1/screenings') && r.request().method() === 'POST');
+    await page.getByRole('button', { name: 'Continue', exact: true }).click();
+    const screening = await (await screened).json();
+    assert.deepEqual(JSON.parse((await screened).request().postData()).answers[peel.id], peeled, 'the date is sent');
+    assert.equal(screening.outcome, 'eligible');
+    assert.ok(screening.eligible_from > berlinDate(new Date().toISOString()), `eligible from later: ${screening.eligible_from}`);
+    assert.equal(screening.numbing_cream_allowed, false);
+    await page.getByRole('heading', { name: 'Screening passed: choose a time' }).waitFor();
+    const words = new Intl.DateTimeFormat('en-GB', { timeZone: 'UTC', day: 'numeric', month: 'long', year: 'numeric' }).format(new Date(`${screening.eligible_from}T00:00:00Z`));
+    await page.getByText(`Eligible from ${words}:`).waitFor();
+    await page.getByText('No numbing cream: the client is allergic to local anaesthetics.').waitFor();
+    assert.equal(await page.getByLabel('Numbing cream').count(), 0, 'numbing cream is not offered');
+    const first = page.locator('.times button').first();
+    await first.waitFor();
+    const start = await first.getAttribute('data-start');
+    assert.ok(berlinDate(start) >= screening.eligible_from, `the picker starts at eligible_from (${start})`);
+    assert.ok(s.seen.requests.some((u) => u.includes('/api/v1/availability') && u.includes(`screening_id=${screening.id}`)), 'availability asked with the screening');
+    await first.click();
+    await s.step('desk-08b-book-eligible-from');
+    // a time before eligible_from (as another desk's stale page might send): the API's 403 in words
+    const early = await firstSlot(app);
+    await page.route('**/api/v1/staff/appointments', (route) => {
+      const body = JSON.parse(route.request().postData());
+      return route.continue({ postData: JSON.stringify({ ...body, start: early.start, practitioner_id: early.practitioner_id }) });
+    });
+    await page.getByRole('button', { name: 'Book', exact: true }).click();
+    await page.getByRole('alert').getByText(`Because of the health answers, the client's first treatment can take place from ${words} on. Choose a day from then.`).waitFor();
+    await page.unroute('**/api/v1/staff/appointments');
+    await page.getByRole('button', { name: 'Book', exact: true }).click();
+    await page.getByRole('heading', { name: 'Booked', exact: true }).waitFor();
+    const token = await staffToken(app);
+    const cal = await app.api(`/api/v1/staff/calendar?from=${berlinDate(start)}&to=${berlinDate(start)}`, { token });
+    const entry = cal.json.appointments.find((a) => a.client?.name === 'Petra Peel');
+    assert.ok(entry, 'booked on the chosen day');
+    assert.equal(entry.anesthesia, false);
     s.assertClean();
   } finally {
     await s.close();
@@ -587,6 +625,455 @@ test('postgres: a booking made at one desk appears at another within the poll', 
   } finally {
     await a.close();
     await b.close();
+    await app.stop();
+  }
+});
+
+// ---- second shift: re-confirmation, v2 booking, hours and time off, closures, users, audit ----
+
+/** Sessions one day apart (so a course fits a few days) and check-in open days ahead. */
+const COURSE_ENV = { ...DESK_ENV, APP__COURSE__MIN_INTERVAL: '1d', APP__COURSE__DEFAULT_INTERVAL: '1d', APP__BOOKING__CHECK_IN_LEAD: '2000h' };
+
+/** The Day view of the clinic-local day of `iso` (from today, by "Next"). */
+async function showDay(page, iso) {
+  await page.getByRole('button', { name: 'Day', exact: true }).click();
+  await page.getByRole('button', { name: 'Today', exact: true }).click();
+  const days = Math.round((Date.parse(`${berlinDate(iso)}T00:00:00Z`) - Date.parse(`${berlinDate(new Date().toISOString())}T00:00:00Z`)) / 86400000);
+  for (let i = 0; i < days; i++) await page.getByRole('button', { name: 'Next', exact: true }).click();
+}
+
+/** A course of `sessions` booked through the public API (all answers No); returns the answer. */
+async function bookCourse(app, { name, email, sessions }) {
+  const qs = (await app.api('/api/v1/screening/questions')).json.questions;
+  const answers = Object.fromEntries(qs.map((q) => [q.id, false]));
+  const scr = await app.api('/api/v1/screenings', { method: 'POST', body: { client: { name, email }, answers } });
+  assert.equal(scr.status, 201, scr.text);
+  const slot = await firstSlot(app);
+  const b = await app.api('/api/v1/bookings', {
+    method: 'POST',
+    body: { screening_id: scr.json.id, service: 'microneedling', start: slot.start, practitioner_id: slot.practitioner_id, sessions },
+  });
+  assert.equal(b.status, 201, b.text);
+  return b.json;
+}
+
+/** Answers every question of `scope` (a dialog or the page) No, or Yes for the texts in `yes`. */
+async function answerAll(scope, questions, yes = []) {
+  for (const q of questions) {
+    const group = scope.getByRole('group', { name: q.text, exact: true });
+    await group.getByRole('radio', { name: yes.includes(q.text) ? 'Yes' : 'No', exact: true }).check();
+  }
+}
+
+test('re-confirmation at the desk: check-in of a repeat session asks for the health answers first; outcomes in words', async () => {
+  const app = await startApp({ env: COURSE_ENV });
+  await staffPractitioner(app, 'Dr. Lena Vogt');
+  const reception = await staffUser(app, { email: 'desk@clinic.example', role: 'reception' });
+  const course = await bookCourse(app, { name: 'Cora Course', email: 'cora@example.com', sessions: 4 });
+  const [, second, third, fourth] = course.appointments;
+  const qs = (await app.api('/api/v1/screening/questions')).json.questions;
+  assert.ok(qs.some((q) => q.answer === 'date'), 'questionnaire v2 has dated questions');
+  const s = await openPage(app);
+  const { page } = s;
+  const calendarOf = async (a) => {
+    const day = berlinDate(a.start);
+    const r = await app.api(`/api/v1/staff/calendar?from=${day}&to=${day}`, { token: await staffToken(app) });
+    return r.json.appointments.find((x) => x.id === a.id);
+  };
+  try {
+    assert.equal((await calendarOf(second)).reconfirmation_state, 'missing');
+    await deskSignIn(page, app.base, reception);
+
+    // session 2: "Check in" opens the form; nothing preselected; a missing answer is named
+    await showDay(page, second.start);
+    const visit = page.locator(`[data-visit="${second.id}"]`);
+    await visit.waitFor();
+    assert.match(await visit.textContent(), /Session 2 of 4/);
+    assert.match(await visit.textContent(), /Re-confirmation missing/);
+    await visit.click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByText('Missing. Not recorded yet: the client confirms the health answers again before check-in.').waitFor();
+    await dialog.getByRole('button', { name: 'Record health answers', exact: true }).waitFor();
+    await dialog.getByRole('button', { name: 'Check in', exact: true }).click();
+    await dialog.getByRole('heading', { name: 'Record health answers' }).waitFor();
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'reconfirm-title', 'focus moves to the form');
+    await dialog.getByText(/needs the client’s health answers confirmed again before check-in/).waitFor();
+    assert.equal(await dialog.locator('input[type=radio]').count(), qs.length * 2);
+    assert.equal(await dialog.locator('input[type=radio]:checked').count(), 0, 'no answer preselected');
+    const dated = qs.find((q) => q.answer === 'date');
+    const datedGroup = dialog.getByRole('group', { name: dated.text, exact: true });
+    assert.equal(await datedGroup.getByLabel('Date', { exact: true }).getAttribute('type'), 'date');
+    await dialog.getByRole('button', { name: 'Record and check in', exact: true }).click();
+    await dialog.getByText(`${qs.length} questions have no answer yet:`).waitFor();
+    await answerAll(dialog, qs);
+    // a dated Yes needs its date
+    await datedGroup.getByRole('radio', { name: 'Yes', exact: true }).check();
+    await dialog.getByRole('button', { name: 'Record and check in', exact: true }).click();
+    await dialog.getByText(`${dated.text} (the date)`).waitFor();
+    await datedGroup.getByRole('radio', { name: 'No', exact: true }).check();
+    assert.equal(await datedGroup.getByLabel('Date', { exact: true }).isDisabled(), true, 'the date is for a Yes only');
+    await s.step('desk-15-reconfirm-form');
+    await dialog.getByRole('button', { name: 'Record and check in', exact: true }).click();
+    await dialog.getByText('Health answers recorded. Checked in.').waitFor();
+    await dialog.getByRole('button', { name: 'Complete', exact: true }).waitFor();
+    assert.equal((await calendarOf(second)).status, 'checked_in');
+    assert.equal((await calendarOf(second)).reconfirmation_state, 'passed');
+    await page.keyboard.press('Escape');
+
+    // session 3: recorded without check-in; an answer that needs review says a clinician clears it
+    await showDay(page, third.start);
+    await page.locator(`[data-visit="${third.id}"]`).click();
+    await dialog.getByRole('button', { name: 'Record health answers', exact: true }).click();
+    await answerAll(dialog, qs, ['Do you have very sensitive skin or rosacea?']);
+    await dialog.getByRole('button', { name: 'Record the answers', exact: true }).click();
+    await dialog.getByText(/Health answers recorded\. They need a clinician’s review: a clinician must clear them/).waitFor();
+    await dialog.getByText('Needs review. Recorded; a clinician must clear it before check-in.').waitFor();
+    assert.equal(await dialog.getByRole('button', { name: 'Record health answers', exact: true }).count(), 0);
+    await s.step('desk-16-reconfirm-needs-review');
+    assert.equal((await calendarOf(third)).reconfirmation_state, 'needs_review');
+    // check-in now says why not, in the API's words
+    await dialog.getByRole('button', { name: 'Check in', exact: true }).click();
+    await dialog.getByRole('alert').getByText("The client's re-confirmation awaits a clinician's review.").waitFor();
+    await page.keyboard.press('Escape');
+
+    // session 4: a contraindication cancels the visit, said in plain words
+    await showDay(page, fourth.start);
+    await page.locator(`[data-visit="${fourth.id}"]`).click();
+    await dialog.getByRole('button', { name: 'Record health answers', exact: true }).click();
+    await answerAll(dialog, qs, ['Are you pregnant (or could you be)?']);
+    await dialog.getByRole('button', { name: 'Record the answers', exact: true }).click();
+    await dialog.getByText('Health answers recorded. They rule the treatment out, so the visit was cancelled. The client is told by email.').waitFor();
+    await dialog.getByText(/not performed during pregnancy/).waitFor();
+    await s.step('desk-17-reconfirm-cancelled');
+    assert.equal((await calendarOf(fourth)).status, 'cancelled');
+    await page.keyboard.press('Escape');
+    assert.match(await page.locator(`[data-visit="${fourth.id}"]`).textContent(), /Cancelled/);
+    s.assertClean();
+  } finally {
+    await s.close();
+    await app.stop();
+  }
+});
+
+test('the calendar shows time off (hatched, its reason as text) and closure days', async () => {
+  const app = await startApp({ env: DESK_ENV });
+  const lena = await staffPractitioner(app, 'Dr. Lena Vogt', { start: '08:00', end: '20:00' });
+  await staffPractitioner(app, 'Dr. Max Roth', { start: '08:00', end: '20:00' });
+  const token = await staffToken(app);
+  const reason = 'Dentist <b>bold</b>';
+  const hour = 3600000;
+  const offStart = new Date(Math.ceil(Date.now() / hour) * hour + hour).toISOString();
+  const offEnd = new Date(Date.parse(offStart) + 2 * hour).toISOString();
+  const off = await app.api(`/api/v1/staff/practitioners/${lena}/time-off`, { method: 'POST', token, body: { start: offStart, end: offEnd, reason } });
+  assert.equal(off.status, 201, off.text);
+  const tomorrow = berlinDate(new Date(Date.now() + 86400000).toISOString());
+  const closure = await app.api('/api/v1/staff/closures', { method: 'POST', token, body: { date: tomorrow, reason: 'Public holiday' } });
+  assert.equal(closure.status, 201, closure.text);
+  const s = await openPage(app);
+  const { page } = s;
+  try {
+    await deskSignIn(page, app.base, ADMIN_LOGIN);
+    await showDay(page, offStart);
+    const block = page.locator('.cal-off').first();
+    await block.waitFor();
+    const text = (await block.textContent()).trim();
+    assert.ok(text.endsWith(`Time off: ${reason}`), text);
+    assert.ok(text.startsWith(berlinTime(offStart)), text);
+    assert.equal(await page.locator('.cal-off b').count(), 0, 'the reason is text');
+    await s.step('desk-18-calendar-time-off');
+    await showDay(page, `${tomorrow}T12:00:00Z`);
+    await page.locator('.cal-col.closed').first().waitFor();
+    assert.equal(await page.locator('.cal-closed').count(), 2, 'each practitioner column of the day');
+    assert.equal((await page.locator('.cal-closed').first().textContent()).trim(), 'Closed: Public holiday');
+    assert.match(await page.locator('.cal-day.closed').textContent(), /Closed/);
+    await page.getByRole('button', { name: 'Week', exact: true }).click();
+    await page.getByRole('heading', { name: /^Week of/ }).waitFor();
+    await page.locator('.mode-week .cal-closed').first().waitFor();
+    await s.step('desk-19-calendar-week-closed');
+    s.assertClean();
+  } finally {
+    await s.close();
+    await app.stop();
+  }
+});
+
+test('hours and time off: weekly hours edited, time off added over a booked visit (shown as a link that opens it) and removed', async () => {
+  const app = await startApp({ env: DESK_ENV });
+  const lena = await staffPractitioner(app, 'Dr. Lena Vogt');
+  const reception = await staffUser(app, { email: 'desk@clinic.example', role: 'reception' });
+  const { appointment } = await bookViaApi(app, { name: 'Hanna Hours', email: 'hanna@example.com' });
+  const s = await openPage(app);
+  const { page } = s;
+  const hoursOf = async () => (await app.api('/api/v1/staff/practitioners', { token: await staffToken(app) })).json.find((p) => p.id === lena).working_hours;
+  try {
+    await deskSignIn(page, app.base, reception);
+    await page.getByRole('button', { name: 'Hours and time off', exact: true }).click();
+    await page.getByRole('heading', { name: 'Hours and time off', level: 1 }).waitFor();
+    await page.getByRole('heading', { name: 'Weekly working hours' }).waitFor();
+    assert.equal(await page.getByRole('combobox', { name: 'Practitioner' }).inputValue(), lena);
+    assert.equal(await page.locator('.hours-row').count(), 7);
+    // a bad time: the API's words, naming the row
+    await page.getByRole('group', { name: 'Window 1' }).getByLabel('Until').fill('25:00');
+    await page.getByRole('button', { name: 'Save working hours', exact: true }).click();
+    await page.getByRole('alert').getByText(/^Working hours, row 1: /).waitFor();
+    // Monday until 12:00, Sunday off, a second window on Monday afternoon
+    await page.getByRole('group', { name: 'Window 1' }).getByLabel('Until').fill('12:00');
+    await page.getByRole('button', { name: 'Remove window 7', exact: true }).click();
+    await page.getByRole('button', { name: 'Add a window', exact: true }).click();
+    const added = page.getByRole('group', { name: 'Window 7' });
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'hw-day-7', 'focus in the new window');
+    await added.getByLabel('Day').selectOption('mon');
+    await added.getByLabel('From').fill('13:00');
+    await added.getByLabel('Until').fill('18:00');
+    await page.getByRole('button', { name: 'Save working hours', exact: true }).click();
+    await page.getByText('Working hours of Dr. Lena Vogt saved.').waitFor();
+    const hours = await hoursOf();
+    assert.equal(hours.length, 7);
+    assert.ok(!hours.some((w) => w.weekday === 'sun'), 'Sunday off');
+    assert.deepEqual(hours.filter((w) => w.weekday === 'mon').map((w) => `${w.start}-${w.end}`).sort(), ['00:00-12:00', '13:00-18:00']);
+    await s.step('desk-20-hours');
+
+    // time off over the booked visit (clinic-local date-times)
+    const local = (iso) => `${berlinDate(iso)}T${berlinTime(iso)}`;
+    await page.getByLabel('From', { exact: true }).last().fill(local(appointment.start));
+    await page.getByLabel('Until', { exact: true }).last().fill(local(new Date(Date.parse(appointment.start) + 2 * 3600000).toISOString()));
+    await page.getByRole('textbox', { name: 'Reason' }).fill('Training <i>course</i>');
+    const sent = page.waitForRequest((r) => r.url().endsWith(`/practitioners/${lena}/time-off`) && r.method() === 'POST');
+    await page.getByRole('button', { name: 'Add time off', exact: true }).click();
+    const body = JSON.parse((await sent).postData());
+    assert.equal(Date.parse(body.start), Date.parse(appointment.start), `RFC 3339 with the clinic offset: ${body.start}`);
+    assert.match(body.start, /T\d\d:\d\d:00[+-]\d\d:\d\d$/);
+    await page.getByText(/^Time off added for Dr\. Lena Vogt/).waitFor();
+    await page.getByText('One visit is still booked in this time off. Nothing was cancelled: move or cancel each (the client is told then).').waitFor();
+    const item = page.locator('[data-time-off]');
+    await item.waitFor();
+    assert.match(await item.locator('span').textContent(), /Training <i>course<\/i>$/);
+    assert.equal(await page.locator('[data-time-off] i').count(), 0);
+    await s.step('desk-21-time-off');
+    const link = page.getByRole('link', { name: /Hanna Hours/ });
+    assert.match(await link.textContent(), new RegExp(berlinTime(appointment.start)));
+
+    // remove it again
+    await item.getByRole('button', { name: /^Remove time off / }).click();
+    await page.getByText(/^Time off .* removed: the time can be booked again\.$/).waitFor();
+    await page.getByText('No time off in the next 30 days.').waitFor();
+
+    // the conflict link opens the visit on the calendar
+    await link.click();
+    await page.getByRole('dialog').getByRole('heading', { name: 'Hanna Hours' }).waitFor();
+    assert.equal(await page.getByRole('button', { name: 'Calendar', exact: true }).getAttribute('aria-current'), 'page');
+    s.assertClean();
+  } finally {
+    await s.close();
+    await app.stop();
+  }
+});
+
+test('closure days: an admin closes a day (the visits still booked that day are links that open them) and opens it again; reception reads the list', async () => {
+  const app = await startApp({ env: DESK_ENV });
+  await staffPractitioner(app, 'Dr. Lena Vogt');
+  const reception = await staffUser(app, { email: 'desk@clinic.example', role: 'reception' });
+  const tomorrow = berlinDate(new Date(Date.now() + 86400000).toISOString());
+  const free = await app.api(`/api/v1/availability?service=skin_consultation&from=${tomorrow}&to=${tomorrow}`);
+  const slot = free.json.slots[0];
+  const b = await app.api('/api/v1/bookings', {
+    method: 'POST',
+    body: { service: 'skin_consultation', start: slot.start, practitioner_id: slot.practitioner_id, client: { name: 'Clara <b>Closed</b>', email: 'clara@example.com' } },
+  });
+  assert.equal(b.status, 201, b.text);
+  const visitId = b.json.appointments[0].id;
+  const s = await openPage(app);
+  const { page } = s;
+  try {
+    await deskSignIn(page, app.base, ADMIN_LOGIN);
+    await page.getByRole('button', { name: 'Closure days', exact: true }).click();
+    await page.getByText('No closure days ahead.').waitFor();
+    await page.getByLabel('Date', { exact: true }).fill(tomorrow);
+    await page.getByRole('textbox', { name: 'Reason' }).fill('Staff day <script>x</script>');
+    await page.getByRole('button', { name: 'Close the clinic on this day', exact: true }).click();
+    await page.getByText(/^The clinic is closed on /).waitFor();
+    await page.getByRole('heading', { name: 'One visit is still booked that day' }).waitFor();
+    const link = page.locator(`[data-open-visit="${visitId}"]`);
+    assert.match(await link.textContent(), /Clara <b>Closed<\/b> \(Skin consultation, Dr\. Lena Vogt\)$/);
+    const row = page.locator(`[data-closure="${tomorrow}"]`);
+    assert.match(await row.textContent(), /Staff day <script>x<\/script>/);
+    assert.equal(await page.locator('main b, main script').count(), 0, 'typed text stays text');
+    await s.step('desk-22-closures-admin');
+    // the same day again: the API's 409 in words
+    await page.getByLabel('Date', { exact: true }).fill(tomorrow);
+    await page.getByRole('button', { name: 'Close the clinic on this day', exact: true }).click();
+    await page.getByRole('alert').getByText(/^The clinic is already closed on /).waitFor();
+    // the link opens the visit on the calendar, on its day
+    await link.click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByRole('heading', { name: 'Clara <b>Closed</b>' }).waitFor();
+    await page.getByText('Closed: Staff day <script>x</script>').first().waitFor();
+    await page.keyboard.press('Escape');
+    await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+
+    // reception: the list only
+    await deskSignIn(page, app.base, reception);
+    await page.getByRole('button', { name: 'Closure days', exact: true }).click();
+    await page.locator(`[data-closure="${tomorrow}"]`).waitFor();
+    await page.getByText('Only an admin can add or remove closure days.').waitFor();
+    assert.equal(await page.getByRole('button', { name: 'Close the clinic on this day' }).count(), 0);
+    assert.equal(await page.getByRole('button', { name: /^Open again/ }).count(), 0);
+    await s.step('desk-23-closures-reception');
+    await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+
+    // the admin opens the day again
+    await deskSignIn(page, app.base, ADMIN_LOGIN);
+    await page.getByRole('button', { name: 'Closure days', exact: true }).click();
+    await page.locator(`[data-closure="${tomorrow}"]`).getByRole('button', { name: /^Open again on / }).click();
+    await page.getByText(/^The clinic is open again on /).waitFor();
+    await page.getByText('No closure days ahead.').waitFor();
+    const list = await app.api('/api/v1/staff/closures', { token: await staffToken(app) });
+    assert.deepEqual(list.json, []);
+    s.assertClean();
+  } finally {
+    await s.close();
+    await app.stop();
+  }
+});
+
+test('users and roles (admin): the list, a user added, a role changed; refusals in words', async () => {
+  const app = await startApp({ env: DESK_ENV });
+  await staffPractitioner(app, 'Dr. Lena Vogt');
+  await staffUser(app, { email: 'desk@clinic.example', role: 'reception' });
+  const s = await openPage(app);
+  const { page } = s;
+  const usersOf = async () => (await app.api('/api/v1/staff/users', { token: await staffToken(app) })).json;
+  try {
+    await deskSignIn(page, app.base, ADMIN_LOGIN);
+    await page.getByRole('button', { name: 'Users and roles', exact: true }).click();
+    const me = page.locator(`[data-user="${ADMIN_LOGIN.email}"]`);
+    await me.getByText('This is you: an admin cannot change their own role.').waitFor();
+    assert.equal(await me.getByRole('combobox').count(), 0, 'no role change offered for oneself');
+    const desk = page.locator('[data-user="desk@clinic.example"]');
+    assert.equal(await desk.getByRole('combobox', { name: 'Role' }).inputValue(), 'reception');
+    // a new practitioner login, linked to Dr. Lena Vogt
+    await page.getByRole('textbox', { name: 'Email', exact: true }).fill('lena@clinic.example');
+    await page.getByLabel('Password', { exact: true }).fill('short');
+    await page.locator('#new-role').selectOption('practitioner');
+    await page.locator('#new-practitioner').selectOption({ label: 'Dr. Lena Vogt' });
+    await page.getByRole('button', { name: 'Add the user', exact: true }).click();
+    await page.getByRole('alert').getByText(/^Password: /).waitFor();
+    await page.getByLabel('Password', { exact: true }).fill('lena-password-123');
+    await page.getByRole('button', { name: 'Add the user', exact: true }).click();
+    await page.getByText('lena@clinic.example can now sign in as Practitioner.').waitFor();
+    const lena = page.locator('[data-user="lena@clinic.example"]');
+    await lena.locator('dd', { hasText: 'Dr. Lena Vogt' }).waitFor();
+    let users = await usersOf();
+    assert.equal(users.find((u) => u.email === 'lena@clinic.example').role, 'practitioner');
+    assert.ok(users.find((u) => u.email === 'lena@clinic.example').practitioner_id);
+    // the same email again: refused, said in words
+    await page.getByRole('textbox', { name: 'Email', exact: true }).fill('lena@clinic.example');
+    await page.getByLabel('Password', { exact: true }).fill('lena-password-123');
+    await page.getByRole('button', { name: 'Add the user', exact: true }).click();
+    await page.locator('form[aria-labelledby="add-user-title"] [role=alert] .notice').waitFor();
+    await s.step('desk-24-users');
+    // reception becomes admin
+    await desk.getByRole('combobox', { name: 'Role' }).selectOption('admin');
+    await desk.getByRole('button', { name: 'Change role', exact: true }).click();
+    await page.getByText('desk@clinic.example is now Admin.').waitFor();
+    users = await usersOf();
+    assert.equal(users.find((u) => u.email === 'desk@clinic.example').role, 'admin');
+    s.assertClean();
+  } finally {
+    await s.close();
+    await app.stop();
+  }
+});
+
+test('audit log (admin): a table, calendar views hidden unless asked, filtered by a visit ("History") and by a client', async () => {
+  const app = await startApp({ env: DESK_ENV });
+  await staffPractitioner(app, 'Dr. Lena Vogt');
+  const { appointment } = await bookViaApi(app, { name: 'Alma <i>Audit</i>', email: 'alma@example.com' });
+  const token = await staffToken(app);
+  const ci = await app.api(`/api/v1/staff/appointments/${appointment.id}/check-in`, { method: 'POST', token });
+  assert.equal(ci.status, 200, ci.text);
+  const day = berlinDate(appointment.start);
+  const entry = (await app.api(`/api/v1/staff/calendar?from=${day}&to=${day}`, { token })).json.appointments.find((a) => a.id === appointment.id);
+  const exp = await app.api(`/api/v1/staff/clients/${entry.client.id}/export`, { token });
+  assert.equal(exp.status, 200, exp.text);
+  const s = await openPage(app);
+  const { page } = s;
+  try {
+    await deskSignIn(page, app.base, ADMIN_LOGIN);
+    await page.getByRole('button', { name: 'Audit log', exact: true }).click();
+    await page.getByText(/^Everything: \d+ entries, newest first\.$/).waitFor();
+    assert.equal(await page.locator('tr[data-action="calendar.view"]').count(), 0, 'calendar views hidden');
+    await page.locator('tr[data-action="appointment.checkin"]').getByText('Checked in').waitFor();
+    await page.getByLabel('Include calendar views').check();
+    await page.locator('tr[data-action="calendar.view"]').first().waitFor();
+    await s.step('desk-25-audit');
+    // a malformed id is named, not sent
+    await page.getByRole('combobox', { name: 'Show the history of' }).selectOption('client');
+    await page.getByRole('textbox', { name: 'Client or visit id' }).fill('not-an-id');
+    await page.getByRole('button', { name: 'Show', exact: true }).click();
+    await page.getByRole('alert').getByText(/^Client or visit id: enter the id of the client/).waitFor();
+    // a typed client id
+    await page.getByRole('textbox', { name: 'Client or visit id' }).fill(entry.client.id);
+    await page.getByRole('button', { name: 'Show', exact: true }).click();
+    await page.getByText('The history of the client: 1 entry, newest first.').waitFor();
+    await page.locator('tr[data-action="client.export"]').waitFor();
+
+    // the visit dialog's "History"
+    await page.getByRole('button', { name: 'Calendar', exact: true }).click();
+    await showDay(page, appointment.start);
+    await page.locator(`[data-visit="${appointment.id}"]`).click();
+    await page.getByRole('dialog').getByRole('link', { name: 'History', exact: true }).click();
+    await page.getByRole('heading', { name: 'Audit log', level: 1 }).waitFor();
+    await page.getByText('The history of this visit: 1 entry, newest first.').waitFor();
+    assert.deepEqual(await page.locator('tbody tr').evaluateAll((rows) => rows.map((r) => r.dataset.action)), ['appointment.checkin']);
+    assert.match(await page.locator('tbody tr').textContent(), /admin@clinic\.example/);
+    assert.equal(await page.getByRole('textbox', { name: 'Client or visit id' }).inputValue(), appointment.id);
+    await s.step('desk-26-audit-visit');
+    // and "Client's history"
+    await page.getByRole('button', { name: 'Calendar', exact: true }).click();
+    await page.locator(`[data-visit="${appointment.id}"]`).click();
+    await page.getByRole('dialog').getByRole('link', { name: "Client's history", exact: true }).click();
+    await page.getByText('The history of the client Alma <i>Audit</i>: 1 entry, newest first.').waitFor();
+    assert.equal(await page.locator('main i').count(), 0);
+    s.assertClean();
+  } finally {
+    await s.close();
+    await app.stop();
+  }
+});
+
+test('by keyboard alone: a repeat session’s health answers recorded from the visit dialog', async () => {
+  const app = await startApp({ env: COURSE_ENV });
+  await staffPractitioner(app, 'Dr. Lena Vogt');
+  const course = await bookCourse(app, { name: 'Kira Keys', email: 'kira@example.com', sessions: 2 });
+  const second = course.appointments[1];
+  const qs = (await app.api('/api/v1/screening/questions')).json.questions;
+  const s = await openPage(app);
+  const { page } = s;
+  try {
+    await deskSignIn(page, app.base, ADMIN_LOGIN);
+    await showDay(page, second.start);
+    await page.locator(`[data-visit="${second.id}"]`).waitFor();
+    await tabTo(page, (id) => document.activeElement?.dataset?.visit === id, second.id);
+    await page.keyboard.press('Enter');
+    const dialog = page.getByRole('dialog');
+    await dialog.getByRole('heading', { name: 'Kira Keys' }).waitFor();
+    await tabTo(page, byText, 'Record health answers');
+    await page.keyboard.press('Enter');
+    await dialog.getByRole('heading', { name: 'Record health answers' }).waitFor();
+    for (let i = 0; i < qs.length; i++) {
+      await page.keyboard.press('Tab');
+      await page.keyboard.press('ArrowDown'); // from "Yes" to "No", which checks it
+    }
+    assert.equal(await dialog.locator('input[type=radio][value=no]:checked').count(), qs.length, 'every question answered No by keyboard');
+    await tabTo(page, byText, 'Record the answers');
+    await page.keyboard.press('Enter');
+    await dialog.getByText('Health answers recorded: the visit can go ahead.').waitFor();
+    await dialog.getByText('Re-confirmed. Recorded; nothing stands in the way of the visit.').waitFor();
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'visit-title', 'focus back on the visit');
+    s.assertClean();
+  } finally {
+    await s.close();
     await app.stop();
   }
 });

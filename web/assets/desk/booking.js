@@ -4,7 +4,8 @@
 import { h, focusOn } from '../dom.js';
 import { createPicker } from '../picker.js';
 import { SessionEnded } from './session.js';
-import { serviceName, explain } from './words.js';
+import { serviceName, explain, civilWords } from './words.js';
+import { questionField, readAnswers, missingNotice } from './questions.js';
 import { PICKER_WORDS } from './visit.js';
 
 /** An Idempotency-Key (crypto.randomUUID exists only in secure contexts; this works on plain http too). */
@@ -37,29 +38,6 @@ export function createBooking(app) {
       h('input', { type, id, name: id, 'aria-describedby': hint ? `${id}-hint` : null, ...attrs }),
     );
 
-  function questionField(q) {
-    if (q.answer === 'date') {
-      const id = `q-${q.id}`;
-      return h(
-        'div',
-        { class: 'field', 'data-question': q.id },
-        h('label', { for: id }, q.text),
-        h('span', { class: 'hint', id: `${id}-hint` }, 'A date, if the client has one to give.'),
-        h('input', { type: 'date', id, name: id, 'aria-describedby': `${id}-hint` }),
-      );
-    }
-    const radio = (value, label) => {
-      const id = `q-${q.id}-${value}`;
-      return h('div', { class: 'choice' }, h('input', { type: 'radio', name: `q-${q.id}`, id, value }), h('label', { for: id }, label));
-    };
-    return h(
-      'fieldset',
-      { class: 'field', 'data-question': q.id },
-      h('legend', {}, q.text),
-      h('div', { class: 'choices' }, radio('yes', 'Yes'), radio('no', 'No')),
-    );
-  }
-
   function detailsStep() {
     alert.replaceChildren();
     const service = h(
@@ -72,7 +50,7 @@ export function createBooking(app) {
       { class: 'questions' },
       h('legend', { class: 'group-legend' }, 'Health questions'),
       h('p', { class: 'hint' }, 'Ask the client each question and record the answer they give.'),
-      questions.map(questionField),
+      questions.map((q) => questionField(q)),
     );
     const showQuestions = () => {
       const s = services.find((x) => x.code === service.value);
@@ -101,16 +79,12 @@ export function createBooking(app) {
       };
       const chosen = services.find((x) => x.code === service.value);
       if (!chosen.requires_screening) return slotStep({ service: chosen.code, client });
-      const answers = {};
-      for (const q of questions) {
-        if (q.answer === 'date') {
-          const v = form.elements[`q-${q.id}`].value;
-          if (v) answers[q.id] = v;
-        } else {
-          const v = form.elements[`q-${q.id}`].value;
-          if (v) answers[q.id] = v === 'yes';
-        }
+      const read = readAnswers(form, questions);
+      if (read.missing) {
+        alert.replaceChildren(missingNotice(read.missing));
+        return;
       }
+      const { answers } = read;
       const button = form.querySelector('button[type=submit]');
       button.disabled = true;
       try {
@@ -150,6 +124,9 @@ export function createBooking(app) {
   function slotStep({ service, screening, client }) {
     alert.replaceChildren();
     const micro = service === 'microneedling';
+    // the answers may allow a first treatment only from a later day, and rule numbing cream out
+    const eligibleFrom = micro && screening.eligible_from ? screening.eligible_from : null;
+    const numbingAllowed = !micro || screening.numbing_cream_allowed !== false;
     const who = h(
       'select',
       { id: 'practitioner' },
@@ -164,10 +141,12 @@ export function createBooking(app) {
     const picker = createPicker({
       t: PICKER_WORDS,
       fmt,
+      range: { from: eligibleFrom },
       load: async (from, to) => {
         const q = new URLSearchParams({ service, from, to });
         if (who.value) q.set('practitioner_id', who.value);
-        if (micro && numbing.checked) q.set('anesthesia', 'true');
+        if (micro) q.set('screening_id', screening.id);
+        if (micro && numbingAllowed && numbing.checked) q.set('anesthesia', 'true');
         return (await app.call(`/api/v1/availability?${q}`)).slots;
       },
       onChoose: (slot) => {
@@ -192,7 +171,7 @@ export function createBooking(app) {
       const body = { service, start: slot.start, practitioner_id: slot.practitioner_id };
       if (micro) {
         body.screening_id = screening.id;
-        body.anesthesia = numbing.checked;
+        body.anesthesia = numbingAllowed && numbing.checked;
         body.sessions = Number(sessions.value) || 1;
       } else {
         body.client = client;
@@ -211,11 +190,17 @@ export function createBooking(app) {
     stage.replaceChildren(
       heading,
       h('p', {}, `${serviceName(service)} for ${client.name.trim()}.`),
+      eligibleFrom
+        ? h('p', { class: 'notice warn', id: 'eligible-from' }, `Eligible from ${civilWords(eligibleFrom)}: because of the health answers, the first treatment can take place from that day on. The times below start there.`)
+        : null,
+      micro && !numbingAllowed
+        ? h('p', { class: 'notice', id: 'no-numbing' }, 'No numbing cream: the client is allergic to local anaesthetics.')
+        : null,
       h(
         'div',
         { class: 'options' },
         h('div', { class: 'field' }, h('label', { for: 'practitioner' }, 'Practitioner'), who),
-        micro ? h('div', { class: 'choice field' }, numbing, h('label', { for: 'numbing' }, 'Numbing cream')) : null,
+        micro && numbingAllowed ? h('div', { class: 'choice field' }, numbing, h('label', { for: 'numbing' }, 'Numbing cream')) : null,
         micro
           ? h('div', { class: 'field' }, h('label', { for: 'sessions' }, 'Sessions'), h('span', { class: 'hint', id: 'sessions-hint' }, 'Repeat sessions are planned a few weeks apart.'), sessions)
           : null,

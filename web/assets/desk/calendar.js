@@ -10,12 +10,19 @@ import { openVisit } from './visit.js';
 export const POLL_MS = 5000;
 const SCALE = { day: 1.6, week: 1.2 }; // px per minute
 
-export function createCalendar(app) {
+export function createCalendar(app, params = null) {
   const { fmt } = app;
   const minuteOf = minuteClock(fmt.zone);
   const clock = localClock(fmt.zone);
   const todayNow = () => fmt.localDate(new Date().toISOString());
   const state = app.calendarState || (app.calendarState = { mode: 'day', anchor: todayNow() });
+  // opened on a visit elsewhere (a closure day's or a time off's conflicts): its day, then it
+  let pendingVisit = null;
+  if (params && params.date) {
+    state.mode = 'day';
+    state.anchor = params.date;
+    pendingVisit = params.visit || null;
+  }
 
   let practitioners = null;
   let data = null; // the last calendar answer
@@ -98,6 +105,16 @@ export function createCalendar(app) {
       lastMinute = minute;
       data = answer;
       render();
+      if (pendingVisit) {
+        const id = pendingVisit;
+        pendingVisit = null;
+        const b = box.querySelector(`[data-visit="${CSS.escape(id)}"]`);
+        if (b) {
+          b.scrollIntoView({ block: 'center', inline: 'center' });
+          b.focus({ preventScroll: true });
+        }
+        if (find(id)) openVisit(app, id, { find, refresh: () => refresh(true) });
+      }
     } catch (e) {
       if (e instanceof SessionEnded || mine !== requestNo) return;
       alert.replaceChildren(h('p', { class: 'notice error' }, `The calendar could not be loaded. ${explain(e)}`));
@@ -176,6 +193,25 @@ export function createCalendar(app) {
     }
 
     const focusedId = document.activeElement?.dataset?.visit || null;
+    const schedules = new Map((data.practitioners || []).map((p) => [p.id, p]));
+    const closed = new Map((data.closures || []).map((c) => [c.date, c]));
+    // time off, cut into clinic-local days: "date|practitioner" -> [{start, end, reason}]
+    const offByColumn = new Map();
+    for (const p of schedules.values()) {
+      for (const off of p.time_off || []) {
+        const s = clock(off.start);
+        const f = clock(off.end);
+        for (const d of days) {
+          if (d < s.date || d > f.date || (d === f.date && f.minutes === 0 && f.date !== s.date)) continue;
+          const start = d === s.date ? s.minutes : 0;
+          const end = d === f.date ? f.minutes : 24 * 60;
+          if (end <= start) continue;
+          const key = `${d}|${p.id}`;
+          if (!offByColumn.has(key)) offByColumn.set(key, []);
+          offByColumn.get(key).push({ start, end, reason: off.reason, times: `${hhmm(start)}–${hhmm(end)}` });
+        }
+      }
+    }
     const grid = h('div', { class: `cal-grid mode-${state.mode}` });
     const cols = days.length * Math.max(people.length, 1);
     grid.style.gridTemplateColumns = `3.5rem repeat(${cols}, minmax(${state.mode === 'day' ? '10rem' : '7.5rem'}, 1fr))`;
@@ -184,7 +220,14 @@ export function createCalendar(app) {
     // header rows: days, then practitioners
     grid.append(h('div', { class: 'cal-corner', 'aria-hidden': 'true' }));
     for (const d of days) {
-      const head = h('div', { class: `cal-day${d === today ? ' today' : ''}` }, fmt.civilShort(d), d === today ? h('span', { class: 'today-tag' }, ' Today') : null);
+      const shut = closed.get(d);
+      const head = h(
+        'div',
+        { class: `cal-day${d === today ? ' today' : ''}${shut ? ' closed' : ''}`, title: shut ? `Closed${shut.reason ? `: ${shut.reason}` : ''}` : null },
+        fmt.civilShort(d),
+        d === today ? h('span', { class: 'today-tag' }, ' Today') : null,
+        shut ? h('span', { class: 'closed-tag' }, ' Closed') : null,
+      );
       head.style.gridColumn = `span ${Math.max(people.length, 1)}`;
       grid.append(head);
     }
@@ -209,8 +252,19 @@ export function createCalendar(app) {
     for (const d of days) {
       const weekday = WEEKDAYS[weekdayIndex(d)];
       for (const p of people.length ? people : [null]) {
-        const col = h('div', { class: `cal-col${d === today ? ' today' : ''}` });
+        const shut = closed.get(d);
+        const col = h('div', { class: `cal-col${d === today ? ' today' : ''}${shut ? ' closed' : ''}` });
         col.style.height = `${height}px`;
+        if (shut) col.append(h('div', { class: 'cal-closed' }, `Closed: ${shut.reason || 'the clinic is closed'}`));
+        for (const off of p ? offByColumn.get(`${d}|${p.id}`) || [] : []) {
+          const top = Math.max(off.start, lo);
+          const bottom = Math.min(off.end, hi);
+          if (bottom <= top) continue;
+          const block = h('div', { class: 'cal-off' }, h('span', { class: 'off-time' }, `${off.times} `), `Time off${off.reason ? `: ${off.reason}` : ''}`);
+          block.style.top = `${(top - lo) * scale}px`;
+          block.style.height = `${(bottom - top) * scale}px`;
+          col.append(block);
+        }
         if (p) {
           for (const w of p.working_hours || []) {
             if (w.weekday !== weekday) continue;

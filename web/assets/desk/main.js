@@ -12,6 +12,10 @@ import { createCalendar } from './calendar.js';
 import { createBooking } from './booking.js';
 import { createScreenings } from './screenings.js';
 import { createMessages } from './messages.js';
+import { createHours } from './hours.js';
+import { createClosures } from './closures.js';
+import { createUsers } from './users.js';
+import { createAudit } from './audit.js';
 
 /** Without `desk.idle_lock_seconds` from GET /api/v1/clinic, the desk locks after 15 minutes. */
 export const DEFAULT_IDLE_LOCK_SECONDS = 900;
@@ -197,6 +201,10 @@ const VIEWS = [
   { id: 'book', label: 'Book for a client', allowed: may.book, make: createBooking },
   { id: 'screenings', label: 'Screenings to review', allowed: may.review, make: createScreenings },
   { id: 'messages', label: 'Failed messages', allowed: may.messages, make: createMessages },
+  { id: 'hours', label: 'Hours and time off', allowed: may.hours, make: createHours },
+  { id: 'closures', label: 'Closure days', allowed: may.closuresList, make: createClosures },
+  { id: 'users', label: 'Users and roles', allowed: may.users, make: createUsers },
+  { id: 'audit', label: 'Audit log', allowed: may.audit, make: createAudit },
 ];
 
 function showDesk() {
@@ -240,14 +248,21 @@ function showDesk() {
     );
   };
   renderNav();
+  // another view asks to show a view with parameters (a visit's "History", a visit link)
+  app.go = (id, params = null) => {
+    if (!views.some((v) => v.id === id)) return;
+    app.view = id;
+    renderNav();
+    openView(slot, views, true, params);
+  };
   setChildren(main, nav, slot);
   openView(slot, views, false);
 }
 
-function openView(slot, views, focus) {
+function openView(slot, views, focus, params = null) {
   stopView();
   const def = views.find((v) => v.id === app.view);
-  const view = def.make(app);
+  const view = def.make(app, params);
   app.current = view;
   slot.replaceChildren(view.el);
   view.start().catch(report);

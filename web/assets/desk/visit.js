@@ -4,8 +4,9 @@ import { h } from '../dom.js';
 import { createPicker } from '../picker.js';
 import { SessionEnded } from './session.js';
 import {
-  may, STATUS, serviceName, screeningState, explain, messageKind, MESSAGE_STATUS,
+  may, STATUS, serviceName, screeningState, explain, messageKind, MESSAGE_STATUS, RECONFIRMATION,
 } from './words.js';
+import { questionField, readAnswers, missingNotice } from './questions.js';
 
 const PICKER_WORDS = {
   previous: 'Previous week',
@@ -27,6 +28,7 @@ export function openVisit(app, id, { find, refresh }) {
   const dialog = h('dialog', { class: 'visit-dialog', 'aria-labelledby': 'visit-title' });
   const status = h('div', { role: 'status', class: 'status-slot' });
   const alert = h('div', { role: 'alert', class: 'alert-slot' });
+  const outcome = h('div', { class: 'outcome-slot' }); // what a re-confirmation came to
   const body = h('div');
   let panel = null; // the open cancel/reschedule panel
   let busy = false;
@@ -44,7 +46,9 @@ export function openVisit(app, id, { find, refresh }) {
       body.replaceChildren(h('h2', { id: 'visit-title', tabindex: '-1' }, 'Visit'), h('p', {}, 'This visit is no longer in the calendar shown.'));
       return;
     }
-    const sc = screeningState(e);
+    // the first screening's state; the re-confirmation has its own line
+    const sc = screeningState({ ...e, reconfirmation_state: null, course: null });
+    const re = RECONFIRMATION[e.reconfirmation_state];
     const facts = [
       ['When', `${fmt.day(e.start)}, ${fmt.time(e.start)}–${fmt.time(e.end)}`],
       ['Practitioner', e.practitioner_name || ''],
@@ -52,6 +56,7 @@ export function openVisit(app, id, { find, refresh }) {
       e.course ? ['Session', `Session ${e.course.session_number} of ${e.course.sessions}`] : null,
       ['Numbing cream', e.anesthesia ? 'Yes' : 'No'],
       ['Screening', sc.text.replace(/^Screening: /, '')],
+      re ? ['Health re-confirmation', `${re.text.replace(/^Re-confirmation:? ?/, '').replace(/^./, (c) => c.toUpperCase())}. ${re.long}`] : null,
       ['Status', STATUS[e.status] || e.status],
       e.client ? ['Email', e.client.email] : null,
       e.client && e.client.phone ? ['Phone', e.client.phone] : null,
@@ -62,7 +67,10 @@ export function openVisit(app, id, { find, refresh }) {
     };
     const booked = e.status === 'booked';
     const inClinic = e.status === 'checked_in';
-    add('Check in', booked && may.checkIn(role), () => act(`check-in`, 'Checked in.'));
+    const missing = booked && e.reconfirmation_state === 'missing';
+    // a repeat session without a re-confirmation: check-in asks for the health answers first
+    add('Check in', booked && may.checkIn(role), () => (missing ? openReconfirm(e, true) : act('check-in', 'Checked in.')));
+    add('Record health answers', missing && may.reconfirm(role), () => openReconfirm(e, false), 'secondary');
     add('Complete', inClinic && may.complete(role), () => act('complete', 'Completed. The aftercare emails are planned.'));
     add('No-show', booked && may.noShow(role), () => act('no-show', 'Marked as a no-show.'), 'secondary');
     add('Reschedule', booked && may.reschedule(role), () => openReschedule(e), 'secondary');
@@ -73,6 +81,7 @@ export function openVisit(app, id, { find, refresh }) {
       buttons.length
         ? h('div', { class: 'actions', role: 'group', 'aria-label': 'Actions' }, buttons)
         : h('p', { class: 'muted' }, 'Nothing can be changed on this visit from your desk.'),
+      ...(may.audit(role) ? [historyLinks(e)] : []),
     );
     if (may.messages(role)) loadMessages(e);
   }
@@ -125,6 +134,117 @@ export function openVisit(app, id, { find, refresh }) {
     } catch (err) {
       if (!(err instanceof SessionEnded)) box.append(h('p', { class: 'notice error' }, explain(err)));
     }
+  }
+
+  /** Links into the audit log, filtered by this visit and by its client (admin). */
+  function historyLinks(e) {
+    const link = (label, subject, what, kind) =>
+      h('a', {
+        href: '#audit',
+        onclick: (ev) => {
+          ev.preventDefault();
+          dialog.close();
+          app.go('audit', { subject, what, kind });
+        },
+      }, label);
+    return h(
+      'p',
+      { class: 'history-links' },
+      link('History', e.id, 'this visit', 'visit'),
+      e.client ? ' · ' : null,
+      e.client ? link("Client's history", e.client.id, `the client ${e.client.name}`, 'client') : null,
+    );
+  }
+
+  /** The health answers again before a repeat session, asked at the desk and recorded. */
+  async function openReconfirm(e, thenCheckIn) {
+    closePanel();
+    alert.replaceChildren();
+    outcome.replaceChildren();
+    let questions;
+    try {
+      app.questions ??= (await app.call('/api/v1/screening/questions')).questions;
+      questions = app.questions;
+    } catch (err) {
+      if (!(err instanceof SessionEnded)) alert.replaceChildren(h('p', { class: 'notice error' }, explain(err)));
+      return;
+    }
+    const problems = h('div', { role: 'alert', class: 'alert-slot' });
+    const submit = h('button', { type: 'submit' }, thenCheckIn ? 'Record and check in' : 'Record the answers');
+    const form = h(
+      'form',
+      { class: 'visit-panel reconfirm', 'aria-labelledby': 'reconfirm-title', novalidate: true },
+      h('h3', { id: 'reconfirm-title', tabindex: '-1' }, 'Record health answers'),
+      h(
+        'p',
+        {},
+        thenCheckIn
+          ? 'This repeat session needs the client’s health answers confirmed again before check-in. Ask the client each question and record the answer they give.'
+          : 'Ask the client each question and record the answer they give.',
+      ),
+      questions.map((q) => questionField(q, 'rq')),
+      problems,
+      h('div', { class: 'actions' }, submit, h('button', { type: 'button', class: 'secondary', onclick: () => closePanel() }, 'Not now')),
+    );
+    form.addEventListener('submit', async (ev) => {
+      ev.preventDefault();
+      problems.replaceChildren();
+      const read = readAnswers(form, questions, 'rq');
+      if (read.missing) {
+        problems.append(missingNotice(read.missing));
+        return;
+      }
+      if (busy) return;
+      busy = true;
+      submit.disabled = true;
+      status.textContent = 'Saving…';
+      let r;
+      try {
+        r = await app.call(`/api/v1/staff/appointments/${id}/reconfirm`, { method: 'POST', body: { answers: read.answers } });
+      } catch (err) {
+        status.textContent = '';
+        busy = false;
+        submit.disabled = false;
+        if (!(err instanceof SessionEnded)) problems.append(h('p', { class: 'notice error' }, explain(err)));
+        return;
+      }
+      busy = false;
+      const reasons = r.reasons && r.reasons.length ? h('ul', {}, r.reasons.map((x) => h('li', {}, x.message))) : null;
+      if (r.outcome === 'eligible') {
+        if (thenCheckIn) {
+          await act('check-in', 'Health answers recorded. Checked in.');
+          return;
+        }
+        await refresh();
+        closePanel();
+        render();
+        status.textContent = 'Health answers recorded: the visit can go ahead.';
+      } else {
+        await refresh();
+        closePanel();
+        render();
+        status.textContent = '';
+        const review = r.outcome === 'needs_review';
+        outcome.replaceChildren(
+          h(
+            'div',
+            { class: `notice ${review ? 'warn' : 'error'}`, role: 'status' },
+            h(
+              'p',
+              {},
+              review
+                ? 'Health answers recorded. They need a clinician’s review: a clinician must clear them under “Screenings to review” before the client can be checked in.'
+                : 'Health answers recorded. They rule the treatment out, so the visit was cancelled. The client is told by email.',
+            ),
+            reasons,
+          ),
+        );
+      }
+      dialog.querySelector('#visit-title')?.focus();
+    });
+    panel = form;
+    body.append(form);
+    form.querySelector('#reconfirm-title').focus();
   }
 
   function closePanel() {
@@ -203,6 +323,7 @@ export function openVisit(app, id, { find, refresh }) {
     h('div', { class: 'dialog-head' }, h('button', { type: 'button', class: 'secondary close', onclick: close }, 'Close')),
     status,
     alert,
+    outcome,
     body,
   );
   render();

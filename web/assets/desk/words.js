@@ -15,6 +15,12 @@ export const may = {
   reschedule: (role) => DESK.includes(role),
   messages: (role) => DESK.includes(role),
   review: (role) => CLINICIANS.includes(role),
+  reconfirm: (role) => DESK.includes(role),
+  hours: (role) => DESK.includes(role),
+  closuresList: (role) => DESK.includes(role),
+  closuresEdit: (role) => role === 'admin',
+  users: (role) => role === 'admin',
+  audit: (role) => role === 'admin',
 };
 
 export const ROLE_NAMES = { admin: 'Admin', reception: 'Reception', practitioner: 'Practitioner' };
@@ -51,8 +57,19 @@ export const MESSAGE_STATUS = {
   expired: 'Expired',
 };
 
+/** A booked repeat session's health re-confirmation (`reconfirmation_state`), in words. */
+export const RECONFIRMATION = {
+  missing: { text: 'Re-confirmation missing', tone: 'warn', long: 'Not recorded yet: the client confirms the health answers again before check-in.' },
+  needs_review: { text: 'Re-confirmation needs review', tone: 'warn', long: 'Recorded; a clinician must clear it before check-in.' },
+  passed: { text: 'Re-confirmed', tone: 'ok', long: 'Recorded; nothing stands in the way of the visit.' },
+  rejected: { text: 'Re-confirmation rejected', tone: 'bad', long: 'A clinician did not clear it; the visit cannot go ahead.' },
+  contraindicated: { text: 'Re-confirmation: contraindicated', tone: 'bad', long: 'The answers rule the treatment out.' },
+};
+
 /** The screening state of a calendar entry, in words, with a tone for its colour. */
 export function screeningState(v) {
+  const state = RECONFIRMATION[v.reconfirmation_state];
+  if (state) return { text: state.text, tone: state.tone };
   if (v.course && v.course.session_number > 1) {
     const r = v.reconfirmation;
     if (!r) return { text: 'Re-confirmation missing', tone: 'warn' };
@@ -75,6 +92,13 @@ export function screeningState(v) {
   return { text: 'Screening: contraindicated', tone: 'bad' };
 }
 
+/** "2026-12-24" -> "24 December 2026" (a civil date, no zone involved). */
+export function civilWords(date) {
+  const d = new Date(`${date}T00:00:00Z`);
+  if (Number.isNaN(d.getTime())) return String(date);
+  return new Intl.DateTimeFormat('en-GB', { timeZone: 'UTC', day: 'numeric', month: 'long', year: 'numeric' }).format(d);
+}
+
 /** A sentence from a string: capital first letter, full stop at the end. */
 export function sentence(s) {
   const t = String(s || '').trim();
@@ -87,6 +111,12 @@ export function sentence(s) {
 export function explain(e) {
   if (!(e instanceof ApiError)) return 'Something went wrong on this page. Reload it and try again.';
   if (e.status === 0) return 'The service cannot be reached. Check the connection and try again.';
+  if (e.code === 'not_eligible_until') {
+    const from = e.details && e.details.eligible_from;
+    return from
+      ? `Because of the health answers, the client's first treatment can take place from ${civilWords(from)} on. Choose a day from then.`
+      : sentence(e.message);
+  }
   if (e.status === 403) return 'Your role may not do this.';
   if (e.status === 429) return 'Too many tries in a short time. Wait a minute and try again.';
   const details = Object.entries(e.details || {});
@@ -105,9 +135,17 @@ const FIELDS = {
   sessions: 'Sessions',
   note: 'Note',
   reason: 'Reason',
+  date: 'Date',
+  end: 'Until',
+  email: 'Email',
+  password: 'Password',
+  role: 'Role',
+  practitioner_id: 'Practitioner',
 };
 function fieldName(f) {
   if (FIELDS[f]) return FIELDS[f];
   if (f.startsWith('answers')) return 'Health questions';
+  const w = /^\[(\d+)\]/.exec(f);
+  if (w) return `Working hours, row ${Number(w[1]) + 1}`;
   return f;
 }

@@ -65,3 +65,30 @@ export function localClock(timeZone) {
     return { date: local.toISOString().slice(0, 10), minutes, hhmm: hhmm(minutes) };
   };
 }
+
+/**
+ * A clinic-local date-time "YYYY-MM-DDTHH:MM" (what a datetime-local input gives) as RFC 3339
+ * with the zone's offset then, e.g. "2026-12-24T09:00:00+01:00"; null when malformed or when
+ * the time does not exist that day (the clocks go forward over it).
+ */
+export function zonedInstant(timeZone, local) {
+  const m = /^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d)$/.exec(local || '');
+  if (!m) return null;
+  const wall = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]));
+  const f = new Intl.DateTimeFormat('en-GB', {
+    timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit',
+  });
+  const wallOf = (ms) => {
+    const p = {};
+    for (const x of f.formatToParts(new Date(ms))) p[x.type] = x.value;
+    return Date.UTC(Number(p.year), Number(p.month) - 1, Number(p.day), Number(p.hour), Number(p.minute));
+  };
+  let t = wall - (wallOf(wall) - wall);
+  const off2 = wallOf(t) - t;
+  t = wall - off2;
+  if (wallOf(t) !== wall) return null;
+  const off = Math.round((wall - t) / 60000);
+  const sign = off < 0 ? '-' : '+';
+  const abs = Math.abs(off);
+  return `${local}:00${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
+}
