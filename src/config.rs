@@ -725,7 +725,10 @@ impl Settings {
             || a.report_window > Duration::from_secs(90 * 86_400)
             || !a.report_window.as_secs().is_multiple_of(86_400)
         {
-            return invalid("aftercare.report_window", "must be whole days, from 1d to 90d");
+            return invalid(
+                "aftercare.report_window",
+                "must be whole days, from 1d to 90d",
+            );
         }
         Ok(())
     }

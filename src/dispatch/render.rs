@@ -220,8 +220,7 @@ async fn aftercare_link(
         return Ok(None);
     };
     let expires_at = to_db(
-        from_db(completed_at)
-            + crate::domain::time::sdur(state.settings.aftercare.report_window),
+        from_db(completed_at) + crate::domain::time::sdur(state.settings.aftercare.report_window),
     );
     if from_db(expires_at) <= now {
         return Ok(None);

@@ -119,7 +119,10 @@ pub async fn submit(
         .notes
         .map(|n| n.trim().to_owned())
         .filter(|n| !n.is_empty());
-    if notes.as_ref().is_some_and(|n| n.chars().count() > NOTES_MAX) {
+    if notes
+        .as_ref()
+        .is_some_and(|n| n.chars().count() > NOTES_MAX)
+    {
         return Err(ApiError::invalid(
             "notes",
             format!("at most {NOTES_MAX} characters"),
@@ -270,7 +273,10 @@ pub async fn email_overdue_alerts(state: &AppState, now: Timestamp) -> ApiResult
         planned += 1;
     }
     if planned > 0 {
-        info!(alerts = planned, "unacknowledged aftercare alerts emailed again");
+        info!(
+            alerts = planned,
+            "unacknowledged aftercare alerts emailed again"
+        );
     }
     Ok(planned)
 }

@@ -2,9 +2,8 @@
 //! (`aftercare_alerts`).
 
 use sea_orm::{
-    sea_query::ExprTrait,
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect,
+    QuerySelect, sea_query::ExprTrait,
 };
 use uuid::Uuid;
 
@@ -85,7 +84,10 @@ pub async fn next_email_version(db: &impl ConnectionTrait, report_id: Uuid) -> R
 }
 
 /// Records an alert.
-pub async fn insert_alert(db: &impl ConnectionTrait, a: aftercare_alert::Model) -> Result<(), DbErr> {
+pub async fn insert_alert(
+    db: &impl ConnectionTrait,
+    a: aftercare_alert::Model,
+) -> Result<(), DbErr> {
     aftercare_alert::Entity::insert(aftercare_alert::ActiveModel {
         id: Set(a.id),
         report_id: Set(a.report_id),
@@ -111,7 +113,10 @@ pub async fn supersede_open(db: &impl ConnectionTrait, appointment_id: Uuid) -> 
             aftercare_alert::Column::Status,
             AlertStatus::Superseded.into(),
         )
-        .col_expr(aftercare_alert::Column::NextEmailAt, Option::<i64>::None.into())
+        .col_expr(
+            aftercare_alert::Column::NextEmailAt,
+            Option::<i64>::None.into(),
+        )
         .filter(aftercare_alert::Column::AppointmentId.eq(appointment_id))
         .filter(aftercare_alert::Column::Status.eq(AlertStatus::Open))
         .exec(db)
@@ -170,7 +175,10 @@ pub async fn acknowledge(
         .col_expr(aftercare_alert::Column::AcknowledgedAt, Some(now).into())
         .col_expr(aftercare_alert::Column::AcknowledgedBy, Some(by).into())
         .col_expr(aftercare_alert::Column::Note, Some(note.to_owned()).into())
-        .col_expr(aftercare_alert::Column::NextEmailAt, Option::<i64>::None.into())
+        .col_expr(
+            aftercare_alert::Column::NextEmailAt,
+            Option::<i64>::None.into(),
+        )
         .filter(aftercare_alert::Column::Id.eq(id))
         .filter(aftercare_alert::Column::Status.eq(AlertStatus::Open))
         .exec(db)

@@ -3,7 +3,9 @@
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
-use super::entities::{aftercare_alert, aftercare_report, appointment, booking, client, manage_link, outbox, screening};
+use super::entities::{
+    aftercare_alert, aftercare_report, appointment, booking, client, manage_link, outbox, screening,
+};
 use crate::domain::{messages::MessageStatus, status::AppointmentStatus};
 
 /// Everything stored about a client.

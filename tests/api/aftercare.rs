@@ -33,7 +33,11 @@ async fn completed_visit(app: &TestApp, sink: &Sink, email: &str) -> (Value, Str
     let admin = app.admin().await;
     for step in ["check-in", "complete"] {
         let path = format!("/api/v1/staff/appointments/{id}/{step}");
-        expect(app.post_auth(&path, &admin, &json!({})).await, StatusCode::OK).await;
+        expect(
+            app.post_auth(&path, &admin, &json!({})).await,
+            StatusCode::OK,
+        )
+        .await;
     }
     app.advance(25 * HOUR);
     app.dispatch().await;
@@ -44,11 +48,16 @@ async fn completed_visit(app: &TestApp, sink: &Sink, email: &str) -> (Value, Str
         .expect("the irritation_check email");
     let text = mail.text();
     let prefix = format!("{PUBLIC_URL}/aftercare#");
-    let at = text.find(&prefix).unwrap_or_else(|| panic!("no link: {text}"));
+    let at = text
+        .find(&prefix)
+        .unwrap_or_else(|| panic!("no link: {text}"));
     let secret: String = text[at + prefix.len()..].chars().take(64).collect();
     assert!(secret.bytes().all(|c| c.is_ascii_hexdigit()) && secret.len() == 64);
     assert!(mail.html().contains(&format!("aftercare#{secret}\"")));
-    assert!(!text.contains("/manage#"), "aftercare emails carry no manage link");
+    assert!(
+        !text.contains("/manage#"),
+        "aftercare emails carry no manage link"
+    );
     (b, id, secret)
 }
 
@@ -92,12 +101,20 @@ async fn a_warning_reaches_a_clinician_once_and_again_when_ignored(db: Db) {
     let admin = app.admin().await;
 
     // The link opens its visit, and nothing else: no manage route takes it.
-    let v = expect(app.get_auth("/api/v1/aftercare", &secret).await, StatusCode::OK).await;
+    let v = expect(
+        app.get_auth("/api/v1/aftercare", &secret).await,
+        StatusCode::OK,
+    )
+    .await;
     assert_eq!(v["appointment_id"], id.as_str());
     assert_eq!(v["answered_at"], Value::Null);
     expect_error(
-        app.post_auth(&format!("/api/v1/bookings/{id}/cancel"), &secret, &json!({}))
-            .await,
+        app.post_auth(
+            &format!("/api/v1/bookings/{id}/cancel"),
+            &secret,
+            &json!({}),
+        )
+        .await,
         StatusCode::UNAUTHORIZED,
         "unauthorized",
     )
@@ -127,14 +144,22 @@ async fn a_warning_reaches_a_clinician_once_and_again_when_ignored(db: Db) {
     .await;
 
     // A normal answer (day 1: mild redness, some swelling): no alert, no email.
-    let r = expect(answer(&app, &id, &secret, &normal()).await, StatusCode::CREATED).await;
+    let r = expect(
+        answer(&app, &id, &secret, &normal()).await,
+        StatusCode::CREATED,
+    )
+    .await;
     assert_eq!(r, json!({"alert": false}));
     assert!(alerts(&app, &admin, false).await.is_empty());
     app.dispatch().await;
     assert!(clinic_mails(&sink).is_empty());
 
     // A warning sign (the manage token works too): listed at once, one email to the clinic.
-    let r = expect(answer(&app, &id, manage, &warning()).await, StatusCode::CREATED).await;
+    let r = expect(
+        answer(&app, &id, manage, &warning()).await,
+        StatusCode::CREATED,
+    )
+    .await;
     assert_eq!(r, json!({"alert": true}));
     let open = alerts(&app, &admin, true).await;
     assert_eq!(open.len(), 1, "{open:?}");
@@ -155,9 +180,13 @@ async fn a_warning_reaches_a_clinician_once_and_again_when_ignored(db: Db) {
     let (text, html) = (m.text(), m.html());
     assert!(text.contains("Test Client") && html.contains("Test Client"));
     assert!(text.contains("Microneedling"), "{text}");
-    for answer_text in ["zq7", "crust", "pus", "fever", "Fever", "blister", "swelling", "tight"] {
+    for answer_text in [
+        "zq7", "crust", "pus", "fever", "Fever", "blister", "swelling", "tight",
+    ] {
         assert!(
-            !text.contains(answer_text) && !html.contains(answer_text) && !m.subject().contains(answer_text),
+            !text.contains(answer_text)
+                && !html.contains(answer_text)
+                && !m.subject().contains(answer_text),
             "{answer_text} in the clinic's email: {text}"
         );
     }
@@ -169,18 +198,30 @@ async fn a_warning_reaches_a_clinician_once_and_again_when_ignored(db: Db) {
     );
 
     // The same answer again: no new alert, no email. Fewer signs: none either.
-    expect(answer(&app, &id, &secret, &warning()).await, StatusCode::CREATED).await;
+    expect(
+        answer(&app, &id, &secret, &warning()).await,
+        StatusCode::CREATED,
+    )
+    .await;
     app.dispatch().await;
     assert_eq!(clinic_mails(&sink).len(), 1);
     assert_eq!(alerts(&app, &admin, false).await.len(), 1);
-    let v = expect(app.get_auth("/api/v1/aftercare", &secret).await, StatusCode::OK).await;
+    let v = expect(
+        app.get_auth("/api/v1/aftercare", &secret).await,
+        StatusCode::OK,
+    )
+    .await;
     assert!(v["answered_at"].is_string());
 
     app.advance(Duration::from_secs(60));
     // Worse (a new sign): a new alert supersedes the open one, and a new email.
     let mut worse = warning();
     worse["blisters_or_cold_sore"] = json!(true);
-    let r = expect(answer(&app, &id, &secret, &worse).await, StatusCode::CREATED).await;
+    let r = expect(
+        answer(&app, &id, &secret, &worse).await,
+        StatusCode::CREATED,
+    )
+    .await;
     assert_eq!(r["alert"], true);
     let all = alerts(&app, &admin, false).await;
     assert_eq!(all.len(), 2);
@@ -210,10 +251,13 @@ async fn a_warning_reaches_a_clinician_once_and_again_when_ignored(db: Db) {
 
     // Acknowledge: a clinician, with a note. Reception may read, not acknowledge.
     let ack = format!("/api/v1/staff/alerts/{alert_id}/acknowledge");
-    let reception = app.staff_user("rita@clinic.example", "reception", None).await;
+    let reception = app
+        .staff_user("rita@clinic.example", "reception", None)
+        .await;
     assert_eq!(alerts(&app, &reception, true).await.len(), 1);
     expect_error(
-        app.post_auth(&ack, &reception, &json!({"note": "called"})).await,
+        app.post_auth(&ack, &reception, &json!({"note": "called"}))
+            .await,
         StatusCode::FORBIDDEN,
         "forbidden",
     )
@@ -224,10 +268,16 @@ async fn a_warning_reaches_a_clinician_once_and_again_when_ignored(db: Db) {
         "validation_failed",
     )
     .await;
-    let practitioner = app.staff_user("lena@clinic.example", "practitioner", None).await;
+    let practitioner = app
+        .staff_user("lena@clinic.example", "practitioner", None)
+        .await;
     let done = expect(
-        app.post_auth(&ack, &practitioner, &json!({"note": "called, comes in today"}))
-            .await,
+        app.post_auth(
+            &ack,
+            &practitioner,
+            &json!({"note": "called, comes in today"}),
+        )
+        .await,
         StatusCode::OK,
     )
     .await;
@@ -265,8 +315,18 @@ async fn a_warning_reaches_a_clinician_once_and_again_when_ignored(db: Db) {
 
     // Never in a log line: the answers, the note, the secret.
     let logs = logs::captured();
-    assert!(logs.contains("aftercare check-in stored"), "the capture works");
-    for s in [NOTE, "zq7", "pus_or_fever", "blisters_or_cold_sore", secret.as_str(), "a bit tight"] {
+    assert!(
+        logs.contains("aftercare check-in stored"),
+        "the capture works"
+    );
+    for s in [
+        NOTE,
+        "zq7",
+        "pus_or_fever",
+        "blisters_or_cold_sore",
+        secret.as_str(),
+        "a bit tight",
+    ] {
         assert!(!logs.contains(s), "{s} reached a log line");
     }
 }
@@ -306,7 +366,11 @@ async fn check_ins_only_for_a_completed_visit_exported_and_erased(db: Db) {
     .await;
     // Day 3 after the visit: swelling is now a warning sign (day 1 it was not).
     app.advance(48 * HOUR);
-    let r = expect(answer(&app, &id, &secret, &normal()).await, StatusCode::CREATED).await;
+    let r = expect(
+        answer(&app, &id, &secret, &normal()).await,
+        StatusCode::CREATED,
+    )
+    .await;
     assert_eq!(r["alert"], true);
     app.dispatch().await;
     assert_eq!(clinic_mails(&sink).len(), 1);
@@ -338,8 +402,16 @@ async fn check_ins_only_for_a_completed_visit_exported_and_erased(db: Db) {
         StatusCode::OK,
     )
     .await;
-    assert_eq!(app.count("SELECT COUNT(*) AS n FROM aftercare_reports").await, 0);
-    assert_eq!(app.count("SELECT COUNT(*) AS n FROM aftercare_alerts").await, 0);
+    assert_eq!(
+        app.count("SELECT COUNT(*) AS n FROM aftercare_reports")
+            .await,
+        0
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) AS n FROM aftercare_alerts")
+            .await,
+        0
+    );
     assert!(alerts(&app, &admin, false).await.is_empty());
     expect_error(
         app.get_auth("/api/v1/aftercare", &secret).await,
