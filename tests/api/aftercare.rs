@@ -429,3 +429,31 @@ on_both!(
     a_warning_reaches_a_clinician_once_and_again_when_ignored,
     check_ins_only_for_a_completed_visit_exported_and_erased
 );
+
+#[test]
+fn realert_after_has_a_default_and_bounds() {
+    use crate::config::with_default;
+    let s = with_default("[server]", "[server]").unwrap();
+    assert_eq!(s.aftercare.realert_after, 4 * HOUR);
+    assert_eq!(s.aftercare.report_window.as_secs(), 14 * 86_400);
+    let s = with_default("realert_after = \"4h\"", "realert_after = \"90m\"").unwrap();
+    assert_eq!(s.aftercare.realert_after.as_secs(), 90 * 60);
+    for bad in ["\"1m\"", "\"8d\"", "\"90.5s\"", "\"soon\"", "4"] {
+        let err =
+            with_default("realert_after = \"4h\"", &format!("realert_after = {bad}")).unwrap_err();
+        assert!(err.contains("realert_after"), "{bad}: {err}");
+    }
+    for bad in ["\"12h\"", "\"91d\"", "\"36h\""] {
+        let err =
+            with_default("report_window = \"14d\"", &format!("report_window = {bad}")).unwrap_err();
+        assert!(err.contains("aftercare.report_window"), "{bad}: {err}");
+    }
+    let printed = with_default("realert_after = \"4h\"", "realert_after = \"2h\"")
+        .unwrap()
+        .to_toml()
+        .unwrap();
+    assert!(
+        printed.contains("[aftercare]\nrealert_after = \"2h\""),
+        "{printed}"
+    );
+}
