@@ -38,6 +38,8 @@ pub struct Settings {
     pub web: WebSettings,
     #[serde(default)]
     pub desk: DeskSettings,
+    #[serde(default)]
+    pub aftercare: AftercareSettings,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -311,6 +313,36 @@ impl Default for DeskSettings {
             idle_lock: default_idle_lock(),
         }
     }
+}
+
+/// Aftercare check-ins and their alerts.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct AftercareSettings {
+    /// An alert nobody acknowledged is emailed to the clinic again after this long (and again
+    /// each period while it stays open).
+    #[serde(with = "human", default = "default_realert_after")]
+    pub realert_after: Duration,
+    /// A check-in is taken until this long after the visit was completed (the aftercare link
+    /// stops working then too).
+    #[serde(with = "human", default = "default_report_window")]
+    pub report_window: Duration,
+}
+
+impl Default for AftercareSettings {
+    fn default() -> Self {
+        Self {
+            realert_after: default_realert_after(),
+            report_window: default_report_window(),
+        }
+    }
+}
+
+fn default_realert_after() -> Duration {
+    Duration::from_secs(4 * 3600)
+}
+
+fn default_report_window() -> Duration {
+    Duration::from_secs(14 * 86_400)
 }
 
 fn default_idle_lock() -> Duration {
@@ -678,6 +710,25 @@ impl Settings {
             || idle.subsec_nanos() != 0
         {
             return invalid("desk.idle_lock", "must be whole seconds between 1m and 24h");
+        }
+        let a = &self.aftercare;
+        if a.realert_after < Duration::from_secs(5 * 60)
+            || a.realert_after > Duration::from_secs(7 * 86_400)
+            || a.realert_after.subsec_nanos() != 0
+        {
+            return invalid(
+                "aftercare.realert_after",
+                "must be whole seconds between 5m and 7d",
+            );
+        }
+        if a.report_window < Duration::from_secs(86_400)
+            || a.report_window > Duration::from_secs(90 * 86_400)
+            || !a.report_window.as_secs().is_multiple_of(86_400)
+        {
+            return invalid(
+                "aftercare.report_window",
+                "must be whole days, from 1d to 90d",
+            );
         }
         Ok(())
     }

@@ -12,6 +12,7 @@ mod m20261125_000004_checked_values;
 mod m20261126_000005_manage_links;
 mod m20261127_000006_screening_v2;
 mod m20261127_000007_closures;
+mod m20261128_000010_aftercare;
 
 /// The closed-set columns and their allowed values as the latest migration leaves them (for the
 /// application's test that its enums store exactly these, and the database test that each
@@ -20,6 +21,8 @@ pub fn checked() -> impl Iterator<Item = (&'static str, &'static str, &'static [
     m20261125_000004_checked_values::CHECKED
         .iter()
         .copied()
+        // Migration 10 widened the outbox's kinds (clinician_alert).
+        .filter(|(t, c, _)| !(*t == "outbox" && *c == "kind"))
         .chain([
             (
                 "manage_links",
@@ -30,6 +33,17 @@ pub fn checked() -> impl Iterator<Item = (&'static str, &'static str, &'static [
                 "screenings",
                 "questionnaire_version",
                 m20261127_000006_screening_v2::VERSIONS,
+            ),
+            ("outbox", "kind", m20261128_000010_aftercare::KINDS),
+            (
+                "aftercare_reports",
+                "redness",
+                m20261128_000010_aftercare::REDNESS,
+            ),
+            (
+                "aftercare_alerts",
+                "status",
+                m20261128_000010_aftercare::ALERT_STATUS,
             ),
         ])
 }
@@ -48,6 +62,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000005_manage_links::Migration),
             Box::new(m20261127_000006_screening_v2::Migration),
             Box::new(m20261127_000007_closures::Migration),
+            Box::new(m20261128_000010_aftercare::Migration),
         ]
     }
 }

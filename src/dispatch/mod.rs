@@ -77,6 +77,13 @@ impl Dispatcher {
         };
         let r = &self.state.settings.reminders;
         let mut report = Report::default();
+        let now = self.state.now();
+        if r.quiet_hours.next_allowed(now, self.state.zone()) == now {
+            // Alerts nobody acknowledged become due outbox rows first, so this run sends them.
+            if let Err(e) = crate::flows::aftercare::email_overdue_alerts(&self.state, now).await {
+                crate::flows::aftercare::log_failure(&e);
+            }
+        }
         while !self.stopping.load(Ordering::Relaxed) {
             let now = self.state.now();
             if r.quiet_hours.next_allowed(now, self.state.zone()) != now {

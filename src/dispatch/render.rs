@@ -57,6 +57,13 @@ struct Ctx<'a> {
     /// The visit's screening (or its re-confirmation) reports a history of cold sores: the
     /// prep email asks about antiviral cover.
     cold_sore_history: bool,
+    /// `{clinic.public_url}/aftercare#<secret>` in the `irritation_check` email.
+    aftercare_url: Option<String>,
+    /// For the clinic's own emails (`clinician_alert`): the client's phone, the desk, and
+    /// whether an earlier email about this visit went out already.
+    client_phone: Option<String>,
+    desk_url: String,
+    repeat: bool,
 }
 
 /// Why a row cannot become an email (permanent: retrying will not help).
@@ -109,6 +116,11 @@ pub async fn outgoing(
     } else {
         None
     };
+    let aftercare_url = if kind.carries_aftercare_link() && c.erased_at.is_none() {
+        aftercare_link(state, row, &a, now).await?
+    } else {
+        None
+    };
     let cold_sore_history = kind == MessageKind::Prep
         && store::clients::visit_cold_sore_history(
             &state.db,
@@ -149,6 +161,10 @@ pub async fn outgoing(
         cancel_notice: words.duration(settings.booking.client_cancel_notice),
         manage_url,
         cold_sore_history,
+        aftercare_url,
+        client_phone: c.phone.clone(),
+        desk_url: format!("{}/desk", settings.clinic.public_url),
+        repeat: row.version > 1,
     };
     let rendered = templates::render(settings.clinic.language, kind, &ctx)?;
     let calendar = kind.has_calendar().then(|| {
@@ -185,6 +201,48 @@ pub async fn outgoing(
         html: rendered.html,
         calendar,
     })
+}
+
+/// A fresh aftercare check-in link for the `irritation_check` email of a completed
+/// microneedling visit: purpose `aftercare` (it opens only that visit's check-in, found through
+/// the email's outbox row), working until `aftercare.report_window` after the completion;
+/// `None` when there is nothing to check in for.
+async fn aftercare_link(
+    state: &AppState,
+    row: &outbox::Model,
+    a: &appointment::Model,
+    now: Timestamp,
+) -> Result<Option<String>, RenderError> {
+    let Some(completed_at) = a.completed_at.filter(|_| {
+        a.status == AppointmentStatus::Completed
+            && a.service == crate::domain::service::Service::Microneedling
+    }) else {
+        return Ok(None);
+    };
+    let expires_at = to_db(
+        from_db(completed_at) + crate::domain::time::sdur(state.settings.aftercare.report_window),
+    );
+    if from_db(expires_at) <= now {
+        return Ok(None);
+    }
+    let secret = secret::new_token();
+    store::links::insert(
+        &state.db,
+        manage_link::Model {
+            id: uuid::Uuid::new_v4(),
+            booking_id: a.booking_id,
+            outbox_id: Some(row.id),
+            secret_hash: secret::token_hash(&secret),
+            purpose: LinkPurpose::Aftercare,
+            expires_at,
+            created_at: to_db(now),
+        },
+    )
+    .await?;
+    Ok(Some(format!(
+        "{}/aftercare#{secret}",
+        state.settings.clinic.public_url
+    )))
 }
 
 /// A fresh "Manage your booking" link for the email of `row`, valid as long as the booking's

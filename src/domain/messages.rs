@@ -33,11 +33,23 @@ pub enum MessageKind {
     FollowUp,
     Cancellation,
     Rescheduled,
+    /// To the clinic (`clinic.email`), not the client: an aftercare check-in shows a warning
+    /// sign, or an alert is still unacknowledged (`domain::aftercare`).
+    ClinicianAlert,
+}
+
+/// Who an email goes to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Recipient {
+    /// The client of the visit.
+    Client,
+    /// The clinic itself (`clinic.email`).
+    Clinic,
 }
 
 impl MessageKind {
     /// Every kind.
-    pub const ALL: [MessageKind; 8] = [
+    pub const ALL: [MessageKind; 9] = [
         MessageKind::BookingConfirmation,
         MessageKind::Prep,
         MessageKind::DayBefore,
@@ -46,6 +58,7 @@ impl MessageKind {
         MessageKind::FollowUp,
         MessageKind::Cancellation,
         MessageKind::Rescheduled,
+        MessageKind::ClinicianAlert,
     ];
 
     /// The stored text and header value.
@@ -59,6 +72,16 @@ impl MessageKind {
             MessageKind::FollowUp => "follow_up",
             MessageKind::Cancellation => "cancellation",
             MessageKind::Rescheduled => "rescheduled",
+            MessageKind::ClinicianAlert => "clinician_alert",
+        }
+    }
+
+    /// Who receives it: the one place that decides (the outbox row's `recipient` is written
+    /// from it when the message is planned).
+    pub fn recipient(self) -> Recipient {
+        match self {
+            MessageKind::ClinicianAlert => Recipient::Clinic,
+            _ => Recipient::Client,
         }
     }
 
@@ -66,7 +89,10 @@ impl MessageKind {
     pub fn is_immediate(self) -> bool {
         matches!(
             self,
-            MessageKind::BookingConfirmation | MessageKind::Cancellation | MessageKind::Rescheduled
+            MessageKind::BookingConfirmation
+                | MessageKind::Cancellation
+                | MessageKind::Rescheduled
+                | MessageKind::ClinicianAlert
         )
     }
 
@@ -88,8 +114,15 @@ impl MessageKind {
             | MessageKind::DayBefore
             | MessageKind::Rescheduled => true,
             MessageKind::FollowUp | MessageKind::Cancellation => sessions_left,
-            MessageKind::Soothing | MessageKind::IrritationCheck => false,
+            MessageKind::Soothing | MessageKind::IrritationCheck | MessageKind::ClinicianAlert => {
+                false
+            }
         }
+    }
+
+    /// Carries an aftercare check-in link (`/aftercare#<secret>`, purpose `aftercare`).
+    pub fn carries_aftercare_link(self) -> bool {
+        self == MessageKind::IrritationCheck
     }
 }
 
@@ -99,7 +132,8 @@ impl MessageKind {
 pub enum LinkPurpose {
     /// `/manage#<secret>`: works on the manage routes like the booking's manage token.
     Manage,
-    /// `/aftercare#<secret>`: reserved for the aftercare report (not made yet).
+    /// `/aftercare#<secret>`: opens only the aftercare check-in of the visit whose
+    /// `irritation_check` email carried it (never the manage routes).
     Aftercare,
 }
 
@@ -206,6 +240,17 @@ impl ReminderRules {
             week.min(visit_start)
         };
         self.planned(zone, kind, now, send_by)
+    }
+
+    /// An email to the clinic about an aftercare alert, due now (out of quiet hours), good for
+    /// a week.
+    pub fn clinician_alert(&self, zone: &ClinicZone, now: Timestamp) -> Planned {
+        self.planned(
+            zone,
+            MessageKind::ClinicianAlert,
+            now,
+            now + sdur(7 * 24 * HOUR),
+        )
     }
 
     /// The reminders before a visit: `prep` and `day_before`, each only if its time is still

@@ -51,6 +51,7 @@ pub async fn export(state: &AppState, actor: audit::Actor, id: ClientId) -> ApiR
         "messages": held.messages.iter().map(|m| json!({
             "kind": m.kind, "status": m.status, "due_at": at(m.due_at), "sent_at": m.sent_at.map(at),
         })).collect::<Vec<_>>(),
+        "aftercare": super::aftercare::export(&held.aftercare.0, &held.aftercare.1, &at),
     }))
 }
 

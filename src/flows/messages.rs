@@ -8,7 +8,7 @@ use uuid::Uuid;
 use crate::{
     domain::{
         ids::AppointmentId,
-        messages::{MessageKind, MessageStatus, Planned, ReminderRules},
+        messages::{MessageKind, MessageStatus, Planned, Recipient, ReminderRules},
         time::to_db,
     },
     error::{ApiError, ApiResult},
@@ -46,22 +46,31 @@ pub async fn enqueue(
     state: &AppState,
     appointment: AppointmentId,
     version: i32,
-    recipient: &str,
+    client_email: &str,
     planned: &[Planned],
     now: Timestamp,
 ) -> ApiResult<()> {
-    let rows = outbox_rows(state, appointment, version, recipient, planned, now);
+    let rows = outbox_rows(state, appointment, version, client_email, planned, now);
     store::outbox::insert(db, rows).await?;
     Ok(())
 }
 
+/// Where an email of `kind` goes: the client's address, or the clinic's own
+/// (`MessageKind::recipient` decides; this is the one place that turns it into an address).
+pub fn recipient(state: &AppState, kind: MessageKind, client_email: &str) -> String {
+    match kind.recipient() {
+        Recipient::Client => client_email.to_owned(),
+        Recipient::Clinic => state.settings.clinic.email.clone(),
+    }
+}
+
 /// The outbox rows of planned messages for one appointment (to insert many appointments'
-/// messages in one statement).
+/// messages in one statement); each row's recipient from `recipient`.
 pub fn outbox_rows(
     state: &AppState,
     appointment: AppointmentId,
     version: i32,
-    recipient: &str,
+    client_email: &str,
     planned: &[Planned],
     now: Timestamp,
 ) -> Vec<outbox::Model> {
@@ -72,7 +81,7 @@ pub fn outbox_rows(
             appointment_id: appointment.0,
             kind: p.kind,
             version,
-            recipient: recipient.to_owned(),
+            recipient: recipient(state, p.kind, client_email),
             due_at: to_db(p.due_at),
             send_by: to_db(p.send_by),
             status: MessageStatus::Pending,

@@ -1,6 +1,7 @@
 //! One function per use case: checks the input against the domain rules, runs the change in one
 //! transaction, and returns plain data. HTTP handlers only translate to and from these.
 
+pub mod aftercare;
 pub mod audit;
 pub mod auth;
 pub mod availability;

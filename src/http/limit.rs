@@ -71,6 +71,7 @@ impl Limits {
         let public = (method == Method::POST
             && (path == "/api/v1/screenings" || path == "/api/v1/bookings"))
             || path == "/api/v1/booking"
+            || path == "/api/v1/aftercare"
             || path.starts_with("/api/v1/bookings/");
         if method == Method::POST && path == "/api/v1/auth/login" {
             self.login.as_ref()

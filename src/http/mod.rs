@@ -1,5 +1,6 @@
 //! Thin HTTP handlers grouped by audience; routing, JSON error handlers and the OpenAPI doc.
 
+pub mod aftercare;
 pub mod dto;
 pub mod error;
 pub mod extract;
@@ -41,6 +42,8 @@ use crate::error::ApiError;
         staff::appointments::record_reconfirmation,
         staff::closures::list_closures, staff::closures::add_closure, staff::closures::remove_closure,
         staff::practitioners::remove_time_off,
+        aftercare::aftercare_visit, aftercare::submit_aftercare,
+        staff::alerts::list_alerts, staff::alerts::acknowledge_alert,
     ),
     components(schemas(error::ErrorBody)),
     modifiers(&SecuritySchemes)
@@ -135,7 +138,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .service(staff::closures::list_closures)
             .service(staff::closures::add_closure)
             .service(staff::closures::remove_closure)
-            .service(staff::practitioners::remove_time_off),
+            .service(staff::practitioners::remove_time_off)
+            .service(aftercare::aftercare_visit)
+            .service(aftercare::submit_aftercare)
+            .service(staff::alerts::list_alerts)
+            .service(staff::alerts::acknowledge_alert),
     )
     .default_service(web::to(not_found));
 }

@@ -22,6 +22,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(root)
         .service(book)
         .service(manage)
+        .service(aftercare)
         .service(desk)
         .service(asset);
 }
@@ -80,6 +81,12 @@ async fn book(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRespon
 #[route("/manage", method = "GET", method = "HEAD")]
 async fn manage(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     serve(&req, &state, "manage.html")
+}
+
+/// The aftercare check-in (`/aftercare#<secret>` from the `irritation_check` email).
+#[route("/aftercare", method = "GET", method = "HEAD")]
+async fn aftercare(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    serve(&req, &state, "aftercare.html")
 }
 
 /// The staff desk: never framed, never cached by a shared cache.

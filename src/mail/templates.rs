@@ -36,6 +36,7 @@ macro_rules! language {
             "follow_up",
             "cancellation",
             "rescheduled",
+            "clinician_alert",
         )
     };
 }

@@ -2,7 +2,7 @@
 
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
 
-use super::entities::manage_link;
+use super::entities::{manage_link, outbox};
 
 /// Records a link (its secret's hash).
 pub async fn insert(db: &impl ConnectionTrait, l: manage_link::Model) -> Result<(), DbErr> {
@@ -29,4 +29,22 @@ pub async fn by_hash(
         .filter(manage_link::Column::SecretHash.eq(hash))
         .one(db)
         .await
+}
+
+/// The visit an aftercare link was sent about (the appointment of the email that carried it);
+/// `None` for a link of another purpose, or one whose email is gone.
+pub async fn aftercare_visit(
+    db: &impl ConnectionTrait,
+    link: &manage_link::Model,
+) -> Result<Option<uuid::Uuid>, DbErr> {
+    if link.purpose != crate::domain::messages::LinkPurpose::Aftercare {
+        return Ok(None);
+    }
+    let Some(outbox_id) = link.outbox_id else {
+        return Ok(None);
+    };
+    Ok(outbox::Entity::find_by_id(outbox_id)
+        .one(db)
+        .await?
+        .map(|m| m.appointment_id))
 }

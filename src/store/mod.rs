@@ -1,6 +1,7 @@
 //! Storage: sea-orm entities and the queries the flows use. Query functions take
 //! `&impl ConnectionTrait`, so a whole change can run in one transaction.
 
+pub mod aftercare;
 pub mod appointments;
 pub mod audit;
 pub mod calendars;

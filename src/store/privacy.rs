@@ -3,7 +3,9 @@
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
-use super::entities::{appointment, booking, client, manage_link, outbox, screening};
+use super::entities::{
+    aftercare_alert, aftercare_report, appointment, booking, client, manage_link, outbox, screening,
+};
 use crate::domain::{messages::MessageStatus, status::AppointmentStatus};
 
 /// Everything stored about a client.
@@ -12,6 +14,8 @@ pub struct Held {
     pub screenings: Vec<screening::Model>,
     pub appointments: Vec<appointment::Model>,
     pub messages: Vec<outbox::Model>,
+    /// Aftercare check-ins (health answers) and the alerts they raised.
+    pub aftercare: (Vec<aftercare_report::Model>, Vec<aftercare_alert::Model>),
 }
 
 /// Every row about the client, oldest first (`None` for an unknown client).
@@ -35,11 +39,13 @@ pub async fn held(db: &impl ConnectionTrait, client_id: Uuid) -> Result<Option<H
         .order_by_asc(outbox::Column::DueAt)
         .all(db)
         .await?;
+    let aftercare = super::aftercare::of_client(db, client_id).await?;
     Ok(Some(Held {
         client: c,
         screenings,
         appointments,
         messages,
+        aftercare,
     }))
 }
 
@@ -124,6 +130,8 @@ pub async fn wipe(db: &impl ConnectionTrait, client_id: Uuid, now: i64) -> Resul
         .filter(booking::Column::ClientId.eq(client_id))
         .exec(db)
         .await?;
+    // Aftercare answers and their alerts (with the notes staff wrote about them) go too.
+    super::aftercare::delete_of_client(db, client_id).await?;
     screening::Entity::delete_many()
         .filter(screening::Column::ClientId.eq(client_id))
         .exec(db)

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use dermadesk::config::Settings;
 
-fn with_default(replace: &str, with: &str) -> Result<Settings, String> {
+pub(crate) fn with_default(replace: &str, with: &str) -> Result<Settings, String> {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let text = std::fs::read_to_string(root.join("config/default.toml")).unwrap();
     assert!(text.contains(replace), "{replace}");

@@ -333,7 +333,17 @@ async fn reminders_and_the_follow_up_carry_the_link(db: Db) {
         let whole = expect(whole(&app, s).await, StatusCode::OK).await;
         assert_eq!(whole["appointments"][0]["status"], "completed");
     }
-    assert_eq!(app.count("SELECT COUNT(*) AS n FROM manage_links").await, 4);
+    assert_eq!(
+        app.count("SELECT COUNT(*) AS n FROM manage_links WHERE purpose = 'manage'")
+            .await,
+        4
+    );
+    // The irritation check carries its own aftercare link instead (tests/api/aftercare.rs).
+    assert_eq!(
+        app.count("SELECT COUNT(*) AS n FROM manage_links WHERE purpose = 'aftercare'")
+            .await,
+        1
+    );
 }
 
 async fn a_german_clinic_writes_german_with_the_link(db: Db) {

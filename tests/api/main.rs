@@ -10,6 +10,7 @@ mod logs;
 mod smtp;
 mod startup;
 
+mod aftercare;
 mod availability;
 mod availability_props;
 mod booking_gates;

@@ -131,7 +131,10 @@ async fn every_protected_operation_names_its_credential() {
         let names = security_names(&op);
         let expected: BTreeSet<String> = if path.starts_with("/api/v1/staff/") {
             ["bearer".to_owned()].into()
-        } else if path.starts_with("/api/v1/bookings/{id}") || path == "/api/v1/booking" {
+        } else if path.starts_with("/api/v1/bookings/{id}")
+            || path == "/api/v1/booking"
+            || path == "/api/v1/aftercare"
+        {
             ["manage_token".to_owned()].into()
         } else if PUBLIC.contains(&label.as_str()) {
             BTreeSet::new()

@@ -29,6 +29,11 @@ async fn unknown_values_are_refused_by_the_database(db: Db) {
     app.dispatch().await;
     // Every closed-set column (the schema's own list) refuses a value outside its set.
     for (table, column, _) in migration::checked() {
+        // Aftercare rows need a completed visit and a check-in: tests/api/aftercare.rs makes
+        // them and tries these columns there.
+        if table.starts_with("aftercare_") {
+            continue;
+        }
         let sql = format!("UPDATE {table} SET {column} = 'not-one-of-ours'");
         let err = app
             .state

@@ -14,6 +14,8 @@ use serde_json::json;
 
 const LINK: &str = "https://booking.clinic.example/manage#0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 
+const AFTERCARE_LINK: &str = "https://booking.clinic.example/aftercare#fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210";
+
 fn context(lang: Language, kind: MessageKind) -> serde_json::Value {
     let words = locale(lang).unwrap();
     let day = |y: i16, m: i8, d: i8| words.date(date(y, m, d));
@@ -38,6 +40,10 @@ fn context(lang: Language, kind: MessageKind) -> serde_json::Value {
         "reason": if kind == MessageKind::Cancellation { json!("practitioner ill") } else { serde_json::Value::Null },
         "cancel_notice": words.duration(std::time::Duration::from_secs(24 * 3600)),
         "manage_url": if kind.carries_manage_link(true) { json!(LINK) } else { serde_json::Value::Null },
+        "aftercare_url": if kind.carries_aftercare_link() { json!(AFTERCARE_LINK) } else { serde_json::Value::Null },
+        "client_phone": "+49 171 1234567",
+        "desk_url": "https://booking.clinic.example/desk",
+        "repeat": false,
     })
 }
 
@@ -65,6 +71,12 @@ fn every_kind_matches_its_snapshot() {
         } else {
             assert!(!r.text.contains("manage#"), "{lang:?} {kind:?}");
         }
+        // The irritation watch links to the aftercare check-in, in both parts.
+        assert_eq!(
+            r.text.contains(AFTERCARE_LINK) && r.html.contains("aftercare#fedcba9876543210"),
+            kind.carries_aftercare_link(),
+            "{lang:?} {kind:?}"
+        );
         let path = dir.join(lang.code()).join(format!("{}.txt", kind.as_str()));
         if update {
             std::fs::write(&path, &got).unwrap();

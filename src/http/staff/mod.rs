@@ -11,8 +11,10 @@
 //! | `messages` | the outbox, retry | admin, reception |
 //! | `clients` | export, erasure | admin |
 //! | `audit` | the audit log | admin |
+//! | `alerts` | `/staff/alerts`, `/staff/alerts/{id}/acknowledge` (aftercare) | read: all staff; acknowledge: admin, practitioner |
 //! | `closures` | `/staff/closures` (clinic-wide closure days) | read: all staff; write: admin |
 
+pub mod alerts;
 pub mod appointments;
 pub mod audit;
 pub mod auth;

@@ -1,5 +1,7 @@
 //! sea-orm entities, one per table; behaviour lives in the `store` modules beside this folder.
 
+pub mod aftercare_alert;
+pub mod aftercare_report;
 pub mod appointment;
 pub mod audit_log;
 pub mod booking;
@@ -19,6 +21,7 @@ mod tests {
     use sea_orm::{ActiveEnum, Iterable};
 
     use crate::domain::{
+        aftercare::{AlertStatus, Redness},
         messages::{LinkPurpose, MessageKind, MessageStatus},
         role::Role,
         screening::{Outcome, QuestionnaireVersion, ReviewDecision},
@@ -48,6 +51,8 @@ mod tests {
         assert_eq!(MessageStatus::values(), of("outbox", "status"));
         assert_eq!(Role::values(), of("staff_users", "role"));
         assert_eq!(LinkPurpose::values(), of("manage_links", "purpose"));
+        assert_eq!(Redness::values(), of("aftercare_reports", "redness"));
+        assert_eq!(AlertStatus::values(), of("aftercare_alerts", "status"));
         assert_eq!(
             QuestionnaireVersion::values(),
             of("screenings", "questionnaire_version")
