@@ -303,18 +303,28 @@ pub struct DeskSettings {
     /// An untouched desk locks after this long (the page asks for the password again).
     #[serde(with = "human", default = "default_idle_lock")]
     pub idle_lock: Duration,
+    /// A calendar read is audited again only when this long has passed since the same user's
+    /// audited read of the same range, or when it shows a client that read did not
+    /// (`domain::audit::calendar_view_is_new`); `0s` audits every read.
+    #[serde(with = "human", default = "default_view_audit_window")]
+    pub view_audit_window: Duration,
 }
 
 impl Default for DeskSettings {
     fn default() -> Self {
         Self {
             idle_lock: default_idle_lock(),
+            view_audit_window: default_view_audit_window(),
         }
     }
 }
 
 fn default_idle_lock() -> Duration {
     Duration::from_secs(15 * 60)
+}
+
+fn default_view_audit_window() -> Duration {
+    Duration::from_secs(10 * 60)
 }
 
 fn origins<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
@@ -678,6 +688,13 @@ impl Settings {
             || idle.subsec_nanos() != 0
         {
             return invalid("desk.idle_lock", "must be whole seconds between 1m and 24h");
+        }
+        let w = self.desk.view_audit_window;
+        if w > Duration::from_secs(86_400) || w.subsec_nanos() != 0 {
+            return invalid(
+                "desk.view_audit_window",
+                "must be whole seconds between 0s and 24h",
+            );
         }
         Ok(())
     }

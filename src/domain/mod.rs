@@ -1,5 +1,6 @@
 //! Pure rules, no IO: screening, slots, courses, statuses, ids and times.
 
+pub mod audit;
 pub mod availability;
 pub mod client;
 pub mod course;

@@ -22,7 +22,7 @@ use crate::error::ApiError;
     paths(
         public::services, public::practitioners, public::questions, public::submit_screening,
         public::availability, public::book, public::preview, public::clinic,
-        staff::auth::login,
+        staff::auth::login, staff::auth::logout,
         staff::users::create_user, staff::users::list_users, staff::users::set_role,
         staff::practitioners::list_practitioners, staff::practitioners::create_practitioner,
         staff::practitioners::set_hours, staff::practitioners::add_time_off,
@@ -103,6 +103,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .service(public::preview)
             .service(public::clinic)
             .service(staff::auth::login)
+            .service(staff::auth::logout)
             .service(staff::users::create_user)
             .service(staff::users::list_users)
             .service(staff::users::set_role)

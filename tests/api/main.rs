@@ -20,6 +20,7 @@ mod config;
 mod courses;
 mod desk;
 mod desk_reconfirm;
+mod desk_session;
 mod errors;
 mod links;
 mod messages;

@@ -2,7 +2,7 @@
 //!
 //! | file | routes | roles |
 //! |---|---|---|
-//! | `auth` | `POST /auth/login` | anyone with an account |
+//! | `auth` | `POST /auth/login`, `POST /auth/logout` | anyone with an account (logout: the session's own token) |
 //! | `users` | `/staff/users`, `/staff/users/{id}/role` | admin |
 //! | `practitioners` | `/staff/practitioners`, hours, time off | read: all staff; write: admin, reception |
 //! | `appointments` | booking for a client, check-in, complete, no-show, cancel, reschedule | admin, reception (complete: practitioners too) |
