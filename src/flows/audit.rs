@@ -75,7 +75,7 @@ pub async fn record_calendar_view(
         let recent: Vec<CalendarView> = store::audit::recent_of(db, staff.0, CALENDAR_VIEW, since)
             .await?
             .iter()
-            .filter_map(|row| stored_view(row))
+            .filter_map(stored_view)
             .collect();
         if !calendar_view_is_new(&recent, view) {
             return Ok(false);

@@ -5,9 +5,7 @@ use jiff::civil::Date;
 use uuid::Uuid;
 
 use crate::{
-    domain::{
-        audit::CalendarView, availability::WorkingWindow, ids::PractitionerId, time::to_db,
-    },
+    domain::{audit::CalendarView, availability::WorkingWindow, ids::PractitionerId, time::to_db},
     error::{ApiError, ApiResult},
     flows::{
         audit,

@@ -25,7 +25,9 @@ async fn logout_refuses_the_token_afterwards(db: Db) {
     let calendar = format!("/api/v1/staff/calendar?from={d}&to={d}");
     expect(app.get_auth(&calendar, &desk).await, StatusCode::OK).await;
 
-    let r = app.post_auth("/api/v1/auth/logout", &desk, &json!({})).await;
+    let r = app
+        .post_auth("/api/v1/auth/logout", &desk, &json!({}))
+        .await;
     assert_eq!(r.status(), StatusCode::NO_CONTENT);
     assert_eq!(app.count(sessions).await, before - 1, "that row is deleted");
     expect_error(
@@ -36,7 +38,8 @@ async fn logout_refuses_the_token_afterwards(db: Db) {
     .await;
     // Twice: the token is unknown now.
     expect_error(
-        app.post_auth("/api/v1/auth/logout", &desk, &json!({})).await,
+        app.post_auth("/api/v1/auth/logout", &desk, &json!({}))
+            .await,
         StatusCode::UNAUTHORIZED,
         "unauthorized",
     )
@@ -125,7 +128,10 @@ async fn a_polled_calendar_is_audited_once_per_window(db: Db) {
     assert_eq!(views(&app).await, 2);
 
     // Another range, one practitioner's column, another user: each its own row.
-    let week = format!("/api/v1/staff/calendar?from={d}&to={}", &local_at(9, 0, 0)[..10]);
+    let week = format!(
+        "/api/v1/staff/calendar?from={d}&to={}",
+        &local_at(9, 0, 0)[..10]
+    );
     poll(week.clone(), desk.clone()).await;
     poll(format!("{day}&practitioner_id={rhee}"), desk.clone()).await;
     let second = app

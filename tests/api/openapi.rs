@@ -129,20 +129,19 @@ async fn every_protected_operation_names_its_credential() {
     let mut problems = Vec::new();
     for (label, path, op) in operations(&doc) {
         let names = security_names(&op);
-        let expected: BTreeSet<String> = if path.starts_with("/api/v1/staff/")
-            || label == "POST /api/v1/auth/logout"
-        {
-            ["bearer".to_owned()].into()
-        } else if path.starts_with("/api/v1/bookings/{id}") || path == "/api/v1/booking" {
-            ["manage_token".to_owned()].into()
-        } else if PUBLIC.contains(&label.as_str()) {
-            BTreeSet::new()
-        } else {
-            problems.push(format!(
-                "{label}: neither public nor staff nor manage: classify it"
-            ));
-            continue;
-        };
+        let expected: BTreeSet<String> =
+            if path.starts_with("/api/v1/staff/") || label == "POST /api/v1/auth/logout" {
+                ["bearer".to_owned()].into()
+            } else if path.starts_with("/api/v1/bookings/{id}") || path == "/api/v1/booking" {
+                ["manage_token".to_owned()].into()
+            } else if PUBLIC.contains(&label.as_str()) {
+                BTreeSet::new()
+            } else {
+                problems.push(format!(
+                    "{label}: neither public nor staff nor manage: classify it"
+                ));
+                continue;
+            };
         if names != expected {
             problems.push(format!(
                 "{label}: security {names:?}, expected {expected:?}"
