@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize, Serializer};
 
 use crate::domain::{
     availability::MAX_BUSY_SPAN,
-    service::Service,
+    service::MAX_DURATION,
     time::{ClinicZone, QuietHours},
 };
 
@@ -598,15 +598,11 @@ impl Settings {
         if b.horizon <= b.min_notice {
             return invalid("booking.horizon", "must be longer than booking.min_notice");
         }
-        let longest = Service::ALL
-            .into_iter()
-            .map(Service::duration)
-            .max()
-            .unwrap_or_default();
-        if longest + b.anesthesia_extra + b.buffer > MAX_BUSY_SPAN {
+        // The longest treatment an admin may set (`domain::service::MAX_DURATION`, 8 hours).
+        if MAX_DURATION + b.anesthesia_extra + b.buffer > MAX_BUSY_SPAN {
             return invalid(
                 "booking.buffer",
-                "a visit with booking.anesthesia_extra and booking.buffer must fit in 12 hours",
+                "the longest treatment (8 hours) with booking.anesthesia_extra and booking.buffer must fit in 12 hours",
             );
         }
         if b.screening_valid_for.is_zero() {

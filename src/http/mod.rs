@@ -41,6 +41,7 @@ use crate::error::ApiError;
         staff::appointments::record_reconfirmation,
         staff::closures::list_closures, staff::closures::add_closure, staff::closures::remove_closure,
         staff::practitioners::remove_time_off,
+        staff::services::update_service,
     ),
     components(schemas(error::ErrorBody)),
     modifiers(&SecuritySchemes)
@@ -136,7 +137,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .service(staff::closures::list_closures)
             .service(staff::closures::add_closure)
             .service(staff::closures::remove_closure)
-            .service(staff::practitioners::remove_time_off),
+            .service(staff::practitioners::remove_time_off)
+            .service(staff::services::update_service),
     )
     .default_service(web::to(not_found));
 }

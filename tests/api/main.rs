@@ -30,6 +30,7 @@ mod pages;
 mod schedules;
 mod screening;
 mod screening_dates;
+mod services;
 mod spacing;
 mod staff;
 mod storage;

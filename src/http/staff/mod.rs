@@ -12,6 +12,7 @@
 //! | `clients` | export, erasure | admin |
 //! | `audit` | the audit log | admin |
 //! | `closures` | `/staff/closures` (clinic-wide closure days) | read: all staff; write: admin |
+//! | `services` | `PUT /staff/services/{code}` (name, length, price; read: the public `GET /services`) | admin |
 
 pub mod appointments;
 pub mod audit;
@@ -22,6 +23,7 @@ pub mod closures;
 pub mod messages;
 pub mod practitioners;
 pub mod screenings;
+pub mod services;
 pub mod users;
 
 use crate::flows::auth::Role;
