@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize, Serializer};
 
 use crate::domain::{
     availability::MAX_BUSY_SPAN,
-    service::Service,
+    service::MAX_DURATION,
     time::{ClinicZone, QuietHours},
 };
 
@@ -305,12 +305,18 @@ pub struct DeskSettings {
     /// An untouched desk locks after this long (the page asks for the password again).
     #[serde(with = "human", default = "default_idle_lock")]
     pub idle_lock: Duration,
+    /// A calendar read is audited again only when this long has passed since the same user's
+    /// audited read of the same range, or when it shows a client that read did not
+    /// (`domain::audit::calendar_view_is_new`); `0s` audits every read.
+    #[serde(with = "human", default = "default_view_audit_window")]
+    pub view_audit_window: Duration,
 }
 
 impl Default for DeskSettings {
     fn default() -> Self {
         Self {
             idle_lock: default_idle_lock(),
+            view_audit_window: default_view_audit_window(),
         }
     }
 }
@@ -347,6 +353,10 @@ fn default_report_window() -> Duration {
 
 fn default_idle_lock() -> Duration {
     Duration::from_secs(15 * 60)
+}
+
+fn default_view_audit_window() -> Duration {
+    Duration::from_secs(10 * 60)
 }
 
 fn origins<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
@@ -620,15 +630,11 @@ impl Settings {
         if b.horizon <= b.min_notice {
             return invalid("booking.horizon", "must be longer than booking.min_notice");
         }
-        let longest = Service::ALL
-            .into_iter()
-            .map(Service::duration)
-            .max()
-            .unwrap_or_default();
-        if longest + b.anesthesia_extra + b.buffer > MAX_BUSY_SPAN {
+        // The longest treatment an admin may set (`domain::service::MAX_DURATION`, 8 hours).
+        if MAX_DURATION + b.anesthesia_extra + b.buffer > MAX_BUSY_SPAN {
             return invalid(
                 "booking.buffer",
-                "a visit with booking.anesthesia_extra and booking.buffer must fit in 12 hours",
+                "the longest treatment (8 hours) with booking.anesthesia_extra and booking.buffer must fit in 12 hours",
             );
         }
         if b.screening_valid_for.is_zero() {
@@ -728,6 +734,13 @@ impl Settings {
             return invalid(
                 "aftercare.report_window",
                 "must be whole days, from 1d to 90d",
+            );
+        }
+        let w = self.desk.view_audit_window;
+        if w > Duration::from_secs(86_400) || w.subsec_nanos() != 0 {
+            return invalid(
+                "desk.view_audit_window",
+                "must be whole seconds between 0s and 24h",
             );
         }
         Ok(())

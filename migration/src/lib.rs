@@ -13,6 +13,7 @@ mod m20261126_000005_manage_links;
 mod m20261127_000006_screening_v2;
 mod m20261127_000007_closures;
 mod m20261128_000010_aftercare;
+mod m20261128_000011_services;
 
 /// The closed-set columns and their allowed values as the latest migration leaves them (for the
 /// application's test that its enums store exactly these, and the database test that each
@@ -44,6 +45,11 @@ pub fn checked() -> impl Iterator<Item = (&'static str, &'static str, &'static [
                 "aftercare_alerts",
                 "status",
                 m20261128_000010_aftercare::ALERT_STATUS,
+            ("services", "code", m20261128_000011_services::CODES),
+            (
+                "services",
+                "price_currency",
+                m20261128_000011_services::CURRENCIES,
             ),
         ])
 }
@@ -63,6 +69,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000006_screening_v2::Migration),
             Box::new(m20261127_000007_closures::Migration),
             Box::new(m20261128_000010_aftercare::Migration),
+            Box::new(m20261128_000011_services::Migration),
         ]
     }
 }

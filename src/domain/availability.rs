@@ -7,7 +7,7 @@ use jiff::{Timestamp, civil::Date};
 
 use super::{
     ids::PractitionerId,
-    service::Service,
+    service::{Durations, Service},
     time::{ClinicZone, MinuteOfDay, sdur},
 };
 
@@ -82,14 +82,14 @@ pub enum SlotProblem {
     Taken,
 }
 
-/// What is booked: the service, and whether numbing cream is asked for.
+/// What is asked for, checked: the service, and whether numbing cream is wanted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Visit {
+pub struct Wanted {
     pub service: Service,
     pub anesthesia: bool,
 }
 
-impl Visit {
+impl Wanted {
     /// A visit as asked for; numbing cream only with a service that offers it (the one rule for
     /// booking and availability alike).
     pub fn new(service: Service, anesthesia: bool) -> Result<Self, &'static str> {
@@ -101,6 +101,24 @@ impl Visit {
             anesthesia,
         })
     }
+
+    /// The visit with the treatment length the catalogue gives its service now.
+    pub fn lasting(self, durations: &Durations) -> Visit {
+        Visit {
+            service: self.service,
+            anesthesia: self.anesthesia,
+            treatment: durations.of(self.service),
+        }
+    }
+}
+
+/// What is booked: the service, whether numbing cream is asked for, and the treatment's
+/// length (from the services' catalogue, `Wanted::lasting`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Visit {
+    pub service: Service,
+    pub anesthesia: bool,
+    pub treatment: Duration,
 }
 
 impl Slot {
@@ -112,13 +130,13 @@ impl Slot {
 }
 
 /// The span of one visit: numbing time (if asked for) and the treatment.
-pub fn visit_length(service: Service, anesthesia: bool, rules: &SlotRules) -> Duration {
-    let extra = if anesthesia && service.allows_anesthesia() {
+pub fn visit_length(visit: Visit, rules: &SlotRules) -> Duration {
+    let extra = if visit.anesthesia && visit.service.allows_anesthesia() {
         rules.anesthesia_extra
     } else {
         Duration::ZERO
     };
-    service.duration() + extra
+    visit.treatment + extra
 }
 
 /// The longest a visit (treatment, numbing time and cleaning buffer) may keep a practitioner
@@ -205,7 +223,7 @@ pub fn offered_slots(
     calendars: &[PractitionerCalendar],
     visit: Visit,
 ) -> Vec<Slot> {
-    let length = visit_length(visit.service, visit.anesthesia, rules);
+    let length = visit_length(visit, rules);
     let earliest = now + sdur(rules.min_notice);
     let latest = now + sdur(rules.horizon);
     let mut slots = Vec::new();
@@ -261,7 +279,7 @@ pub fn check_start(
     start: Timestamp,
 ) -> Result<Slot, SlotProblem> {
     check_window(rules, now, start)?;
-    let length = visit_length(visit.service, visit.anesthesia, rules);
+    let length = visit_length(visit, rules);
     let prepared = Prepared::new(cal);
     let date = zone.local_date(start);
     let on_grid = prepared
@@ -308,13 +326,16 @@ pub fn first_free(
 mod tests {
     use super::*;
 
+    const HOUR: Duration = Duration::from_secs(3600);
     const CONSULT: Visit = Visit {
         service: Service::SkinConsultation,
         anesthesia: false,
+        treatment: Duration::from_secs(30 * 60),
     };
     const MN: Visit = Visit {
         service: Service::Microneedling,
         anesthesia: false,
+        treatment: HOUR,
     };
 
     fn rules() -> SlotRules {
@@ -404,8 +425,7 @@ mod tests {
         let mut cal = all_day(PractitionerId::new());
         let r = rules();
         let start = ts("2026-02-02T10:00:00Z");
-        cal.busy
-            .push(busy_range(start, Service::Microneedling.duration(), &r));
+        cal.busy.push(busy_range(start, HOUR, &r));
         let check = |s: &str| check_start(&r, &zone, now, &cal, MN, ts(s));
         assert_eq!(
             check("2026-02-02T10:00:00Z").unwrap_err(),
@@ -448,10 +468,7 @@ mod tests {
         );
         let got = first_free(&r, &zone, now, &[b.clone(), a.clone()], MN, start).unwrap();
         assert_eq!(got.practitioner_id, b.id);
-        assert_eq!(
-            got.busy(&r),
-            busy_range(start, Service::Microneedling.duration(), &r)
-        );
+        assert_eq!(got.busy(&r), busy_range(start, HOUR, &r));
         let mut busy_b = b.clone();
         busy_b.busy.push(got.busy(&r));
         let got = first_free(&r, &zone, now, &[busy_b.clone(), a.clone()], MN, start).unwrap();
@@ -478,7 +495,7 @@ mod tests {
             Err(SlotProblem::NotOffered)
         );
         assert_eq!(
-            Visit::new(Service::SkinConsultation, true),
+            Wanted::new(Service::SkinConsultation, true),
             Err("is offered only with microneedling")
         );
     }

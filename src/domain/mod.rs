@@ -1,6 +1,7 @@
 //! Pure rules, no IO: screening, slots, courses, statuses, ids and times.
 
 pub mod aftercare;
+pub mod audit;
 pub mod availability;
 pub mod client;
 pub mod course;

@@ -6,7 +6,11 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use crate::{
-    domain::{ids::StaffUserId, time::to_db},
+    domain::{
+        audit::{CalendarView, calendar_view_is_new},
+        ids::StaffUserId,
+        time::{sdur, to_db},
+    },
     error::ApiResult,
     state::AppState,
     store::{self, entities::audit_log},
@@ -49,6 +53,67 @@ pub async fn record(
     )
     .await?;
     Ok(())
+}
+
+/// The action of a calendar read.
+pub const CALENDAR_VIEW: &str = "calendar.view";
+
+/// Records a calendar read as `calendar.view` (the range, the number of appointments, the ids
+/// of the clients whose contact data it showed), unless the same user's reads audited within
+/// `desk.view_audit_window` already cover it (`domain::audit::calendar_view_is_new`). Returns
+/// whether a row was written.
+pub async fn record_calendar_view(
+    db: &impl ConnectionTrait,
+    state: &AppState,
+    staff: StaffUserId,
+    view: &CalendarView,
+    appointments: usize,
+) -> ApiResult<bool> {
+    let window = state.settings.desk.view_audit_window;
+    if !window.is_zero() {
+        let since = to_db(state.now() - sdur(window));
+        let recent: Vec<CalendarView> = store::audit::recent_of(db, staff.0, CALENDAR_VIEW, since)
+            .await?
+            .iter()
+            .filter_map(stored_view)
+            .collect();
+        if !calendar_view_is_new(&recent, view) {
+            return Ok(false);
+        }
+    }
+    record(
+        db,
+        state,
+        Actor::Staff(staff),
+        CALENDAR_VIEW,
+        "calendar",
+        view.practitioner.unwrap_or(Uuid::nil()),
+        Some(serde_json::json!({
+            "from": view.from.to_string(),
+            "to": view.to.to_string(),
+            "appointments": appointments,
+            "clients": view.clients,
+        })),
+    )
+    .await?;
+    Ok(true)
+}
+
+/// A stored `calendar.view` row read back (a row that does not parse covers nothing).
+fn stored_view(row: &audit_log::Model) -> Option<CalendarView> {
+    let detail: Value = serde_json::from_str(row.detail.as_deref()?).ok()?;
+    let date = |k: &str| detail[k].as_str()?.parse().ok();
+    let clients = detail["clients"]
+        .as_array()?
+        .iter()
+        .map(|c| c.as_str()?.parse().ok())
+        .collect::<Option<_>>()?;
+    Some(CalendarView {
+        from: date("from")?,
+        to: date("to")?,
+        practitioner: (!row.subject_id.is_nil()).then_some(row.subject_id),
+        clients,
+    })
 }
 
 /// Entries, newest first, optionally about one subject.

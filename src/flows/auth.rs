@@ -122,6 +122,19 @@ pub async fn authenticate(state: &AppState, token: &str) -> ApiResult<Staff> {
     })
 }
 
+/// Ends the session of `token` (the bearer that `staff` was authenticated with): its row is
+/// deleted, so the token is refused (401) from then on. *Choice made:* logged like a login,
+/// not written to the audit log (logins are not either; the audit log is about clients' data
+/// and staff actions on it, and a desk signs out at every idle lock).
+pub async fn logout(state: &AppState, staff: &Staff, token: &str) -> ApiResult<()> {
+    if !store::staff::delete_session(&state.db, &secret::token_hash(token)).await? {
+        // Expired or deleted between the check and now (a second logout racing this one).
+        return Err(ApiError::Unauthorized);
+    }
+    info!(user_id = %staff.user_id, "staff logout");
+    Ok(())
+}
+
 /// A new staff user's checked details.
 pub struct NewUser {
     pub email: String,

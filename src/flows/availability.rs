@@ -53,7 +53,7 @@ pub fn check_range(from: Date, to: Date) -> ApiResult<()> {
 /// The offered slots for the query.
 pub async fn slots(state: &AppState, q: Query) -> ApiResult<Arc<Offered>> {
     check_range(q.from, q.to)?;
-    let visit = availability::Visit::new(q.service, q.anesthesia)
+    let wanted = availability::Wanted::new(q.service, q.anesthesia)
         .map_err(|m| ApiError::invalid("anesthesia", m))?;
     let mut from = q.from;
     if let Some(id) = q.screening_id {
@@ -84,6 +84,7 @@ pub async fn slots(state: &AppState, q: Query) -> ApiResult<Arc<Offered>> {
     let to = zone.start_of_day(q.to.tomorrow().unwrap_or(q.to)) + day;
     let which = store::calendars::Practitioners::wanted(q.practitioner_id.as_ref());
     let calendars = store::calendars::load(&state.db, which, to_db(from), to_db(to)).await?;
+    let visit = wanted.lasting(&super::services::durations(&state.db).await?);
     if q.practitioner_id.is_some() && calendars.is_empty() {
         return Err(ApiError::invalid(
             "practitioner_id",

@@ -104,7 +104,7 @@ pub async fn book(state: &AppState, req: BookingRequest, actor: Actor) -> ApiRes
     let now = state.now();
     let (client_id, screening_id, email) = resolve_client(state, &req, now).await?;
     let rules = state.slot_rules();
-    let visit = checked(state, &req, now)?;
+    let wanted = checked(state, &req, now)?;
 
     let token = secret::new_token();
     let booking_id = BookingId::new();
@@ -119,7 +119,7 @@ pub async fn book(state: &AppState, req: BookingRequest, actor: Actor) -> ApiRes
             ));
         }
     };
-    let slots = plan(state, &tx, &req, visit, now).await?;
+    let slots = plan(state, &tx, &req, wanted, now).await?;
     let b = booking::Model {
         id: booking_id.0,
         client_id: client_id.0,
@@ -217,9 +217,9 @@ fn checked(
     state: &AppState,
     req: &BookingRequest,
     now: Timestamp,
-) -> ApiResult<availability::Visit> {
+) -> ApiResult<availability::Wanted> {
     availability::check_window(&state.slot_rules(), now, req.start).map_err(slot_error)?;
-    let visit = availability::Visit::new(req.service, req.anesthesia)
+    let wanted = availability::Wanted::new(req.service, req.anesthesia)
         .map_err(|m| ApiError::invalid("anesthesia", m))?;
     if req.shape.sessions > 1 && !req.service.allows_course() {
         return Err(ApiError::invalid(
@@ -227,7 +227,7 @@ fn checked(
             "a course can be booked only for microneedling",
         ));
     }
-    Ok(visit)
+    Ok(wanted)
 }
 
 /// Where every session of a request would go if it were booked now, without booking it: the
@@ -236,8 +236,8 @@ fn checked(
 pub async fn preview(state: &AppState, req: BookingRequest) -> ApiResult<Vec<Slot>> {
     let now = state.now();
     resolve_client(state, &req, now).await?;
-    let visit = checked(state, &req, now)?;
-    plan(state, &state.db, &req, visit, now).await
+    let wanted = checked(state, &req, now)?;
+    plan(state, &state.db, &req, wanted, now).await
 }
 
 /// The messages of a new booking, from the message table: one confirmation for the whole
@@ -341,7 +341,7 @@ async fn plan(
     state: &AppState,
     db: &impl ConnectionTrait,
     req: &BookingRequest,
-    visit: availability::Visit,
+    wanted: availability::Wanted,
     now: Timestamp,
 ) -> ApiResult<Vec<Slot>> {
     let rules = state.slot_rules();
@@ -359,6 +359,8 @@ async fn plan(
     // every active one, by name.
     let which = store::calendars::Practitioners::wanted(req.practitioner_id.as_ref());
     let calendars = store::calendars::load(db, which, to_db(from), to_db(to)).await?;
+    // The treatment length as the catalogue says now, read in the booking's transaction.
+    let visit = wanted.lasting(&super::services::durations(db).await?);
     if calendars.is_empty() && req.practitioner_id.is_some() {
         return Err(ApiError::invalid(
             "practitioner_id",

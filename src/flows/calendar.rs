@@ -1,13 +1,11 @@
 //! The reception calendar: a day or week of appointments with everything the desk needs, and
 //! what it draws them on: each practitioner's weekly hours and time off, and closure days.
 
-use std::collections::HashSet;
-
 use jiff::civil::Date;
 use uuid::Uuid;
 
 use crate::{
-    domain::{availability::WorkingWindow, ids::PractitionerId, time::to_db},
+    domain::{audit::CalendarView, availability::WorkingWindow, ids::PractitionerId, time::to_db},
     error::{ApiError, ApiResult},
     flows::{
         audit,
@@ -77,28 +75,18 @@ pub async fn entries(
         practitioner.map(|p| p.0),
     )
     .await?;
-    // Who saw which clients' contact data, and when (ids only).
-    let shown: Vec<Uuid> = rows
-        .iter()
-        .filter_map(|e| e.client.as_ref().map(|c| c.id))
-        .collect::<HashSet<_>>()
-        .into_iter()
-        .collect();
-    audit::record(
-        &state.db,
-        state,
-        audit::Actor::Staff(staff.user_id),
-        "calendar.view",
-        "calendar",
-        practitioner.map_or(Uuid::nil(), |p| p.0),
-        Some(serde_json::json!({
-            "from": from.to_string(),
-            "to": to.to_string(),
-            "appointments": rows.len(),
-            "clients": shown,
-        })),
-    )
-    .await?;
+    // Who saw which clients' contact data, and when (ids only; a repeated poll is not
+    // recorded again, see `domain::audit`).
+    let view = CalendarView {
+        from,
+        to,
+        practitioner: practitioner.map(|p| p.0),
+        clients: rows
+            .iter()
+            .filter_map(|e| e.client.as_ref().map(|c| c.id))
+            .collect(),
+    };
+    audit::record_calendar_view(&state.db, state, staff.user_id, &view, rows.len()).await?;
     let practitioners = match practitioner {
         Some(p) => store::calendars::practitioner(&state.db, p.0)
             .await?

@@ -15,5 +15,6 @@ pub mod messages;
 pub mod ops;
 pub mod practitioners;
 pub mod screening;
+pub mod services;
 pub mod staff;
 pub mod visits;

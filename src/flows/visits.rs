@@ -7,7 +7,7 @@ use tracing::info;
 
 use crate::{
     domain::{
-        availability::{self, Interval, Visit},
+        availability::{self, Interval, Wanted},
         ids::{AppointmentId, PractitionerId},
         status::Transition,
         time::{from_db, to_db},
@@ -76,10 +76,13 @@ pub async fn reschedule(
     availability::check_window(&rules, now, start).map_err(slot_error)?;
     let tx = store::begin_write(&state.db).await?;
     let a = load(&tx, id).await?;
-    let visit = Visit {
+    // The new time is placed with the catalogue's treatment length now (the visit's old
+    // end is not kept: a moved visit is booked anew by today's rules).
+    let visit = Wanted {
         service: a.service,
         anesthesia: a.anesthesia,
-    };
+    }
+    .lasting(&super::services::durations(&tx).await?);
     // The practitioner asked for, or the current one first and then anyone free.
     let which = store::calendars::Practitioners::wanted(practitioner.as_ref());
     let day = jiff::SignedDuration::from_hours(24);

@@ -23,7 +23,7 @@ use crate::error::ApiError;
     paths(
         public::services, public::practitioners, public::questions, public::submit_screening,
         public::availability, public::book, public::preview, public::clinic,
-        staff::auth::login,
+        staff::auth::login, staff::auth::logout,
         staff::users::create_user, staff::users::list_users, staff::users::set_role,
         staff::practitioners::list_practitioners, staff::practitioners::create_practitioner,
         staff::practitioners::set_hours, staff::practitioners::add_time_off,
@@ -44,6 +44,7 @@ use crate::error::ApiError;
         staff::practitioners::remove_time_off,
         aftercare::aftercare_visit, aftercare::submit_aftercare,
         staff::alerts::list_alerts, staff::alerts::acknowledge_alert,
+        staff::services::update_service,
     ),
     components(schemas(error::ErrorBody)),
     modifiers(&SecuritySchemes)
@@ -106,6 +107,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .service(public::preview)
             .service(public::clinic)
             .service(staff::auth::login)
+            .service(staff::auth::logout)
             .service(staff::users::create_user)
             .service(staff::users::list_users)
             .service(staff::users::set_role)
@@ -142,7 +144,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .service(aftercare::aftercare_visit)
             .service(aftercare::submit_aftercare)
             .service(staff::alerts::list_alerts)
-            .service(staff::alerts::acknowledge_alert),
+            .service(staff::alerts::acknowledge_alert)
+            .service(staff::services::update_service),
     )
     .default_service(web::to(not_found));
 }

@@ -14,7 +14,7 @@ use crate::{
     domain::{
         ids::PractitionerId,
         screening::{AnswerKind, CURRENT, Concern, Outcome, QuestionnaireVersion, Reason},
-        service::Service,
+        service::{Offer, Price, Service},
         time::parse_date,
     },
     error::{ApiError, ApiResult},
@@ -23,29 +23,41 @@ use crate::{
     state::AppState,
 };
 
-/// A bookable service.
+/// A bookable service, as the admin's catalogue lists it.
 #[derive(Serialize, ToSchema)]
 pub struct ServiceDto {
     pub code: Service,
-    pub name: &'static str,
+    pub name: String,
+    /// The treatment itself (numbing cream adds `booking.anesthesia_extra` before it).
     pub duration_minutes: u64,
     pub requires_screening: bool,
+    /// The price shown to clients; null when the clinic has set none.
+    #[schema(nullable)]
+    pub price: Option<Price>,
+}
+
+impl ServiceDto {
+    pub fn new(o: Offer) -> Self {
+        Self {
+            code: o.service,
+            requires_screening: o.service.requires_screening(),
+            name: o.name,
+            duration_minutes: o.duration.as_secs() / 60,
+            price: o.price,
+        }
+    }
 }
 
 /// The service catalogue.
 #[utoipa::path(get, path = "/api/v1/services", tag = "public", responses((status = 200, body = [ServiceDto])))]
 #[get("/services")]
-pub async fn services() -> HttpResponse {
-    let list: Vec<ServiceDto> = Service::ALL
+pub async fn services(state: web::Data<AppState>) -> ApiResult<HttpResponse> {
+    let list: Vec<ServiceDto> = flows::services::list(&state)
+        .await?
         .into_iter()
-        .map(|s| ServiceDto {
-            code: s,
-            name: s.name(),
-            duration_minutes: s.duration().as_secs() / 60,
-            requires_screening: s.requires_screening(),
-        })
+        .map(ServiceDto::new)
         .collect();
-    HttpResponse::Ok().json(list)
+    Ok(HttpResponse::Ok().json(list))
 }
 
 /// A practitioner as clients see them.

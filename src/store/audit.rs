@@ -40,3 +40,18 @@ pub async fn list(
     }
     q.all(db).await
 }
+
+/// One staff user's entries of `action` written after `since` (the `at` index bounds the scan).
+pub async fn recent_of(
+    db: &impl ConnectionTrait,
+    actor_user_id: Uuid,
+    action: &str,
+    since: i64,
+) -> Result<Vec<audit_log::Model>, DbErr> {
+    audit_log::Entity::find()
+        .filter(audit_log::Column::At.gt(since))
+        .filter(audit_log::Column::ActorUserId.eq(actor_user_id))
+        .filter(audit_log::Column::Action.eq(action))
+        .all(db)
+        .await
+}

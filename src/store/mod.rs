@@ -12,6 +12,7 @@ pub mod entities;
 pub mod links;
 pub mod outbox;
 pub mod privacy;
+pub mod services;
 pub mod staff;
 
 use std::{path::Path, time::Duration};

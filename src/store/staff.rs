@@ -124,3 +124,11 @@ pub async fn set_role(
 pub async fn find(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<staff_user::Model>, DbErr> {
     staff_user::Entity::find_by_id(id).one(db).await
 }
+
+/// Deletes the session with this token hash (logout); whether one was deleted.
+pub async fn delete_session(db: &impl ConnectionTrait, token_hash: &str) -> Result<bool, DbErr> {
+    let res = staff_session::Entity::delete_by_id(token_hash.to_owned())
+        .exec(db)
+        .await?;
+    Ok(res.rows_affected > 0)
+}

@@ -65,7 +65,9 @@ proptest! {
         notice in 0u64..600,
         anesthesia in any::<bool>(),
         consult in any::<bool>(),
+        treatment_min in prop::sample::select(vec![15u64, 30, 45, 60, 90, 480]),
     ) {
+        let treatment = Duration::from_secs(treatment_min * 60);
         let zone = ClinicZone::new("Europe/Berlin").unwrap();
         let r = rules(step, buffer, notice);
         let service = if consult { Service::SkinConsultation } else { Service::Microneedling };
@@ -79,8 +81,8 @@ proptest! {
         let now = at(now_min);
         let from: Date = "2027-03-24".parse().unwrap();
         let to: Date = "2027-03-31".parse().unwrap();
-        let slots = offered_slots(&r, &zone, now, from, to, std::slice::from_ref(&cal), Visit { service, anesthesia });
-        let length = visit_length(service, anesthesia, &r);
+        let slots = offered_slots(&r, &zone, now, from, to, std::slice::from_ref(&cal), Visit { service, anesthesia, treatment });
+        let length = visit_length(Visit { service, anesthesia, treatment }, &r);
         for s in &slots {
             prop_assert_eq!(s.end, s.start + SignedDuration::try_from(length).unwrap());
             prop_assert!(s.start >= now + SignedDuration::try_from(r.min_notice).unwrap());
@@ -98,7 +100,7 @@ proptest! {
                 && w.start.on(date, &zone) <= s.start && s.end <= w.end.on(date, &zone)),
                 "slot {:?} outside working hours", s);
             // The booking check agrees with the listing.
-            prop_assert_eq!(check_start(&r, &zone, now, &cal, Visit { service, anesthesia }, s.start), Ok(*s));
+            prop_assert_eq!(check_start(&r, &zone, now, &cal, Visit { service, anesthesia, treatment }, s.start), Ok(*s));
         }
         let mut starts: Vec<_> = slots.iter().map(|s| s.start).collect();
         starts.dedup();

@@ -50,10 +50,13 @@ fn a_bad_value_names_its_key() {
     assert!(err.contains("quiet_hours"), "{err}");
     let err = with_default("transport = \"file\"", "transport = \"pigeon\"").unwrap_err();
     assert!(err.contains("transport"), "{err}");
-    // A visit must fit the calendar reads' bound (12 hours with numbing time and buffer).
+    // A visit must fit the calendar reads' bound (12 hours with numbing time and buffer), the
+    // longest treatment an admin may set (8 hours) included.
     let err = with_default("buffer = \"15m\"", "buffer = \"11h\"").unwrap_err();
     assert!(err.contains("booking.buffer"), "{err}");
-    assert!(with_default("buffer = \"15m\"", "buffer = \"10h\"").is_ok());
+    let err = with_default("buffer = \"15m\"", "buffer = \"3h45m\"").unwrap_err();
+    assert!(err.contains("booking.buffer"), "{err}");
+    assert!(with_default("buffer = \"15m\"", "buffer = \"3h30m\"").is_ok());
     let err = with_default("acquire_timeout = \"5s\"", "acquire_timeout = \"soon\"").unwrap_err();
     assert!(err.contains("acquire_timeout"), "{err}");
     for bad in [

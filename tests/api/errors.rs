@@ -131,8 +131,8 @@ async fn operations_endpoints_answer(db: Db) {
     assert_eq!(
         services,
         json!([
-            {"code": "microneedling", "name": "Microneedling", "duration_minutes": 60, "requires_screening": true},
-            {"code": "skin_consultation", "name": "Skin consultation", "duration_minutes": 30, "requires_screening": false}
+            {"code": "microneedling", "name": "Microneedling", "duration_minutes": 60, "requires_screening": true, "price": null},
+            {"code": "skin_consultation", "name": "Skin consultation", "duration_minutes": 30, "requires_screening": false, "price": null}
         ])
     );
 }

@@ -129,21 +129,22 @@ async fn every_protected_operation_names_its_credential() {
     let mut problems = Vec::new();
     for (label, path, op) in operations(&doc) {
         let names = security_names(&op);
-        let expected: BTreeSet<String> = if path.starts_with("/api/v1/staff/") {
-            ["bearer".to_owned()].into()
-        } else if path.starts_with("/api/v1/bookings/{id}")
-            || path == "/api/v1/booking"
-            || path == "/api/v1/aftercare"
-        {
-            ["manage_token".to_owned()].into()
-        } else if PUBLIC.contains(&label.as_str()) {
-            BTreeSet::new()
-        } else {
-            problems.push(format!(
-                "{label}: neither public nor staff nor manage: classify it"
-            ));
-            continue;
-        };
+        let expected: BTreeSet<String> =
+            if path.starts_with("/api/v1/staff/") || label == "POST /api/v1/auth/logout" {
+                ["bearer".to_owned()].into()
+            } else if path.starts_with("/api/v1/bookings/{id}")
+                || path == "/api/v1/booking"
+                || path == "/api/v1/aftercare"
+            {
+                ["manage_token".to_owned()].into()
+            } else if PUBLIC.contains(&label.as_str()) {
+                BTreeSet::new()
+            } else {
+                problems.push(format!(
+                    "{label}: neither public nor staff nor manage: classify it"
+                ));
+                continue;
+            };
         if names != expected {
             problems.push(format!(
                 "{label}: security {names:?}, expected {expected:?}"
@@ -222,4 +223,31 @@ async fn the_dated_questionnaire_is_documented() {
     let forbidden =
         doc["paths"]["/api/v1/bookings"]["post"]["responses"]["403"]["description"].to_string();
     assert!(forbidden.contains("not_eligible_until"), "{forbidden}");
+}
+
+/// The desk's session and the services' catalogue: logout (204), the admin's change of a
+/// service and its body, and the price on the listed service (nullable) in minor units.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn logout_and_the_services_catalogue_are_documented() {
+    let doc = document().await;
+    let logout = &doc["paths"]["/api/v1/auth/logout"]["post"];
+    assert!(logout["responses"]["204"].is_object(), "{logout}");
+    let put = &doc["paths"]["/api/v1/staff/services/{code}"]["put"];
+    assert!(put["requestBody"].is_object(), "{put}");
+    for status in ["200", "403", "404", "422"] {
+        assert!(put["responses"][status].is_object(), "{status}: {put}");
+    }
+    let schemas = &doc["components"]["schemas"];
+    let body = &schemas["ServiceChangeBody"]["properties"];
+    for field in ["name", "duration_minutes", "price"] {
+        assert!(body[field].is_object(), "{field}: {body}");
+    }
+    let listed = &schemas["ServiceDto"]["properties"]["price"];
+    assert!(listed.to_string().contains("null"), "nullable: {listed}");
+    let price = &schemas["Price"]["properties"];
+    assert!(
+        price["amount_minor"].is_object() && price["currency"].is_object(),
+        "{price}"
+    );
+    assert_eq!(schemas["Currency"]["enum"], serde_json::json!(["EUR"]));
 }

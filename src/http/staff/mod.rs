@@ -2,7 +2,7 @@
 //!
 //! | file | routes | roles |
 //! |---|---|---|
-//! | `auth` | `POST /auth/login` | anyone with an account |
+//! | `auth` | `POST /auth/login`, `POST /auth/logout` | anyone with an account (logout: the session's own token) |
 //! | `users` | `/staff/users`, `/staff/users/{id}/role` | admin |
 //! | `practitioners` | `/staff/practitioners`, hours, time off | read: all staff; write: admin, reception |
 //! | `appointments` | booking for a client, check-in, complete, no-show, cancel, reschedule | admin, reception (complete: practitioners too) |
@@ -13,6 +13,7 @@
 //! | `audit` | the audit log | admin |
 //! | `alerts` | `/staff/alerts`, `/staff/alerts/{id}/acknowledge` (aftercare) | read: all staff; acknowledge: admin, practitioner |
 //! | `closures` | `/staff/closures` (clinic-wide closure days) | read: all staff; write: admin |
+//! | `services` | `PUT /staff/services/{code}` (name, length, price; read: the public `GET /services`) | admin |
 
 pub mod alerts;
 pub mod appointments;
@@ -24,6 +25,7 @@ pub mod closures;
 pub mod messages;
 pub mod practitioners;
 pub mod screenings;
+pub mod services;
 pub mod users;
 
 use crate::flows::auth::Role;

@@ -11,6 +11,7 @@ pub mod manage_link;
 pub mod outbox;
 pub mod practitioner;
 pub mod screening;
+pub mod service_offer;
 pub mod staff_session;
 pub mod staff_user;
 pub mod time_off;
@@ -25,7 +26,7 @@ mod tests {
         messages::{LinkPurpose, MessageKind, MessageStatus},
         role::Role,
         screening::{Outcome, QuestionnaireVersion, ReviewDecision},
-        service::Service,
+        service::{Currency, Service},
         status::AppointmentStatus,
     };
 
@@ -41,6 +42,8 @@ mod tests {
         assert_eq!(AppointmentStatus::values(), of("appointments", "status"));
         assert_eq!(Service::values(), of("appointments", "service"));
         assert_eq!(Service::values(), of("bookings", "service"));
+        assert_eq!(Service::values(), of("services", "code"));
+        assert_eq!(Currency::values(), of("services", "price_currency"));
         assert_eq!(Outcome::values(), of("screenings", "outcome"));
         assert_eq!(Outcome::values(), of("appointments", "reconfirm_outcome"));
         assert_eq!(
