@@ -45,6 +45,7 @@ pub fn checked() -> impl Iterator<Item = (&'static str, &'static str, &'static [
                 "aftercare_alerts",
                 "status",
                 m20261128_000010_aftercare::ALERT_STATUS,
+            ),
             ("services", "code", m20261128_000011_services::CODES),
             (
                 "services",
