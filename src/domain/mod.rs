@@ -2,9 +2,11 @@
 
 pub mod availability;
 pub mod client;
+pub mod consent;
 pub mod course;
 pub mod ids;
 pub mod messages;
+pub mod notes;
 pub mod role;
 pub mod screening;
 pub mod service;

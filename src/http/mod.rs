@@ -1,5 +1,6 @@
 //! Thin HTTP handlers grouped by audience; routing, JSON error handlers and the OpenAPI doc.
 
+pub mod consent;
 pub mod dto;
 pub mod error;
 pub mod extract;
@@ -41,6 +42,9 @@ use crate::error::ApiError;
         staff::appointments::record_reconfirmation,
         staff::closures::list_closures, staff::closures::add_closure, staff::closures::remove_closure,
         staff::practitioners::remove_time_off,
+        consent::get_consent, consent::sign_consent,
+        staff::clinical::get_consent, staff::clinical::sign_consent,
+        staff::clinical::get_notes, staff::clinical::put_notes, staff::clinical::course_notes,
     ),
     components(schemas(error::ErrorBody)),
     modifiers(&SecuritySchemes)
@@ -135,7 +139,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .service(staff::closures::list_closures)
             .service(staff::closures::add_closure)
             .service(staff::closures::remove_closure)
-            .service(staff::practitioners::remove_time_off),
+            .service(staff::practitioners::remove_time_off)
+            .service(consent::get_consent)
+            .service(consent::sign_consent)
+            .service(staff::clinical::get_consent)
+            .service(staff::clinical::sign_consent)
+            .service(staff::clinical::get_notes)
+            .service(staff::clinical::put_notes)
+            .service(staff::clinical::course_notes),
     )
     .default_service(web::to(not_found));
 }

@@ -12,11 +12,13 @@
 //! | `clients` | export, erasure | admin |
 //! | `audit` | the audit log | admin |
 //! | `closures` | `/staff/closures` (clinic-wide closure days) | read: all staff; write: admin |
+//! | `clinical` | `/staff/appointments/{id}/consent`, `/staff/appointments/{id}/notes`, `/staff/courses/{id}/notes` | consent: all staff; notes write: admin, practitioner; notes read: all staff (audited) |
 
 pub mod appointments;
 pub mod audit;
 pub mod auth;
 pub mod calendar;
+pub mod clinical;
 pub mod clients;
 pub mod closures;
 pub mod messages;

@@ -5,10 +5,12 @@ pub mod audit_log;
 pub mod booking;
 pub mod client;
 pub mod closure;
+pub mod consent;
 pub mod manage_link;
 pub mod outbox;
 pub mod practitioner;
 pub mod screening;
+pub mod session_note;
 pub mod staff_session;
 pub mod staff_user;
 pub mod time_off;
@@ -19,6 +21,7 @@ mod tests {
     use sea_orm::{ActiveEnum, Iterable};
 
     use crate::domain::{
+        consent::ConsentSource,
         messages::{LinkPurpose, MessageKind, MessageStatus},
         role::Role,
         screening::{Outcome, QuestionnaireVersion, ReviewDecision},
@@ -48,6 +51,7 @@ mod tests {
         assert_eq!(MessageStatus::values(), of("outbox", "status"));
         assert_eq!(Role::values(), of("staff_users", "role"));
         assert_eq!(LinkPurpose::values(), of("manage_links", "purpose"));
+        assert_eq!(ConsentSource::values(), of("consents", "source"));
         assert_eq!(
             QuestionnaireVersion::values(),
             of("screenings", "questionnaire_version")
