@@ -46,10 +46,6 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        run_all(
-            manager,
-            &["DROP TABLE IF EXISTS session_notes".to_owned()],
-        )
-        .await
+        run_all(manager, &["DROP TABLE IF EXISTS session_notes".to_owned()]).await
     }
 }

@@ -161,6 +161,10 @@ mod tests {
         let bad = check_signature("   ", false).unwrap_err();
         assert!(bad.contains_key("full_name") && bad.contains_key("agree"));
         let long = "x".repeat(MAX_NAME_CHARS + 1);
-        assert!(check_signature(&long, true).unwrap_err().contains_key("full_name"));
+        assert!(
+            check_signature(&long, true)
+                .unwrap_err()
+                .contains_key("full_name")
+        );
     }
 }

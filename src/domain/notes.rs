@@ -158,8 +158,18 @@ mod tests {
         assert_eq!(n.areas, vec![Area::Cheeks, Area::Forehead]);
         assert_eq!(n.product.as_deref(), Some("hyaluronic serum"));
         assert_eq!(n.numbing, None);
-        assert_eq!(check(&input(0.1, vec![Area::Neck])).unwrap().needle_depth_hundredths, 10);
-        assert_eq!(check(&input(3.0, vec![Area::Back])).unwrap().needle_depth_hundredths, 300);
+        assert_eq!(
+            check(&input(0.1, vec![Area::Neck]))
+                .unwrap()
+                .needle_depth_hundredths,
+            10
+        );
+        assert_eq!(
+            check(&input(3.0, vec![Area::Back]))
+                .unwrap()
+                .needle_depth_hundredths,
+            300
+        );
     }
 
     #[test]
@@ -168,7 +178,11 @@ mod tests {
             let bad = check(&input(depth, vec![Area::Neck])).unwrap_err();
             assert!(bad.contains_key("needle_depth_mm"), "{depth}");
         }
-        assert!(check(&input(1.0, vec![])).unwrap_err().contains_key("areas"));
+        assert!(
+            check(&input(1.0, vec![]))
+                .unwrap_err()
+                .contains_key("areas")
+        );
         let twice = check(&input(1.0, vec![Area::Neck, Area::Neck])).unwrap_err();
         assert!(twice.contains_key("areas"));
         let mut long = input(1.0, vec![Area::Neck]);

@@ -266,6 +266,10 @@ mod tests {
         assert!(en.text.contains("Risks") && en.text.contains("Aftercare"));
         assert!(de.text.contains("Risiken") && de.text.contains("Nachsorge"));
         assert!(!de.text.contains(" du ") && !de.text.contains(" Du "));
-        assert!(text(Language::En, Service::SkinConsultation).unwrap().is_none());
+        assert!(
+            text(Language::En, Service::SkinConsultation)
+                .unwrap()
+                .is_none()
+        );
     }
 }

@@ -124,8 +124,13 @@ pub async fn sign_consent(
     body: Json<ConsentBody>,
 ) -> ApiResult<HttpResponse> {
     let b = body.value;
-    let (v, created) =
-        consent::sign_as_client(&state, bearer(&req), AppointmentId(*id), &b.full_name, b.agree)
-            .await?;
+    let (v, created) = consent::sign_as_client(
+        &state,
+        bearer(&req),
+        AppointmentId(*id),
+        &b.full_name,
+        b.agree,
+    )
+    .await?;
     Ok(signed_response(v, created, state.zone()))
 }

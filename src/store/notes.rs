@@ -49,7 +49,9 @@ pub async fn of_appointment(
     db: &impl ConnectionTrait,
     appointment_id: Uuid,
 ) -> Result<Option<session_note::Model>, DbErr> {
-    session_note::Entity::find_by_id(appointment_id).one(db).await
+    session_note::Entity::find_by_id(appointment_id)
+        .one(db)
+        .await
 }
 
 /// The records of a booking's visits (a course).

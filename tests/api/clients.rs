@@ -585,7 +585,10 @@ async fn erasure_leaves_no_trace(db: Db) {
     assert_eq!(app.count("SELECT COUNT(*) AS n FROM screenings").await, 0);
     // Session records are deleted; the consent signature stays as a medical-legal record
     // (version, time, where, the staff user) without the typed name (README, Privacy).
-    assert_eq!(app.count("SELECT COUNT(*) AS n FROM session_notes").await, 0);
+    assert_eq!(
+        app.count("SELECT COUNT(*) AS n FROM session_notes").await,
+        0
+    );
     assert_eq!(
         app.count("SELECT COUNT(*) AS n FROM consents WHERE full_name IS NULL AND source = 'desk'")
             .await,

@@ -69,11 +69,22 @@ async fn consent_is_signed_by_the_client_before_check_in(db: Db) {
     assert!(c["signed"].is_null(), "{c}");
     let version = c["version"].as_str().unwrap().to_owned();
     let text = c["text"].as_str().unwrap();
-    assert!(text.contains("Risks") && text.contains("Aftercare"), "{text}");
-    assert!(text.contains("SPF 50+"), "aftercare from CLINICAL.md: {text}");
+    assert!(
+        text.contains("Risks") && text.contains("Aftercare"),
+        "{text}"
+    );
+    assert!(
+        text.contains("SPF 50+"),
+        "aftercare from CLINICAL.md: {text}"
+    );
     assert_eq!(calendar_consent(&app, &admin, &at, &a).await, "missing");
     // Without a credential, or with another booking's token, nothing.
-    expect_error(app.get(&consent).await, StatusCode::UNAUTHORIZED, "unauthorized").await;
+    expect_error(
+        app.get(&consent).await,
+        StatusCode::UNAUTHORIZED,
+        "unauthorized",
+    )
+    .await;
     let other = book(&app, "bea@example.com", &p, 3, 1).await;
     let other_token = other["manage_token"].as_str().unwrap();
     expect_error(

@@ -18,9 +18,7 @@ fn record() -> Value {
 async fn notes_by_role_validation_and_audit(db: Db) {
     let app = spawn(db).await;
     let p = app.practitioner("Dr. Rhee", "08:00", "20:00").await;
-    let admin = app.admin().await;
-    let desk = app
-        .staff_user("desk@clinic.example", "reception", None)
+    app.staff_user("desk@clinic.example", "reception", None)
         .await;
     let clinician = app
         .staff_user("lena@clinic.example", "practitioner", Some(&p))
@@ -101,7 +99,10 @@ async fn notes_by_role_validation_and_audit(db: Db) {
         )
         .await;
     }
-    assert_eq!(app.count("SELECT COUNT(*) AS n FROM session_notes").await, 0);
+    assert_eq!(
+        app.count("SELECT COUNT(*) AS n FROM session_notes").await,
+        0
+    );
 
     // The practitioner writes it; reading it back gives the same record.
     let w = expect(
@@ -131,7 +132,10 @@ async fn notes_by_role_validation_and_audit(db: Db) {
     let w = expect(app.put_auth(&notes, &admin, &fixed).await, StatusCode::OK).await;
     assert_eq!(w["needle_depth_mm"], 1.0);
     assert!(w["reaction"].is_null());
-    assert_eq!(app.count("SELECT COUNT(*) AS n FROM session_notes").await, 1);
+    assert_eq!(
+        app.count("SELECT COUNT(*) AS n FROM session_notes").await,
+        1
+    );
 
     // The course's history: session 1 with its record, session 2 without.
     let h = expect(
@@ -181,9 +185,16 @@ async fn notes_by_role_validation_and_audit(db: Db) {
     )
     .await;
     assert!(course_audit.to_string().contains("notes.view"));
-    let all = expect(app.get_auth("/api/v1/staff/audit", &admin).await, StatusCode::OK).await;
+    let all = expect(
+        app.get_auth("/api/v1/staff/audit", &admin).await,
+        StatusCode::OK,
+    )
+    .await;
     let all = all.to_string();
-    assert!(!all.contains("tolerated well") && !all.contains("hyaluronic"), "{all}");
+    assert!(
+        !all.contains("tolerated well") && !all.contains("hyaluronic"),
+        "{all}"
+    );
 
     // A consultation has no session record.
     let cons = json!({"service": "skin_consultation", "start": local_at(3, 10, 0),

@@ -229,7 +229,10 @@ async fn consent_and_session_records_are_documented() {
     let paths = &doc["paths"];
     for (path, methods) in [
         ("/api/v1/bookings/{id}/consent", &["get", "post"][..]),
-        ("/api/v1/staff/appointments/{id}/consent", &["get", "post"][..]),
+        (
+            "/api/v1/staff/appointments/{id}/consent",
+            &["get", "post"][..],
+        ),
         ("/api/v1/staff/appointments/{id}/notes", &["get", "put"][..]),
         ("/api/v1/staff/courses/{id}/notes", &["get"][..]),
     ] {
@@ -253,7 +256,14 @@ async fn consent_and_session_records_are_documented() {
         ("ConsentBody", &["full_name", "agree"][..]),
         (
             "NotesInput",
-            &["needle_depth_mm", "areas", "product", "numbing", "reaction", "notes"][..],
+            &[
+                "needle_depth_mm",
+                "areas",
+                "product",
+                "numbing",
+                "reaction",
+                "notes",
+            ][..],
         ),
         ("NotesDto", &["needle_depth_mm", "areas", "recorded_by"][..]),
         ("CourseNotesDto", &["course_id", "sessions"][..]),
@@ -277,7 +287,11 @@ async fn consent_and_session_records_are_documented() {
         schemas["ConsentSource"]["enum"],
         serde_json::json!(["client_link", "desk"])
     );
-    assert!(schemas["Area"]["enum"].as_array().is_some_and(|a| a.len() > 5));
+    assert!(
+        schemas["Area"]["enum"]
+            .as_array()
+            .is_some_and(|a| a.len() > 5)
+    );
     let check_in = paths["/api/v1/staff/appointments/{id}/check-in"]["post"]["responses"]["409"]
         ["description"]
         .to_string();
