@@ -215,3 +215,59 @@ async fn notes_by_role_validation_and_audit(db: Db) {
 }
 
 on_both!(notes_by_role_validation_and_audit);
+
+/// Neither a session record nor the name typed to sign a consent reaches a log line.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn session_records_and_signatures_never_reach_the_logs() {
+    crate::logs::capture();
+    let app = spawn(Db::Sqlite).await;
+    let p = app.practitioner("Dr. Rhee", "08:00", "20:00").await;
+    let s = app.eligible("quentin@example.com").await;
+    let b = json!({"screening_id": s, "service": "microneedling", "start": local_at(2, 10, 0),
+        "practitioner_id": p});
+    let b = expect(app.book(b).await, StatusCode::CREATED).await;
+    let a = b["appointments"][0]["id"].as_str().unwrap().to_owned();
+    let token = b["manage_token"].as_str().unwrap();
+    expect(
+        app.post_auth(
+            &format!("/api/v1/bookings/{a}/consent"),
+            token,
+            &json!({"full_name": "Quentin Quietname", "agree": true}),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    app.advance_to_before(b["appointments"][0]["start"].as_str().unwrap(), 20);
+    let admin = app.admin().await;
+    expect(
+        app.post_auth(
+            &format!("/api/v1/staff/appointments/{a}/check-in"),
+            &admin,
+            &json!({}),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    let notes = format!("/api/v1/staff/appointments/{a}/notes");
+    let body = json!({"needle_depth_mm": 1.25, "areas": ["decollete"], "product": "Zyxquor serum",
+        "reaction": "Wheal-flare-unique", "notes": "Fragile-capillary-secret"});
+    expect(app.put_auth(&notes, &admin, &body).await, StatusCode::OK).await;
+    expect(app.get_auth(&notes, &admin).await, StatusCode::OK).await;
+    let logs = crate::logs::captured();
+    assert!(
+        logs.contains("session record written") && logs.contains("consent signed"),
+        "the capture works"
+    );
+    for secret in [
+        "Quentin",
+        "Quietname",
+        "Zyxquor",
+        "Wheal-flare",
+        "Fragile-capillary",
+        "decollete",
+    ] {
+        assert!(!logs.contains(secret), "{secret} reached a log line");
+    }
+}
