@@ -78,6 +78,12 @@ async fn consent_is_signed_by_the_client_before_check_in(db: Db) {
         "aftercare from CLINICAL.md: {text}"
     );
     assert_eq!(calendar_consent(&app, &admin, &at, &a).await, "missing");
+    let whole = expect(
+        app.get_auth("/api/v1/booking", &token).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(whole["appointments"][0]["consent"], "missing", "{whole}");
     // Without a credential, or with another booking's token, nothing.
     expect_error(
         app.get(&consent).await,
@@ -172,6 +178,12 @@ async fn consent_is_signed_by_the_client_before_check_in(db: Db) {
 
     // The desk sees it, and check-in passes.
     assert_eq!(calendar_consent(&app, &admin, &at, &a).await, "signed");
+    let whole = expect(
+        app.get_auth("/api/v1/booking", &token).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(whole["appointments"][0]["consent"], "signed", "{whole}");
     let staff_view = expect(
         app.get_auth(&format!("/api/v1/staff/appointments/{a}/consent"), &admin)
             .await,

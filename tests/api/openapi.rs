@@ -268,6 +268,7 @@ async fn consent_and_session_records_are_documented() {
         ("NotesDto", &["needle_depth_mm", "areas", "recorded_by"][..]),
         ("CourseNotesDto", &["course_id", "sessions"][..]),
         ("CalendarEntryDto", &["consent"][..]),
+        ("SessionDto", &["consent"][..]),
     ] {
         let p = props(schema);
         for f in fields {
