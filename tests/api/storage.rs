@@ -90,6 +90,13 @@ async fn the_demo_clinic_is_made_through_the_flows(db: Db) {
     // course's later sessions are four and eight weeks out).
     assert_eq!(visits.len(), 3, "{cal}");
     assert!(visits.iter().all(|v| v["status"] == "booked"));
+    // The single session's consent is signed, the course's is not, the consultation needs none.
+    let mut consent: Vec<&str> = visits
+        .iter()
+        .map(|v| v["consent"].as_str().unwrap())
+        .collect();
+    consent.sort_unstable();
+    assert_eq!(consent, ["missing", "not_needed", "signed"], "{cal}");
     let review = expect(
         app.get_auth("/api/v1/staff/screenings?outcome=needs_review", &admin)
             .await,
