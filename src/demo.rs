@@ -75,8 +75,9 @@ pub async fn fill(state: &AppState) -> anyhow::Result<()> {
         .map_err(|e| anyhow!("staff user {email}: {e}"))?;
     }
 
-    // Clients: two book microneedling (one a course of three), one needs a clinician's review,
-    // one is contraindicated and books a consultation instead.
+    // Clients: two book microneedling (one a course of three; the single session's consent is
+    // signed), one needs a clinician's review, one is contraindicated and books a consultation
+    // instead.
     let clients = [
         (
             "Anna Becker",
@@ -197,6 +198,15 @@ pub async fn fill(state: &AppState) -> anyhow::Result<()> {
         )
         .await
         .map_err(|e| anyhow!("booking for {name}: {e}"))?;
+        // The single session's client signs the consent from the manage link, so the desk can
+        // check that visit in; the course's consent is left for the desk to take (`missing`).
+        if let (Some(a), 1) = (made.appointments.first(), sessions)
+            && crate::domain::consent::required(a.service)
+        {
+            crate::flows::consent::sign(state, a.id, name, true, Actor::Client)
+                .await
+                .map_err(|e| anyhow!("consent for {name}: {e}"))?;
+        }
         let first = made.appointments.first().map(|a| zone.rfc3339(a.start));
         println!(
             "  {name}: {} x {}, first at {}; manage link: /manage#{}",

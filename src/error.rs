@@ -46,6 +46,10 @@ pub enum ApiError {
     /// Check-in of a repeat session whose health answers nobody re-confirmed (409).
     #[error("{0}")]
     ReconfirmationMissing(String),
+    /// Check-in of a microneedling visit without a signature of the current consent version
+    /// (409).
+    #[error("{0}")]
+    ConsentMissing(String),
     #[error("too many requests; try again in a minute")]
     RateLimited,
     /// The database could not be reached in time (pool exhausted or connection lost): the
@@ -79,6 +83,7 @@ impl ApiError {
             ApiError::TooLateToChange(_) => "too_late_to_change",
             ApiError::Conflict(_) | ApiError::ConflictWith { .. } => "conflict",
             ApiError::ReconfirmationMissing(_) => "reconfirmation_missing",
+            ApiError::ConsentMissing(_) => "consent_missing",
             ApiError::RateLimited => "rate_limited",
             ApiError::Unavailable => "unavailable",
             ApiError::Internal(_) => "internal",

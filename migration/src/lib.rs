@@ -12,6 +12,8 @@ mod m20261125_000004_checked_values;
 mod m20261126_000005_manage_links;
 mod m20261127_000006_screening_v2;
 mod m20261127_000007_closures;
+mod m20261128_000008_consent;
+mod m20261128_000009_session_notes;
 mod m20261128_000010_aftercare;
 mod m20261128_000011_services;
 
@@ -52,6 +54,8 @@ pub fn checked() -> impl Iterator<Item = (&'static str, &'static str, &'static [
                 "price_currency",
                 m20261128_000011_services::CURRENCIES,
             ),
+            ("consents", "service", m20261128_000008_consent::SERVICES),
+            ("consents", "source", m20261128_000008_consent::SOURCES),
         ])
 }
 
@@ -69,6 +73,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000005_manage_links::Migration),
             Box::new(m20261127_000006_screening_v2::Migration),
             Box::new(m20261127_000007_closures::Migration),
+            Box::new(m20261128_000008_consent::Migration),
+            Box::new(m20261128_000009_session_notes::Migration),
             Box::new(m20261128_000010_aftercare::Migration),
             Box::new(m20261128_000011_services::Migration),
         ]

@@ -52,6 +52,17 @@ pub async fn export(state: &AppState, actor: audit::Actor, id: ClientId) -> ApiR
             "kind": m.kind, "status": m.status, "due_at": at(m.due_at), "sent_at": m.sent_at.map(at),
         })).collect::<Vec<_>>(),
         "aftercare": super::aftercare::export(&held.aftercare.0, &held.aftercare.1, &at),
+        "consents": held.consents.iter().map(|k| json!({
+            "appointment_id": k.appointment_id, "booking_id": k.booking_id, "service": k.service,
+            "version": k.version, "full_name": k.full_name, "via": k.source.as_str(),
+            "staff_user_id": k.staff_user_id, "signed_at": at(k.signed_at),
+        })).collect::<Vec<_>>(),
+        "session_notes": held.session_notes.iter().map(|n| json!({
+            "appointment_id": n.appointment_id, "needle_depth_mm": f64::from(n.needle_depth_hundredths) / 100.0,
+            "areas": stored_answers(&n.areas), "product": n.product, "numbing": n.numbing,
+            "reaction": n.reaction, "notes": n.notes, "recorded_by": n.recorded_by,
+            "created_at": at(n.created_at), "updated_at": at(n.updated_at),
+        })).collect::<Vec<_>>(),
     }))
 }
 

@@ -114,6 +114,8 @@ pub async fn apply(
     .map_err(|r| refused(state, r))?;
     if matches!(mv, Move::CheckIn) {
         check_reconfirmation(tx, a).await?;
+        // Then the signed consent of the current version (`domain::consent`).
+        crate::flows::consent::check_in_hold(tx, state, a).await?;
     }
     if let Move::Reschedule(slot) = &mv {
         check_spacing(tx, state, a, slot).await?;

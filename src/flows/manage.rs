@@ -83,6 +83,8 @@ pub struct SessionView {
     /// The local dates a session of a course may be moved to (`CourseRules::spacing_window`,
     /// the rule the reschedule itself checks); `None` for a single visit.
     pub reschedule_window: Option<SpacingWindow>,
+    /// Where the session stands with the consent it needs before check-in.
+    pub consent: crate::domain::consent::ConsentState,
 }
 
 /// A whole booking (every session of a course) as the client sees it.
@@ -109,6 +111,8 @@ pub async fn overview(state: &AppState, token: Option<String>) -> ApiResult<Book
         lifecycle::course_sessions(&models)
     });
     let course_rules = state.course_rules();
+    let signed = store::consents::of_bookings(&state.db, &[b.id]).await?;
+    let consent_version = super::consent::current_version(state, b.service)?;
     let mut sessions = Vec::with_capacity(rows.len());
     for (a, p) in rows {
         let v = AppointmentView::try_from_row(&a)?;
@@ -126,6 +130,11 @@ pub async fn overview(state: &AppState, token: Option<String>) -> ApiResult<Book
                 v.status,
                 v.session_number,
                 a.reconfirmed_at.is_some(),
+            ),
+            consent: crate::domain::consent::state(
+                a.service,
+                signed.iter().map(|c| c.version.as_str()),
+                &consent_version,
             ),
             practitioner_name: p.map(|p| p.name),
             anesthesia: a.anesthesia,

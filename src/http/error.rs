@@ -39,7 +39,8 @@ impl ResponseError for ApiError {
             | ApiError::TooLateToChange(_)
             | ApiError::Conflict(_)
             | ApiError::ConflictWith { .. }
-            | ApiError::ReconfirmationMissing(_) => StatusCode::CONFLICT,
+            | ApiError::ReconfirmationMissing(_)
+            | ApiError::ConsentMissing(_) => StatusCode::CONFLICT,
             ApiError::RateLimited => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,

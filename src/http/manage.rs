@@ -13,6 +13,7 @@ use super::{
 };
 use crate::{
     domain::{
+        consent::ConsentState,
         ids::{AppointmentId, PractitionerId},
         screening::{Outcome, Reason},
         service::Service,
@@ -57,6 +58,10 @@ pub struct SessionDto {
     /// `course.min_interval` to its neighbouring active sessions (the rule the reschedule
     /// checks, for clients and staff). `null` for a single visit.
     pub reschedule_window: Option<RescheduleWindowDto>,
+    /// The consent this session needs before check-in: `not_needed`, `missing`, `outdated`
+    /// (only an older version signed) or `signed`; read and sign it at
+    /// `GET|POST /api/v1/bookings/{id}/consent` (one signature covers every session).
+    pub consent: ConsentState,
 }
 
 /// Where a course session may move (local dates, inclusive).
@@ -132,6 +137,7 @@ pub async fn get_whole_booking(
                     anesthesia: s.anesthesia,
                     can_change: s.can_change,
                     needs_reconfirmation: s.needs_reconfirmation,
+                    consent: s.consent,
                     reschedule_window: s.reschedule_window.map(|w| RescheduleWindowDto {
                         from: w.from.map(|d| d.to_string()),
                         to: w.to.map(|d| d.to_string()),

@@ -1,6 +1,7 @@
 //! Thin HTTP handlers grouped by audience; routing, JSON error handlers and the OpenAPI doc.
 
 pub mod aftercare;
+pub mod consent;
 pub mod dto;
 pub mod error;
 pub mod extract;
@@ -45,6 +46,9 @@ use crate::error::ApiError;
         aftercare::aftercare_visit, aftercare::submit_aftercare,
         staff::alerts::list_alerts, staff::alerts::acknowledge_alert,
         staff::services::update_service,
+        consent::get_consent, consent::sign_consent,
+        staff::clinical::get_consent, staff::clinical::sign_consent,
+        staff::clinical::get_notes, staff::clinical::put_notes, staff::clinical::course_notes,
     ),
     components(schemas(error::ErrorBody)),
     modifiers(&SecuritySchemes)
@@ -145,7 +149,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .service(aftercare::submit_aftercare)
             .service(staff::alerts::list_alerts)
             .service(staff::alerts::acknowledge_alert)
-            .service(staff::services::update_service),
+            .service(staff::services::update_service)
+            .service(consent::get_consent)
+            .service(consent::sign_consent)
+            .service(staff::clinical::get_consent)
+            .service(staff::clinical::sign_consent)
+            .service(staff::clinical::get_notes)
+            .service(staff::clinical::put_notes)
+            .service(staff::clinical::course_notes),
     )
     .default_service(web::to(not_found));
 }

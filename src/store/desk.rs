@@ -1,12 +1,12 @@
 //! The reception calendar's read: the appointments of a range with their clients, bookings,
-//! practitioners, screenings and failed messages, in six indexed queries however many rows.
+//! practitioners, screenings, failed messages and consent signatures, in seven indexed queries however many rows.
 
 use std::collections::{HashMap, HashSet};
 
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
-use super::entities::{appointment, booking, client, outbox, practitioner, screening};
+use super::entities::{appointment, booking, client, consent, outbox, practitioner, screening};
 use crate::domain::messages::MessageStatus;
 
 /// One calendar row.
@@ -20,6 +20,8 @@ pub struct Entry {
     /// The latest re-confirmation of a repeat session (the screening it stored).
     pub reconfirmation: Option<screening::Model>,
     pub messages_failed: bool,
+    /// The consent versions signed for the visit's booking.
+    pub consent_versions: Vec<String>,
 }
 
 /// The appointments starting in `[start, end)` (Unix seconds), of one practitioner or all,
@@ -87,6 +89,14 @@ pub async fn entries(
         .into_iter()
         .map(|m| m.appointment_id)
         .collect();
+    let mut signed: HashMap<Uuid, Vec<String>> = HashMap::new();
+    for c in consent::Entity::find()
+        .filter(consent::Column::BookingId.is_in(ids(|a| a.booking_id)))
+        .all(db)
+        .await?
+    {
+        signed.entry(c.booking_id).or_default().push(c.version);
+    }
     Ok(rows
         .into_iter()
         .map(|a| {
@@ -102,6 +112,7 @@ pub async fn entries(
                     .reconfirm_screening_id
                     .and_then(|s| screenings.get(&s).cloned()),
                 messages_failed: failed.contains(&a.id),
+                consent_versions: signed.get(&a.booking_id).cloned().unwrap_or_default(),
                 appointment: a,
             }
         })

@@ -4,7 +4,8 @@ use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Que
 use uuid::Uuid;
 
 use super::entities::{
-    aftercare_alert, aftercare_report, appointment, booking, client, manage_link, outbox, screening,
+    aftercare_alert, aftercare_report, appointment, booking, client, consent, manage_link, outbox,
+    screening, session_note,
 };
 use crate::domain::{messages::MessageStatus, status::AppointmentStatus};
 
@@ -16,6 +17,10 @@ pub struct Held {
     pub messages: Vec<outbox::Model>,
     /// Aftercare check-ins (health answers) and the alerts they raised.
     pub aftercare: (Vec<aftercare_report::Model>, Vec<aftercare_alert::Model>),
+    /// Consent signatures (kept at erasure without the typed name).
+    pub consents: Vec<consent::Model>,
+    /// Session records (deleted at erasure).
+    pub session_notes: Vec<session_note::Model>,
 }
 
 /// Every row about the client, oldest first (`None` for an unknown client).
@@ -40,12 +45,16 @@ pub async fn held(db: &impl ConnectionTrait, client_id: Uuid) -> Result<Option<H
         .all(db)
         .await?;
     let aftercare = super::aftercare::of_client(db, client_id).await?;
+    let consents = super::consents::of_client(db, client_id).await?;
+    let session_notes = super::notes::of_client(db, client_id).await?;
     Ok(Some(Held {
         client: c,
         screenings,
         appointments,
         messages,
         aftercare,
+        consents,
+        session_notes,
     }))
 }
 
@@ -69,7 +78,8 @@ pub async fn open_visits(
 /// (service, time, status) for counts: screenings deleted; free-text reasons and the
 /// re-confirmation link cleared; unsent messages cancelled and every recipient removed; the
 /// booking's screening link and idempotency key cleared; the links sent in emails deleted (they
-/// stop working); name, email and phone replaced.
+/// stop working); session records deleted; consent signatures kept (version, time, where, the
+/// staff user) with the typed name blanked; name, email and phone replaced.
 /// The caller has cancelled the open visits through the lifecycle door first.
 pub async fn wipe(db: &impl ConnectionTrait, client_id: Uuid, now: i64) -> Result<(), DbErr> {
     appointment::Entity::update_many()
@@ -136,6 +146,8 @@ pub async fn wipe(db: &impl ConnectionTrait, client_id: Uuid, now: i64) -> Resul
         .filter(screening::Column::ClientId.eq(client_id))
         .exec(db)
         .await?;
+    super::notes::delete_of_client(db, client_id).await?;
+    super::consents::blank_names(db, client_id).await?;
     client::Entity::update_many()
         .col_expr(client::Column::Name, "erased".into())
         .col_expr(

@@ -370,6 +370,8 @@ async fn a_new_contraindication_at_reconfirmation_cancels_the_session(db: Db) {
         ("needs_review", "booked")
     );
     // That session cannot be checked in until a clinician approves the re-confirmation.
+    // (The client signed the consent, which covers the whole course.)
+    app.sign_consent(&course[0].id).await;
     app.advance_to_before(&course[0].start, 30);
     let desk = app.admin().await; // staff sessions last 12 hours
     let check_in = format!("/api/v1/staff/appointments/{}/check-in", course[0].id);
@@ -469,6 +471,17 @@ async fn erasure_leaves_no_trace(db: Db) {
     app.advance_to(first_start - jiff::SignedDuration::from_hours(1));
     app.dispatch().await;
     let admin = app.admin().await;
+    // The client signs the consent at the desk, typing the full name.
+    expect(
+        app.post_auth(
+            &format!("/api/v1/staff/appointments/{first}/consent"),
+            &admin,
+            &json!({"full_name": "Zelda Zimmermann", "agree": true}),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
     for step in ["check-in", "complete"] {
         expect(
             app.post_auth(
@@ -481,6 +494,17 @@ async fn erasure_leaves_no_trace(db: Db) {
         )
         .await;
     }
+    // The practitioner's session record (health data).
+    expect(
+        app.put_auth(
+            &format!("/api/v1/staff/appointments/{first}/notes"),
+            &admin,
+            &json!({"needle_depth_mm": 0.5, "areas": ["cheeks"], "notes": "Zelda flushed quickly"}),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
     // Export first (access request): everything, answers included.
     let export = expect(
         app.get_auth(&format!("/api/v1/staff/clients/{client_id}/export"), &admin)
@@ -494,6 +518,13 @@ async fn erasure_leaves_no_trace(db: Db) {
         true
     );
     assert_eq!(export["appointments"].as_array().unwrap().len(), 3);
+    let signed = &export["consents"][0];
+    assert_eq!(signed["full_name"], "Zelda Zimmermann");
+    assert_eq!(signed["via"], "desk");
+    assert!(signed["version"].is_string() && signed["signed_at"].is_string());
+    assert_eq!(export["session_notes"][0]["needle_depth_mm"], 0.5);
+    assert_eq!(export["session_notes"][0]["areas"], json!(["cheeks"]));
+    assert_eq!(export["session_notes"][0]["notes"], "Zelda flushed quickly");
     // Only admins erase.
     let desk = app
         .staff_user("desk@clinic.example", "reception", None)
@@ -534,6 +565,10 @@ async fn erasure_leaves_no_trace(db: Db) {
         e::outbox::Entity::find().all(db).await.unwrap(),
         e::audit_log::Entity::find().all(db).await.unwrap(),
         e::staff_user::Entity::find().all(db).await.unwrap(),
+    ) + &format!(
+        "{:?}{:?}",
+        e::consent::Entity::find().all(db).await.unwrap(),
+        e::session_note::Entity::find().all(db).await.unwrap(),
     );
     for trace in [
         "zelda",
@@ -543,10 +578,31 @@ async fn erasure_leaves_no_trace(db: Db) {
         "sensitive_skin",
         "acne_scars",
         "seen in person",
+        "flushed",
     ] {
         assert!(!dump.contains(trace), "{trace} survived erasure");
     }
     assert_eq!(app.count("SELECT COUNT(*) AS n FROM screenings").await, 0);
+    // Session records are deleted; the consent signature stays as a medical-legal record
+    // (version, time, where, the staff user) without the typed name (README, Privacy).
+    assert_eq!(
+        app.count("SELECT COUNT(*) AS n FROM session_notes").await,
+        0
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) AS n FROM consents WHERE full_name IS NULL AND source = 'desk'")
+            .await,
+        1
+    );
+    let export = expect(
+        app.get_auth(&format!("/api/v1/staff/clients/{client_id}/export"), &admin)
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert!(export["consents"][0]["full_name"].is_null(), "{export}");
+    assert!(export["consents"][0]["version"].is_string(), "{export}");
+    assert_eq!(export["session_notes"], json!([]));
     // History stays as anonymous counts.
     assert_eq!(
         app.count("SELECT COUNT(*) AS n FROM appointments WHERE status = 'cancelled'")

@@ -206,7 +206,10 @@ async fn concurrent_moves_on_one_visit_leave_one_legal_outcome(db: Db) {
             StatusCode::CREATED,
         )
         .await;
-        visits.push(b["appointments"][0]["id"].as_str().unwrap().to_owned());
+        let id = b["appointments"][0]["id"].as_str().unwrap().to_owned();
+        // Signed consent, so a check-in is one of the legal outcomes.
+        app.sign_consent(&id).await;
+        visits.push(id);
     }
     app.advance_to(start - jiff::SignedDuration::from_hours(1));
     // Whatever is due before the race (confirmations, day_before) goes out first.

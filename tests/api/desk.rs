@@ -10,11 +10,16 @@ use crate::{
     on_both,
 };
 
+/// Books microneedling for a new eligible client, who then signs the consent (at the desk, as
+/// an admin records it) so that the desk may check the visits in; `tests/api/consent.rs`
+/// covers a visit without one.
 async fn book(app: &TestApp, email: &str, p: &str, days: i64, h: i8, sessions: u32) -> Value {
     let s = app.eligible(email).await;
     let b = json!({"screening_id": s, "service": "microneedling", "start": local_at(days, h, 0),
         "practitioner_id": p, "sessions": sessions});
-    expect(app.book(b).await, StatusCode::CREATED).await
+    let b = expect(app.book(b).await, StatusCode::CREATED).await;
+    app.sign_consent(&first_id(&b)).await;
+    b
 }
 
 fn first_id(b: &Value) -> String {
@@ -67,6 +72,9 @@ async fn the_calendar_shows_a_day(db: Db) {
     assert_eq!(rows[2]["status"], "cancelled");
     assert_eq!(rows[2]["screening"], Value::Null);
     assert_eq!(rows[2]["client"]["phone"], "+49 30 999999");
+    // The consent: signed for the course (the booking helper signs), none for a consultation.
+    assert_eq!(c["consent"], "signed");
+    assert_eq!(rows[2]["consent"], "not_needed");
     // One practitioner's day.
     let only = expect(
         app.get_auth(

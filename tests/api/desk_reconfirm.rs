@@ -9,7 +9,7 @@ use crate::{
 };
 
 /// A course of `sessions` for a new eligible client, every 28 days from `days` ahead at 10:00;
-/// returns each session's `(id, start)`.
+/// returns each session's `(id, start)`. The consent is signed.
 async fn course(
     app: &TestApp,
     email: &str,
@@ -21,6 +21,9 @@ async fn course(
     let b = json!({"screening_id": s, "service": "microneedling", "start": local_at(days, 10, 0),
         "practitioner_id": p, "sessions": sessions});
     let b = expect(app.book(b).await, StatusCode::CREATED).await;
+    // The client signs the consent once for the course (check-in needs it too).
+    app.sign_consent(b["appointments"][0]["id"].as_str().unwrap())
+        .await;
     b["appointments"]
         .as_array()
         .unwrap()

@@ -362,6 +362,28 @@ impl TestApp {
         self.post("/api/v1/bookings", &body).await
     }
 
+    /// The client signs the microneedling consent at the desk (an admin records it) for the
+    /// booking of `appointment_id`, so the visit may be checked in (201, or 200 when the
+    /// booking already holds this version's signature).
+    pub async fn sign_consent(&self, appointment_id: &str) -> Value {
+        let admin = self.admin().await;
+        let r = self
+            .post_auth(
+                &format!("/api/v1/staff/appointments/{appointment_id}/consent"),
+                &admin,
+                &json!({"full_name": "Test Client", "agree": true}),
+            )
+            .await;
+        let status = r.status();
+        let body: Value = r.json().await.unwrap_or(Value::Null);
+        assert!(
+            status == StatusCode::CREATED || status == StatusCode::OK,
+            "consent {status}: {body}"
+        );
+        assert_eq!(body["state"], "signed", "{body}");
+        body
+    }
+
     /// Counts rows with a raw SQL query returning one integer column named `n`.
     pub async fn count(&self, sql: &str) -> i64 {
         let backend = self.state.db.get_database_backend();

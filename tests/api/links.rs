@@ -305,6 +305,17 @@ async fn reminders_and_the_follow_up_carry_the_link(db: Db) {
     let day_before = secret_in(&sink.of_kind("day_before")[0]);
     let admin = app.admin().await;
     let id = &ids(&b)[0];
+    // The client signs the consent from the day-before email's link.
+    expect(
+        app.post_auth(
+            &format!("/api/v1/bookings/{id}/consent"),
+            &day_before,
+            &json!({"full_name": "Ana Lima", "agree": true}),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
     for step in ["check-in", "complete"] {
         let path = format!("/api/v1/staff/appointments/{id}/{step}");
         expect(

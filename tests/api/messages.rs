@@ -131,6 +131,7 @@ async fn completion_sends_aftercare(db: Db) {
         "practitioner_id": p, "sessions": 2});
     let b = expect(app.book(b).await, StatusCode::CREATED).await;
     let id = b["appointments"][0]["id"].as_str().unwrap().to_owned();
+    app.sign_consent(&id).await;
     app.dispatch().await;
     app.advance_to_before(b["appointments"][0]["start"].as_str().unwrap(), 15);
     app.dispatch().await;
@@ -176,6 +177,16 @@ async fn completion_sends_aftercare(db: Db) {
             && follow.contains(&b["appointments"][1]["start"].as_str().unwrap()[11..16]),
         "{follow}"
     );
+    // It names the next session's date in words (issue 12), not only its time.
+    let next: jiff::Zoned = b["appointments"][1]["start"]
+        .as_str()
+        .unwrap()
+        .parse::<jiff::Timestamp>()
+        .unwrap()
+        .in_tz("Europe/Berlin")
+        .unwrap();
+    let day = next.strftime("%A, %-d %B %Y").to_string();
+    assert!(follow.contains(&day), "{day} in {follow}");
     assert_eq!(sink.mails().len(), before + 3);
     for m in sink.mails().iter().skip(before) {
         assert_eq!(m.header("X-Dermadesk-Appointment"), id);

@@ -251,3 +251,81 @@ async fn logout_and_the_services_catalogue_are_documented() {
     );
     assert_eq!(schemas["Currency"]["enum"], serde_json::json!(["EUR"]));
 }
+
+/// The clinical loop: consent (client and desk), session records, the course's history, the
+/// calendar's consent state, the 409 `consent_missing` at check-in.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn consent_and_session_records_are_documented() {
+    let doc = document().await;
+    let paths = &doc["paths"];
+    for (path, methods) in [
+        ("/api/v1/bookings/{id}/consent", &["get", "post"][..]),
+        (
+            "/api/v1/staff/appointments/{id}/consent",
+            &["get", "post"][..],
+        ),
+        ("/api/v1/staff/appointments/{id}/notes", &["get", "put"][..]),
+        ("/api/v1/staff/courses/{id}/notes", &["get"][..]),
+    ] {
+        for m in methods {
+            assert!(paths[path][m].is_object(), "{m} {path} documented");
+        }
+    }
+    let schemas = &doc["components"]["schemas"];
+    let props = |name: &str| {
+        schemas[name]["properties"]
+            .as_object()
+            .unwrap_or_else(|| panic!("{name} documented"))
+            .clone()
+    };
+    for (schema, fields) in [
+        (
+            "ConsentDto",
+            &["version", "text", "signed", "required", "state"][..],
+        ),
+        ("SignatureDto", &["at", "by", "version", "via"][..]),
+        ("ConsentBody", &["full_name", "agree"][..]),
+        (
+            "NotesInput",
+            &[
+                "needle_depth_mm",
+                "areas",
+                "product",
+                "numbing",
+                "reaction",
+                "notes",
+            ][..],
+        ),
+        ("NotesDto", &["needle_depth_mm", "areas", "recorded_by"][..]),
+        ("CourseNotesDto", &["course_id", "sessions"][..]),
+        ("CalendarEntryDto", &["consent"][..]),
+        ("SessionDto", &["consent"][..]),
+    ] {
+        let p = props(schema);
+        for f in fields {
+            assert!(p.contains_key(*f), "{schema}.{f}");
+        }
+    }
+    let required = schemas["NotesInput"]["required"].to_string();
+    assert!(
+        required.contains("needle_depth_mm") && required.contains("areas"),
+        "{required}"
+    );
+    assert_eq!(
+        schemas["ConsentState"]["enum"],
+        serde_json::json!(["not_needed", "missing", "outdated", "signed"])
+    );
+    assert_eq!(
+        schemas["ConsentSource"]["enum"],
+        serde_json::json!(["client_link", "desk"])
+    );
+    assert!(
+        schemas["Area"]["enum"]
+            .as_array()
+            .is_some_and(|a| a.len() > 5)
+    );
+    let check_in = paths["/api/v1/staff/appointments/{id}/check-in"]["post"]["responses"]["409"]
+        ["description"]
+        .to_string();
+    assert!(check_in.contains("consent_missing"), "{check_in}");
+}

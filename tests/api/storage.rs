@@ -27,6 +27,8 @@ async fn unknown_values_are_refused_by_the_database(db: Db) {
     // Rendering the confirmation makes its "Manage your booking" link (the send itself fails:
     // no SMTP server listens), so manage_links has a row too.
     app.dispatch().await;
+    // A consent signature, so consents has a row too.
+    app.sign_consent(&id).await;
     // Every closed-set column (the schema's own list) refuses a value outside its set.
     for (table, column, _) in migration::checked() {
         // Aftercare rows need a completed visit and a check-in: tests/api/aftercare.rs makes
@@ -93,6 +95,13 @@ async fn the_demo_clinic_is_made_through_the_flows(db: Db) {
     // course's later sessions are four and eight weeks out).
     assert_eq!(visits.len(), 3, "{cal}");
     assert!(visits.iter().all(|v| v["status"] == "booked"));
+    // The single session's consent is signed, the course's is not, the consultation needs none.
+    let mut consent: Vec<&str> = visits
+        .iter()
+        .map(|v| v["consent"].as_str().unwrap())
+        .collect();
+    consent.sort_unstable();
+    assert_eq!(consent, ["missing", "not_needed", "signed"], "{cal}");
     let review = expect(
         app.get_auth("/api/v1/staff/screenings?outcome=needs_review", &admin)
             .await,

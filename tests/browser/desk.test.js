@@ -29,7 +29,11 @@ async function firstSlot(app, service = 'microneedling', practitionerId = null) 
   return r.json.slots[0];
 }
 
-/** A screening and a booking through the public API; returns the first appointment. */
+/**
+ * A screening and a booking through the public API; returns the first appointment. The client
+ * then signs the consent with the manage token (as on the manage page), since a microneedling
+ * visit is checked in only with it (409 consent_missing otherwise).
+ */
 async function bookViaApi(app, { name = 'Anna Keller', email = 'anna@example.com', yes = [], practitionerId = null } = {}) {
   const qs = (await app.api('/api/v1/screening/questions')).json.questions;
   const answers = Object.fromEntries(qs.map((q) => [q.id, yes.includes(q.id)]));
@@ -42,7 +46,12 @@ async function bookViaApi(app, { name = 'Anna Keller', email = 'anna@example.com
     body: { screening_id: s.json.id, service: 'microneedling', start: slot.start, practitioner_id: slot.practitioner_id },
   });
   assert.equal(b.status, 201, b.text);
-  return { screening: s.json, appointment: b.json.appointments[0] };
+  const appointment = b.json.appointments[0];
+  const signed = await app.api(`/api/v1/bookings/${appointment.id}/consent`, {
+    method: 'POST', token: b.json.manage_token, body: { full_name: name, agree: true },
+  });
+  assert.equal(signed.status, 201, signed.text);
+  return { screening: s.json, appointment };
 }
 
 /** Brings the day of `iso` into the Day view (today, or "Next" once). */
@@ -362,6 +371,11 @@ test('a walk-in booked at the desk, checked in and completed: the aftercare emai
     const cal = await app.api(`/api/v1/staff/calendar?from=${day}&to=${day}`, { token });
     const entry = cal.json.appointments.find((a) => a.client?.name === 'Walk In');
     assert.ok(entry, 'booked through the staff API');
+    // the client signs the consent at the desk before the needle (the page has no consent step yet)
+    const signed = await app.api(`/api/v1/staff/appointments/${entry.id}/consent`, {
+      method: 'POST', token, body: { full_name: 'Walk In', agree: true },
+    });
+    assert.equal(signed.status, 201, signed.text);
 
     await page.getByRole('button', { name: 'Calendar', exact: true }).click();
     await showDayOf(page, start);

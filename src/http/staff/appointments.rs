@@ -48,10 +48,12 @@ async fn moved(
     Ok(HttpResponse::Ok().json(AppointmentDto::new(&v, state.zone())))
 }
 
-/// Checks a client in (admin, reception).
+/// Checks a client in (admin, reception). A microneedling visit needs a signature of the
+/// current consent version for its booking, and a repeat session its health re-confirmation.
 #[utoipa::path(post, path = "/api/v1/staff/appointments/{id}/check-in", tag = "desk", params(("id" = uuid::Uuid, Path, description = "the resource id")),
     security(("bearer" = [])),
-    responses((status = 200, body = AppointmentDto), (status = 409, body = ErrorBody)))]
+    responses((status = 200, body = AppointmentDto), (status = 409, body = ErrorBody,
+        description = "`conflict` (not allowed now), `reconfirmation_missing` (a repeat session without re-confirmed answers), or `consent_missing` (a microneedling visit without a signature of the current consent version)")))]
 #[post("/staff/appointments/{id}/check-in")]
 pub async fn check_in(
     state: web::Data<AppState>,

@@ -7,6 +7,7 @@ use uuid::Uuid;
 
 use crate::{
     domain::{
+        consent::{self, ConsentState},
         ids::PractitionerId,
         screening::{Outcome, ReconfirmationState, ReviewDecision, reconfirmation_state},
         service::Service,
@@ -99,6 +100,11 @@ pub struct CalendarEntryDto {
     /// `not_needed` and `passed` only.
     pub reconfirmation_state: ReconfirmationState,
     pub messages_failed: bool,
+    /// The consent a microneedling visit needs before check-in: `not_needed` (a
+    /// consultation), `missing`, `outdated` (only an older version signed) or `signed` (the
+    /// current version; sign at `POST /api/v1/staff/appointments/{id}/consent`). Check-in is
+    /// possible with `not_needed` and `signed` only.
+    pub consent: ConsentState,
 }
 
 /// A block of time off on a practitioner's column.
@@ -176,11 +182,17 @@ pub async fn calendar(
         })
         .collect();
     let closures = cal.closures.iter().map(ClosureDto::new).collect();
+    let consent_version = flows::consent::current_version(&state, Service::Microneedling)?;
     let appointments = cal
         .entries
         .into_iter()
         .map(|e| {
             let a = &e.appointment;
+            let consent = consent::state(
+                a.service,
+                e.consent_versions.iter().map(String::as_str),
+                &consent_version,
+            );
             let state = reconfirmation_state(
                 a.service,
                 a.status,
@@ -229,6 +241,7 @@ pub async fn calendar(
                 }),
                 reconfirmation_state: state,
                 messages_failed: e.messages_failed,
+                consent,
             }
         })
         .collect();

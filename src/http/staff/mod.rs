@@ -14,6 +14,7 @@
 //! | `alerts` | `/staff/alerts`, `/staff/alerts/{id}/acknowledge` (aftercare) | read: all staff; acknowledge: admin, practitioner |
 //! | `closures` | `/staff/closures` (clinic-wide closure days) | read: all staff; write: admin |
 //! | `services` | `PUT /staff/services/{code}` (name, length, price; read: the public `GET /services`) | admin |
+//! | `clinical` | `/staff/appointments/{id}/consent`, `/staff/appointments/{id}/notes`, `/staff/courses/{id}/notes` | consent: all staff; notes write: admin, practitioner; notes read: all staff (audited) |
 
 pub mod alerts;
 pub mod appointments;
@@ -21,6 +22,7 @@ pub mod audit;
 pub mod auth;
 pub mod calendar;
 pub mod clients;
+pub mod clinical;
 pub mod closures;
 pub mod messages;
 pub mod practitioners;

@@ -7,11 +7,13 @@ pub mod audit_log;
 pub mod booking;
 pub mod client;
 pub mod closure;
+pub mod consent;
 pub mod manage_link;
 pub mod outbox;
 pub mod practitioner;
 pub mod screening;
 pub mod service_offer;
+pub mod session_note;
 pub mod staff_session;
 pub mod staff_user;
 pub mod time_off;
@@ -23,6 +25,7 @@ mod tests {
 
     use crate::domain::{
         aftercare::{AlertStatus, Redness},
+        consent::ConsentSource,
         messages::{LinkPurpose, MessageKind, MessageStatus},
         role::Role,
         screening::{Outcome, QuestionnaireVersion, ReviewDecision},
@@ -56,6 +59,7 @@ mod tests {
         assert_eq!(LinkPurpose::values(), of("manage_links", "purpose"));
         assert_eq!(Redness::values(), of("aftercare_reports", "redness"));
         assert_eq!(AlertStatus::values(), of("aftercare_alerts", "status"));
+        assert_eq!(ConsentSource::values(), of("consents", "source"));
         assert_eq!(
             QuestionnaireVersion::values(),
             of("screenings", "questionnaire_version")
