@@ -30,6 +30,7 @@ async fn completed_visit(app: &TestApp, sink: &Sink, email: &str) -> (Value, Str
     let b = expect(app.book(b).await, StatusCode::CREATED).await;
     let id = b["appointments"][0]["id"].as_str().unwrap().to_owned();
     app.advance_to_before(b["appointments"][0]["start"].as_str().unwrap(), 15);
+    app.sign_consent(&id).await;
     let admin = app.admin().await;
     for step in ["check-in", "complete"] {
         let path = format!("/api/v1/staff/appointments/{id}/{step}");

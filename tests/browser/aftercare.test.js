@@ -31,7 +31,8 @@ async function startAftercare(db, extra = {}) {
   return { app, mail };
 }
 
-/** A microneedling visit booked, checked in and completed through the API; returns its id. */
+/** A microneedling visit booked, its consent signed, checked in and completed through the API;
+ * returns its id. */
 async function completedVisit(app) {
   await app.practitioner('Dr. Lena Vogt');
   const questions = (await app.api('/api/v1/screening/questions')).json.questions;
@@ -50,6 +51,13 @@ async function completedVisit(app) {
   });
   assert.equal(booked.status, 201, booked.text);
   const id = booked.json.appointments[0].id;
+  // The client signs the consent from the booking's link before the visit (check-in needs it).
+  const signed = await app.api(`/api/v1/bookings/${id}/consent`, {
+    method: 'POST',
+    token: booked.json.manage_token,
+    body: { full_name: 'Anna Keller', agree: true },
+  });
+  assert.equal(signed.status, 201, signed.text);
   const token = await staffToken(app);
   for (const step of ['check-in', 'complete']) {
     const r = await app.api(`/api/v1/staff/appointments/${id}/${step}`, { method: 'POST', token, body: {} });
