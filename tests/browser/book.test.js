@@ -1,7 +1,7 @@
 // The booking page in a real browser, on the real service. Run by .ci/run (`npm test` here).
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startApp, openPage, closeBrowser, tabTo, byId, byText, aTime, PHONE } from './harness.js';
+import { startApp, openPage, closeBrowser, tabTo, byId, byText, aTime, PHONE, staffToken } from './harness.js';
 
 after(closeBrowser);
 
@@ -250,6 +250,8 @@ test('contraindicated: the reasons in plain words, and a skin consultation booke
     await s.step('contra-02-consult-summary');
     await page.getByRole('button', { name: 'Book', exact: true }).click();
     await page.getByRole('heading', { name: 'Booked', exact: true }).waitFor();
+    // A consultation needs no consent: nothing said about it.
+    assert.equal(await page.locator('#consent-note').count(), 0);
     await s.step('contra-03-booked');
     s.assertClean();
   } finally {
@@ -368,6 +370,93 @@ test('with its CSP enforced the page works: / redirects, headers, no violation, 
       assert.match(r.headers.get('content-type'), path.endsWith('.css') ? /^text\/css/ : /^text\/javascript/);
       assert.equal(r.headers.get('x-content-type-options'), 'nosniff');
     }
+    s.assertClean();
+  } finally {
+    await s.close();
+    await app.stop();
+  }
+});
+
+/** A price as the page writes it (Intl, the clinic's locale; whole amounts without decimals). */
+const money = (minor, locale = 'en-GB') =>
+  new Intl.NumberFormat(locale, { style: 'currency', currency: 'EUR', minimumFractionDigits: minor % 100 === 0 ? 0 : 2 }).format(minor / 100);
+
+for (const db of ['sqlite', 'postgres']) {
+  test(`${db}: the admin's length and price show beside the treatment; after booking, the consent can be signed now`, async () => {
+    const app = await startApp({ db });
+    await app.practitioner('Dr. Lena Vogt');
+    const admin = await staffToken(app);
+    const put = await app.api('/api/v1/staff/services/microneedling', {
+      method: 'PUT',
+      token: admin,
+      body: { duration_minutes: 90, price: { amount_minor: 4900, currency: 'EUR' } },
+    });
+    assert.equal(put.status, 200, put.text);
+    const s = await openPage(app);
+    const { page } = s;
+    try {
+      await page.goto(`${app.base}/book`);
+      await page.getByRole('button', { name: 'Continue', exact: true }).waitFor();
+      const hint = await page.locator('#service-microneedling-hint').innerText();
+      assert.ok(hint.startsWith(`90 minutes, ${money(4900)}. Collagen induction`), hint);
+      assert.equal(money(4900), '€49');
+      // The radio's description carries it (aria-describedby), its name stays the treatment.
+      const radio = page.getByRole('radio', { name: 'Microneedling', exact: true });
+      assert.equal(await radio.getAttribute('aria-describedby'), 'service-microneedling-hint');
+      // No price listed: nothing about a price.
+      const consult = await page.locator('#service-skin_consultation-hint').innerText();
+      assert.ok(consult.startsWith('30 minutes. '), consult);
+      assert.ok(!/€|EUR|price/i.test(consult), consult);
+      await s.step(`${db}-price-01-form`);
+
+      // Another price with cents, after a reload.
+      const cents = await app.api('/api/v1/staff/services/microneedling', {
+        method: 'PUT',
+        token: admin,
+        body: { price: { amount_minor: 12950, currency: 'EUR' } },
+      });
+      assert.equal(cents.status, 200, cents.text);
+      await page.reload();
+      await page.locator('#service-microneedling-hint').filter({ hasText: '€129.50' }).waitFor();
+
+      // Booked microneedling: the consent can be signed now from "Manage your booking".
+      await fillForm(page);
+      await page.getByRole('button', { name: 'Continue', exact: true }).click();
+      await chooseFirstTime(page);
+      await page.getByRole('button', { name: 'Book', exact: true }).click();
+      await page.getByRole('heading', { name: 'Booked', exact: true }).waitFor();
+      const note = await page.locator('#consent-note').innerText();
+      assert.ok(note.includes('You can read and sign it now under “Manage your booking”'), note);
+      await s.step(`${db}-price-02-booked-consent`);
+      await page.getByRole('link', { name: 'Manage your booking', exact: true }).click();
+      await page.getByRole('heading', { name: 'Consent', exact: true, level: 2 }).waitFor();
+      await page.getByRole('button', { name: 'Sign consent', exact: true }).waitFor();
+      s.assertClean();
+    } finally {
+      await s.close();
+      await app.stop();
+    }
+  });
+}
+
+test('a German clinic: the price in German', async () => {
+  const app = await startApp({ env: { APP__CLINIC__LANGUAGE: 'de' } });
+  await app.practitioner('Dr. Lena Vogt');
+  const put = await app.api('/api/v1/staff/services/microneedling', {
+    method: 'PUT',
+    token: await staffToken(app),
+    body: { price: { amount_minor: 4950, currency: 'EUR' } },
+  });
+  assert.equal(put.status, 200, put.text);
+  const s = await openPage(app, { viewport: PHONE });
+  const { page } = s;
+  try {
+    await page.goto(`${app.base}/book`);
+    await page.getByRole('button', { name: 'Weiter', exact: true }).waitFor();
+    const hint = await page.locator('#service-microneedling-hint').innerText();
+    assert.equal(money(4950, 'de-DE').replace(/\s/g, ' '), '49,50 €');
+    assert.ok(hint.replace(/\s/g, ' ').startsWith('60 Minuten, 49,50 €. Kollageninduktion'), hint);
+    await s.step('de-price-01-form');
     s.assertClean();
   } finally {
     await s.close();

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, readdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startApp, openPage, closeBrowser, tabTo, byText, aTime } from './harness.js';
+import { startApp, openPage, closeBrowser, tabTo, byId, byText, aTime } from './harness.js';
 
 after(closeBrowser);
 
@@ -241,6 +241,148 @@ test('the link in the confirmation email opens the booking', async () => {
   }
 });
 
+/** The first /manage#<secret> link in the .eml files the dispatcher writes to `dir`. */
+async function mailedLink(dir) {
+  for (let i = 0; i < 150; i++) {
+    for (const f of readdirSync(dir, { recursive: true }).filter((n) => String(n).endsWith('.eml'))) {
+      const text = readFileSync(join(dir, String(f)), 'utf8').replace(/=\r?\n/g, '');
+      const m = text.match(/\/manage#([0-9a-f]{64})/);
+      if (m) return m[0];
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error('no /manage#<secret> link in any .eml');
+}
+
+const berlinDay = (iso, locale = 'en-GB') =>
+  new Intl.DateTimeFormat(locale, { timeZone: 'Europe/Berlin', day: 'numeric', month: 'long', year: 'numeric' }).format(new Date(iso));
+
+for (const db of ['sqlite', 'postgres']) {
+  test(`${db}: the consent signed from the email link with the keyboard only`, async () => {
+    const mail = mkdtempSync(join(tmpdir(), 'dermadesk-mail-'));
+    const app = await startApp({
+      db,
+      env: { APP__MAIL__FILE_DIR: mail, APP__REMINDERS__ENABLED: 'true', APP__REMINDERS__TICK: '1s', APP__REMINDERS__QUIET_HOURS: '' },
+    });
+    await app.practitioner('Dr. Lena Vogt');
+    const booked = await bookCourse(app, 2);
+    const token = booked.manage_token;
+    const first = booked.appointments[0].id;
+    const s = await openPage(app);
+    const { page } = s;
+    try {
+      const link = await mailedLink(mail);
+      const secret = link.split('#')[1];
+      const before = (await app.api(`/api/v1/bookings/${first}/consent`, { token })).json;
+      assert.equal(before.state, 'missing');
+      assert.deepEqual(
+        (await app.api('/api/v1/booking', { token })).json.appointments.map((a) => a.consent),
+        ['missing', 'missing'],
+      );
+      await page.goto(`${app.base}${link}`);
+      const consent = page.getByRole('region', { name: 'Consent', exact: true });
+      await consent.getByRole('heading', { name: before.title, exact: true }).waitFor();
+      // Before the sessions; why, kindly, and that the clinic can take it too.
+      assert.ok(await page.evaluate(() => !!(document.getElementById('consent').compareDocumentPosition(document.getElementById('sessions')) & Node.DOCUMENT_POSITION_FOLLOWING)));
+      await consent.getByText('the clinic needs your consent').waitFor();
+      await consent.getByText('you can also read and sign it at the clinic before your treatment').waitFor();
+      // The text as text, paragraph by paragraph.
+      const paragraphs = before.text.split(/\n\s*\n/).map((p) => p.trim()).filter(Boolean);
+      assert.ok(paragraphs.length > 3);
+      assert.deepEqual(await page.locator('#consent .consent-text p').allInnerTexts(), paragraphs);
+      await s.step(`${db}-consent-01-form`);
+
+      // Nothing typed, no tick: both said in the error summary, linked to their fields.
+      await tabTo(page, byText, 'Sign consent');
+      await page.keyboard.press('Enter');
+      const summary = page.locator('#consent .error-summary');
+      await summary.getByRole('link', { name: 'Enter your full name', exact: true }).waitFor();
+      await summary.getByRole('link', { name: 'Tick “I have read and agree” to sign the consent', exact: true }).waitFor();
+      assert.equal(await page.evaluate(() => document.activeElement.classList.contains('error-summary')), true);
+      assert.equal(await page.getByRole('textbox', { name: 'Full name', exact: true }).getAttribute('aria-invalid'), 'true');
+      assert.equal((await app.api(`/api/v1/bookings/${first}/consent`, { token })).json.state, 'missing');
+      await s.step(`${db}-consent-02-errors`);
+
+      // The name, still no tick: only the tick is asked for.
+      await tabTo(page, byId, 'consent-name');
+      await page.keyboard.type('Anna Keller');
+      await tabTo(page, byText, 'Sign consent');
+      await page.keyboard.press('Enter');
+      await page.waitForFunction(() => {
+        const items = [...document.querySelectorAll('#consent .error-summary li')].map((li) => li.textContent);
+        return items.length === 1 && items[0].startsWith('Tick');
+      });
+      assert.equal(await page.locator('#consent-agree').getAttribute('aria-invalid'), 'true');
+      assert.equal(await page.locator('#consent-name').getAttribute('aria-invalid'), null);
+      await s.step(`${db}-consent-03-no-tick`);
+
+      // The tick by keyboard, then "Sign consent".
+      await tabTo(page, byId, 'consent-agree');
+      await page.keyboard.press('Space');
+      assert.equal(await page.locator('#consent-agree').isChecked(), true);
+      await tabTo(page, byText, 'Sign consent');
+      await page.keyboard.press('Enter');
+      const line = page.locator('#consent-signed');
+      await line.waitFor();
+      const after = (await app.api(`/api/v1/bookings/${first}/consent`, { token })).json;
+      assert.equal(after.state, 'signed');
+      assert.equal(after.signed.by, 'Anna Keller');
+      assert.equal(after.signed.via, 'client_link');
+      assert.equal(after.signed.version, before.version);
+      // One signature covers every session of the course.
+      assert.deepEqual(
+        (await app.api('/api/v1/booking', { token })).json.appointments.map((a) => a.consent),
+        ['signed', 'signed'],
+      );
+      assert.equal(await line.innerText(), `Consent signed on ${berlinDay(after.signed.at)} by Anna Keller.`);
+      // Collapsed to that line: no text, no form.
+      assert.equal(await page.locator('#consent .consent-text').count(), 0);
+      assert.equal(await page.locator('#consent-name').count(), 0);
+      assert.equal(await page.evaluate(() => document.activeElement?.id), 'consent-signed');
+      await s.step(`${db}-consent-04-signed`);
+
+      await page.reload();
+      await line.waitFor();
+      assert.equal(await line.innerText(), `Consent signed on ${berlinDay(after.signed.at)} by Anna Keller.`);
+      assert.equal(await page.getByRole('button', { name: 'Sign consent' }).count(), 0);
+      await session(page, 2).waitFor();
+      await s.step(`${db}-consent-05-reloaded`);
+      for (const u of s.seen.requests) assert.ok(!u.includes(secret), `the secret travelled in a URL: ${u}`);
+      s.assertClean();
+    } finally {
+      await s.close();
+      await app.stop();
+      rmSync(mail, { recursive: true, force: true });
+    }
+  });
+}
+
+test('a skin consultation needs no consent: no consent section', async () => {
+  const app = await startApp();
+  await app.practitioner('Dr. Lena Vogt');
+  const from = new Date(Date.now() + 2 * 86400000).toISOString().slice(0, 10);
+  const to = new Date(Date.now() + 8 * 86400000).toISOString().slice(0, 10);
+  const slots = (await app.api(`/api/v1/availability?service=skin_consultation&from=${from}&to=${to}`)).json.slots;
+  const booked = await app.api('/api/v1/bookings', {
+    method: 'POST',
+    body: { service: 'skin_consultation', start: slots[0].start, client: { name: 'Anna Keller', email: 'anna@example.com' } },
+  });
+  assert.equal(booked.status, 201, booked.text);
+  const s = await openPage(app);
+  const { page } = s;
+  try {
+    await page.goto(`${app.base}/manage#${booked.json.manage_token}`);
+    await page.getByRole('region', { name: 'Skin consultation', exact: true }).waitFor();
+    await page.waitForTimeout(300);
+    assert.equal(await page.locator('#consent').isHidden(), true);
+    assert.equal(await page.getByRole('heading', { name: 'Consent' }).count(), 0);
+    s.assertClean();
+  } finally {
+    await s.close();
+    await app.stop();
+  }
+});
+
 test('reschedule: another practitioner, and a warning for a time inside the notice window', async () => {
   // 10 days' notice; the visit is booked about 20 days ahead, the new time is within days.
   const app = await startApp({ env: { APP__BOOKING__CLIENT_CANCEL_NOTICE: '240h' } });
@@ -400,7 +542,25 @@ test('a German clinic: the manage page speaks German', async () => {
     await page.getByRole('button', { name: 'Gesundheitsangaben bestätigen', exact: true }).waitFor();
     assert.equal(await page.getByRole('link', { name: 'Zum Kalender hinzufügen', exact: true }).count(), 2);
     assert.equal(await page.evaluate(() => document.documentElement.lang), 'de');
+    // The consent in German: the clinic's text, the name, the tick, the button.
+    const consentText = (await app.api(`/api/v1/bookings/${booked.appointments[0].id}/consent`, { token: booked.manage_token })).json;
+    const einwilligung = page.getByRole('region', { name: 'Einwilligung', exact: true });
+    await einwilligung.getByRole('heading', { name: consentText.title, exact: true }).waitFor();
+    assert.ok(consentText.text.includes('Ich willige'), consentText.text.slice(0, 80));
+    await einwilligung.getByText('Wenn Sie möchten, können Sie die Einwilligung auch vor der Behandlung in der Praxis lesen und unterschreiben.').waitFor();
     await s.step('manage-de-01-course');
+    await einwilligung.getByRole('button', { name: 'Einwilligung unterschreiben', exact: true }).click();
+    await einwilligung.locator('.error-summary').getByRole('link', { name: 'Geben Sie Ihren vollständigen Namen ein', exact: true }).waitFor();
+    await s.step('manage-de-02-consent-errors');
+    await einwilligung.getByRole('textbox', { name: 'Vollständiger Name', exact: true }).fill('Eva Schulz');
+    await einwilligung.getByRole('checkbox', { name: 'Ich habe den Text gelesen und bin einverstanden', exact: true }).check();
+    await einwilligung.getByRole('button', { name: 'Einwilligung unterschreiben', exact: true }).click();
+    const signedAt = await (async () => {
+      await page.locator('#consent-signed').waitFor();
+      return (await app.api(`/api/v1/bookings/${booked.appointments[0].id}/consent`, { token: booked.manage_token })).json.signed.at;
+    })();
+    assert.equal(await page.locator('#consent-signed').innerText(), `Einwilligung unterschrieben am ${berlinDay(signedAt, 'de-DE')} von Eva Schulz.`);
+    await s.step('manage-de-02-consent-signed');
     // Rescheduling session 2: the course's spacing and the practitioner in German.
     const zwei = page.getByRole('region', { name: 'Sitzung 2', exact: true });
     await zwei.getByRole('button', { name: 'Verschieben', exact: true }).click();

@@ -100,10 +100,13 @@ class BookingPage {
     this.form.addEventListener('input', () => this.stale());
   }
 
+  /** "60 minutes, €49. <what it is>": the length and (when the clinic lists one) the price. */
   serviceHint(s) {
-    const hint = this.t.serviceHints[s.code];
-    const minutes = fill(this.t.minutes, { n: s.duration_minutes });
-    return hint ? `${minutes}. ${hint}` : minutes;
+    const { t, fmt } = this;
+    const hint = t.serviceHints[s.code];
+    const minutes = fill(t.minutes, { n: s.duration_minutes });
+    const facts = s.price ? fill(t.minutesPrice, { minutes, price: fmt.money(s.price) }) : minutes;
+    return hint ? `${facts}. ${hint}` : facts;
   }
 
   textField(id, label, type, autocomplete, hint) {
@@ -589,7 +592,9 @@ class BookingPage {
       h('p', {}, fill(t.emailSent, { email: client.email })),
       h('div', { class: 'panel' },
         h('p', {}, h('a', { href: `/manage#${booked.manage_token}`, id: 'manage-link' }, t.manage)),
-        h('p', {}, t.manageNote)),
+        h('p', {}, t.manageNote),
+        // Microneedling needs a signed consent before the first session: it can be signed now.
+        this.bookService === 'microneedling' ? h('p', { id: 'consent-note' }, t.bookedConsent) : null),
       calendarSlot,
     );
     this.form.hidden = true;

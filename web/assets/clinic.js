@@ -20,6 +20,7 @@ export function formatter(locale, timeZone) {
   const time = new Intl.DateTimeFormat(locale, { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
   const day = new Intl.DateTimeFormat(locale, { timeZone, weekday: 'long', day: 'numeric', month: 'long' });
   const dayYear = new Intl.DateTimeFormat(locale, { timeZone, weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' });
+  const date = new Intl.DateTimeFormat(locale, { timeZone, day: 'numeric', month: 'long', year: 'numeric' });
   const ymd = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
   // A civil date is a day on the calendar, not an instant: format it as UTC midnight in UTC.
   const civil = (opts) => new Intl.DateTimeFormat(locale, { timeZone: 'UTC', ...opts });
@@ -33,6 +34,16 @@ export function formatter(locale, timeZone) {
     time: (iso) => time.format(new Date(iso)),
     day: (iso) => day.format(new Date(iso)),
     dayYear: (iso) => dayYear.format(new Date(iso)),
+    /** The clinic-local date of an instant in words, without the weekday ("25 November 2026"). */
+    date: (iso) => date.format(new Date(iso)),
+    /** A price from the API ({amount_minor, currency}) in the clinic's language: whole amounts
+     * without decimals ("€49", "49 €"), others with them ("€49.50", "49,50 €"). */
+    money: (price) => {
+      const digits = new Intl.NumberFormat(locale, { style: 'currency', currency: price.currency }).resolvedOptions().maximumFractionDigits;
+      const amount = price.amount_minor / 10 ** digits;
+      const whole = price.amount_minor % 10 ** digits === 0;
+      return new Intl.NumberFormat(locale, { style: 'currency', currency: price.currency, minimumFractionDigits: whole ? 0 : digits }).format(amount);
+    },
     /** The clinic-local date of an instant, YYYY-MM-DD. */
     localDate: (iso) => {
       const p = Object.fromEntries(ymd.formatToParts(new Date(iso)).map((x) => [x.type, x.value]));

@@ -38,6 +38,9 @@ class ManagePage {
     this.practitioners = null; // the clinic's practitioners, loaded when first needed
     this.notice = h('div', { id: 'notice', tabindex: '-1', hidden: true });
     this.list = h('div', { id: 'sessions' });
+    // The consent before the needle: shown when a session needs it, before the sessions.
+    this.consent = h('section', { id: 'consent', hidden: true });
+    this.consentKey = null; // what the consent section shows now (kept while it is the same)
     this.open = null; // the session panel open now (one at a time: the picker has fixed ids)
     // Visit id -> the first local day the client's newest health answers allow (from a 403
     // `not_eligible_until` on re-confirming): the reschedule picker starts there.
@@ -59,9 +62,153 @@ class ManagePage {
     if (first) {
       const loading = document.getElementById('loading');
       const intro = h('p', { class: 'lead', id: 'intro' });
-      loading.replaceWith(intro, h('p', { class: 'zone' }, fill(this.t.zoneNote, { zone: this.fmt.zone })), this.notice, this.list);
+      loading.replaceWith(intro, h('p', { class: 'zone' }, fill(this.t.zoneNote, { zone: this.fmt.zone })), this.consent, this.notice, this.list);
     }
     this.render();
+    await this.loadConsent();
+  }
+
+  // ---- consent: read and signed here (one signature covers every session of the booking) ----
+
+  /** The visit to read and sign the consent on: a booked session whose consent is missing or
+   * outdated (signing needs a booked visit), else any session with a signature; null when no
+   * session needs one. */
+  consentVisit() {
+    const all = this.booking.appointments;
+    return (
+      all.find((a) => a.status === 'booked' && (a.consent === 'missing' || a.consent === 'outdated')) ||
+      all.find((a) => a.consent === 'signed') ||
+      null
+    );
+  }
+
+  async loadConsent() {
+    const a = this.consentVisit();
+    if (!a) {
+      this.consentKey = null;
+      this.consent.hidden = true;
+      this.consent.replaceChildren();
+      return;
+    }
+    let c;
+    try {
+      c = await api(`/api/v1/bookings/${a.id}/consent`, { token: this.secret });
+    } catch (err) {
+      return this.actionFailed(err);
+    }
+    this.renderConsent(a, c);
+  }
+
+  /** Signed: only the line saying when and by whom. Missing or outdated: why, the text (as
+   * text, its paragraphs kept), "Full name", the tick and "Sign consent". A form already shown
+   * for the same version stays as it is (what the client typed is kept). */
+  renderConsent(a, c) {
+    const { t } = this;
+    const ct = t.consent;
+    const key = `${c.state}/${c.version}/${c.signed ? c.signed.at : ''}`;
+    if (key === this.consentKey && !this.consent.hidden) return;
+    this.consentKey = key;
+    this.consent.removeAttribute('aria-labelledby');
+    this.consent.removeAttribute('aria-label');
+    if (c.state === 'not_needed') {
+      this.consent.hidden = true;
+      this.consent.replaceChildren();
+      return;
+    }
+    if (c.state === 'signed') {
+      this.consent.className = 'consent consent--signed';
+      this.consent.setAttribute('aria-label', ct.title);
+      setChildren(this.consent, h('p', { class: 'panel', id: 'consent-signed' }, this.signedWords(c.signed)));
+      this.consent.hidden = false;
+      return;
+    }
+    const errorBox = h('div', { class: 'error-summary', role: 'alert', tabindex: '-1', hidden: true });
+    const name = h('input', {
+      type: 'text',
+      id: 'consent-name',
+      name: 'consent-name',
+      autocomplete: 'name',
+      spellcheck: 'false',
+      'aria-describedby': 'consent-name-hint',
+    });
+    const agree = h('input', { type: 'checkbox', id: 'consent-agree', name: 'consent-agree' });
+    const sign = h('button', { type: 'submit', id: 'consent-sign' }, ct.sign);
+    const paragraphs = String(c.text || '')
+      .split(/\n\s*\n/)
+      .map((p) => p.trim())
+      .filter(Boolean)
+      .map((p) => h('p', {}, p));
+    const form = h(
+      'form',
+      { novalidate: true, onsubmit: (e) => this.signConsent(e, a, { form, errorBox, name, agree, sign }) },
+      errorBox,
+      h('div', { class: 'field' }, h('label', { for: 'consent-name' }, ct.name), h('span', { class: 'hint', id: 'consent-name-hint' }, ct.nameHint), name),
+      h('div', { class: 'field' }, h('div', { class: 'choice' }, agree, h('div', {}, h('label', { for: 'consent-agree' }, ct.agree)))),
+      h('div', { class: 'actions' }, sign),
+    );
+    this.consent.className = 'consent';
+    this.consent.setAttribute('aria-labelledby', 'consent-heading');
+    setChildren(
+      this.consent,
+      h('h2', { id: 'consent-heading' }, ct.title),
+      c.state === 'outdated' && c.signed ? h('p', { class: 'panel warn' }, fill(ct.outdated, { date: this.fmt.date(c.signed.at) })) : null,
+      h('p', {}, ct.why),
+      h('p', {}, ct.atClinic),
+      h(
+        'div',
+        { class: 'consent-text' },
+        h('h3', { id: 'consent-text-title' }, c.title || ct.title),
+        paragraphs,
+      ),
+      form,
+    );
+    this.consent.hidden = false;
+  }
+
+  signedWords(signed) {
+    const ct = this.t.consent;
+    const date = this.fmt.date(signed.at);
+    return signed.by ? fill(ct.signed, { date, name: signed.by }) : fill(ct.signedNoName, { date });
+  }
+
+  async signConsent(e, a, { form, errorBox, name, agree, sign }) {
+    e.preventDefault();
+    const ct = this.t.consent;
+    clearErrors(form, errorBox);
+    this.quiet();
+    sign.disabled = true;
+    sign.textContent = ct.signing;
+    let c;
+    try {
+      c = await api(`/api/v1/bookings/${a.id}/consent`, {
+        method: 'POST',
+        body: { full_name: name.value, agree: agree.checked },
+        token: this.secret,
+      });
+    } catch (err) {
+      sign.disabled = false;
+      sign.textContent = ct.sign;
+      if (err instanceof ApiError && err.code === 'validation_failed') {
+        // Each field the API names, in our words (the API's message for anything else).
+        const targets = { full_name: name, agree };
+        const items = Object.entries(err.details).map(([field, m]) => {
+          const target = targets[field] || null;
+          const message = ct.errors[field] || (m ? m[0].toUpperCase() + m.slice(1) : fill(this.t.generic, { phone: this.clinic.phone }));
+          if (target) markField(target, message);
+          return { target, message };
+        });
+        return showSummary(errorBox, this.t.errorTitle, items);
+      }
+      return this.actionFailed(err);
+    }
+    // Signed (201), or this version was signed already (200: the first signature stands).
+    this.renderConsent(a, c);
+    const line = document.getElementById('consent-signed');
+    if (line) {
+      line.setAttribute('role', 'status');
+      focusOn(line);
+    }
+    await this.load();
   }
 
   gone() {

@@ -202,6 +202,26 @@ export default {
   linkGoneText: 'Der Link ist vielleicht abgelaufen oder wurde durch einen neueren ersetzt.',
   linkGoneContact: 'Um Ihre Buchung zu sehen oder zu ändern, rufen Sie uns bitte an ({phone}) oder schreiben Sie an {email}.',
   bookAgain: 'Neuen Termin buchen',
+  // Die Einwilligung vor dem Microneedling (/manage) und der Hinweis nach dem Buchen (/book).
+  minutesPrice: '{minutes}, {price}',
+  bookedConsent: 'Vor Ihrer ersten Behandlung benötigt die Praxis Ihre unterschriebene Einwilligung. Sie können sie jetzt unter „Buchung verwalten“ lesen und unterschreiben oder vor der Behandlung in der Praxis.',
+  consent: {
+    title: 'Einwilligung',
+    why: 'Vor Ihrer Microneedling-Behandlung benötigt die Praxis Ihre Einwilligung. Bitte lesen Sie den folgenden Text und unterschreiben Sie, indem Sie Ihren vollständigen Namen eingeben. Eine Unterschrift gilt für alle Sitzungen Ihrer Buchung.',
+    atClinic: 'Wenn Sie möchten, können Sie die Einwilligung auch vor der Behandlung in der Praxis lesen und unterschreiben.',
+    outdated: 'Der Text der Einwilligung hat sich geändert, seit Sie am {date} unterschrieben haben. Bitte lesen Sie die neue Fassung und unterschreiben Sie sie vor Ihrer nächsten Behandlung erneut.',
+    name: 'Vollständiger Name',
+    nameHint: 'Ihr eingegebener Name gilt als Ihre Unterschrift.',
+    agree: 'Ich habe den Text gelesen und bin einverstanden',
+    sign: 'Einwilligung unterschreiben',
+    signing: 'Wird gesendet …',
+    signed: 'Einwilligung unterschrieben am {date} von {name}.',
+    signedNoName: 'Einwilligung unterschrieben am {date}.',
+    errors: {
+      full_name: 'Geben Sie Ihren vollständigen Namen ein',
+      agree: 'Setzen Sie das Häkchen bei „Ich habe den Text gelesen und bin einverstanden“, um zu unterschreiben',
+    },
+  },
   aftercare: {
     pageTitle: 'Wie geht es Ihrer Haut?',
     intro: 'Zu Ihrem Microneedling am {day}: ein paar Fragen, eine Minute. Nur das Team der Praxis sieht Ihre Antworten.',

@@ -191,6 +191,26 @@ export default {
   linkGoneText: 'The link may have expired or been replaced by a newer one.',
   linkGoneContact: 'To see or change your booking, please call us on {phone} or email {email}.',
   bookAgain: 'Book a new appointment',
+  // The consent before microneedling (/manage) and its mention after booking (/book).
+  minutesPrice: '{minutes}, {price}',
+  bookedConsent: 'Before your first treatment the clinic needs your signed consent. You can read and sign it now under “Manage your booking”, or at the clinic before your treatment.',
+  consent: {
+    title: 'Consent',
+    why: 'Before your microneedling treatment the clinic needs your consent. Please read the text below and sign it by typing your full name. One signature covers every session of your booking.',
+    atClinic: 'If you prefer, you can also read and sign it at the clinic before your treatment.',
+    outdated: 'The consent text has changed since you signed it on {date}. Please read the new version and sign it again before your next treatment.',
+    name: 'Full name',
+    nameHint: 'Typing your name counts as your signature.',
+    agree: 'I have read and agree',
+    sign: 'Sign consent',
+    signing: 'Signing…',
+    signed: 'Consent signed on {date} by {name}.',
+    signedNoName: 'Consent signed on {date}.',
+    errors: {
+      full_name: 'Enter your full name',
+      agree: 'Tick “I have read and agree” to sign the consent',
+    },
+  },
   aftercare: {
     pageTitle: 'How is your skin?',
     intro: 'About your microneedling on {day}: a few questions, one minute. Only the clinic’s team sees your answers.',
