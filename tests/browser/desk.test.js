@@ -150,13 +150,18 @@ test('sign in per role: each role is offered only what it may do; reload keeps t
     await page.reload();
     await page.getByRole('heading', { name: 'Calendar', level: 1 }).waitFor();
     const stored = await page.evaluate(() => ({ session: sessionStorage.getItem('dermadesk.desk.session'), local: localStorage.length, cookie: document.cookie }));
-    assert.ok(JSON.parse(stored.session).token, 'token in sessionStorage');
+    const oldToken = JSON.parse(stored.session).token;
+    assert.ok(oldToken, 'token in sessionStorage');
     assert.equal(stored.local, 0);
     assert.equal(stored.cookie, '');
+    assert.equal((await app.api('/api/v1/staff/alerts', { token: oldToken })).status, 200);
     await page.getByRole('button', { name: 'Sign out', exact: true }).click();
     await page.getByRole('button', { name: 'Sign in', exact: true }).waitFor();
     await page.getByText('You have signed out.').waitFor();
     assert.equal(await page.evaluate(() => sessionStorage.getItem('dermadesk.desk.session')), null, 'token gone after Sign out');
+    // Sign out ended the session on the server: the old token is refused
+    assert.ok(s.seen.requests.some((u) => u.endsWith('/api/v1/auth/logout')), 'POST /api/v1/auth/logout sent');
+    assert.equal((await app.api('/api/v1/staff/alerts', { token: oldToken })).status, 401, 'the old token is 401 after Sign out');
     await page.reload();
     await page.getByRole('button', { name: 'Sign in', exact: true }).waitFor();
 
@@ -313,8 +318,16 @@ test('an idle desk locks (desk.idle_lock_seconds) and unlocks with the password'
       await route.fulfill({ response: res, json: { ...body, desk: { idle_lock_seconds: 3 } } });
     });
     await deskSignIn(page, app.base, ADMIN_LOGIN);
+    const oldToken = await page.evaluate(() => JSON.parse(sessionStorage.getItem('dermadesk.desk.session')).token);
+    assert.ok(oldToken);
     await page.getByRole('heading', { name: 'The desk is locked' }).waitFor({ timeout: 10000 });
     assert.equal(await page.locator('.cal-grid').count(), 0, 'nothing of the calendar stays on screen');
+    // the lock ended the session on the server and the tab keeps no token
+    await page.waitForFunction(() => performance.getEntriesByType('resource').some((r) => r.name.endsWith('/api/v1/auth/logout')));
+    assert.equal((await app.api('/api/v1/staff/alerts', { token: oldToken })).status, 401, 'the old token is 401 once locked');
+    const kept = await page.evaluate(() => JSON.parse(sessionStorage.getItem('dermadesk.desk.session')));
+    assert.equal(kept.token, undefined, 'no token kept while locked');
+    assert.equal(kept.locked, true);
     await s.step('desk-06-locked');
     await page.reload();
     await page.getByRole('heading', { name: 'The desk is locked' }).waitFor().catch(async (e) => {

@@ -5,7 +5,7 @@ import { api } from '../api.js';
 import { h, focusOn, setChildren } from '../dom.js';
 import { formatter } from '../clinic.js';
 import {
-  loadSession, saveSession, clearSession, expired, signIn, bound, SessionEnded,
+  loadSession, saveSession, clearSession, expired, signIn, bound, SessionEnded, signOutOnServer,
 } from './session.js';
 import { may, ROLE_NAMES, explain } from './words.js';
 import { createCalendar } from './calendar.js';
@@ -123,6 +123,15 @@ function endSession(message) {
   showSignIn(message);
 }
 
+/** "Sign out": the API ends the session first, then the tab forgets the token. */
+async function signOut(message) {
+  const token = app.session && app.session.token;
+  stopView();
+  closeDialogs();
+  await signOutOnServer(token);
+  endSession(message);
+}
+
 // ---- idle lock: the desk hides everything and asks for the password again ----
 
 function watchIdle() {
@@ -138,11 +147,14 @@ function watchIdle() {
   }, 1000);
 }
 
+/** The idle lock ends the session on the server too: only the email stays, to unlock. */
 function lock() {
-  app.session.locked = true;
+  const token = app.session.token;
+  app.session = { email: app.session.email, role: app.session.role, locked: true };
   saveSession(app.session);
   closeDialogs();
   showLock();
+  signOutOnServer(token);
 }
 
 function showLock() {
@@ -152,7 +164,7 @@ function showLock() {
   const password = h('input', { type: 'password', id: 'unlock-password', autocomplete: 'current-password' });
   const error = h('div', { role: 'alert', class: 'alert-slot' });
   const unlock = h('button', { type: 'submit' }, 'Unlock');
-  const out = h('button', { type: 'button', class: 'secondary', onclick: () => endSession() }, 'Sign out');
+  const out = h('button', { type: 'button', class: 'secondary', onclick: () => signOut() }, 'Sign out');
   const form = h(
     'form',
     { class: 'signin', novalidate: true },
@@ -212,7 +224,7 @@ function showDesk() {
   const role = app.session.role;
   who.replaceChildren(
     h('span', { class: 'who' }, `${app.session.email} (${ROLE_NAMES[role] || role})`),
-    h('button', { type: 'button', class: 'secondary', onclick: () => endSession('You have signed out.') }, 'Sign out'),
+    h('button', { type: 'button', class: 'secondary', onclick: () => signOut('You have signed out.') }, 'Sign out'),
   );
   const views = VIEWS.filter((v) => v.allowed(role));
   if (!views.some((v) => v.id === app.view)) app.view = 'calendar';
