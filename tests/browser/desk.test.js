@@ -34,7 +34,7 @@ async function firstSlot(app, service = 'microneedling', practitionerId = null) 
  * then signs the consent with the manage token (as on the manage page), since a microneedling
  * visit is checked in only with it (409 consent_missing otherwise).
  */
-async function bookViaApi(app, { name = 'Anna Keller', email = 'anna@example.com', yes = [], practitionerId = null } = {}) {
+async function bookViaApi(app, { name = 'Anna Keller', email = 'anna@example.com', yes = [], practitionerId = null, sign = true } = {}) {
   const qs = (await app.api('/api/v1/screening/questions')).json.questions;
   const answers = Object.fromEntries(qs.map((q) => [q.id, yes.includes(q.id)]));
   const s = await app.api('/api/v1/screenings', { method: 'POST', body: { client: { name, email }, answers } });
@@ -47,6 +47,7 @@ async function bookViaApi(app, { name = 'Anna Keller', email = 'anna@example.com
   });
   assert.equal(b.status, 201, b.text);
   const appointment = b.json.appointments[0];
+  if (!sign) return { screening: s.json, appointment, manageToken: b.json.manage_token };
   const signed = await app.api(`/api/v1/bookings/${appointment.id}/consent`, {
     method: 'POST', token: b.json.manage_token, body: { full_name: name, agree: true },
   });
@@ -669,8 +670,11 @@ async function showDay(page, iso) {
   for (let i = 0; i < days; i++) await page.getByRole('button', { name: 'Next', exact: true }).click();
 }
 
-/** A course of `sessions` booked through the public API (all answers No); returns the answer. */
-async function bookCourse(app, { name, email, sessions }) {
+/**
+ * A course of `sessions` booked through the public API (all answers No); returns the answer.
+ * The client signs the course's consent with the manage token unless `sign` is false.
+ */
+async function bookCourse(app, { name, email, sessions, sign = true }) {
   const qs = (await app.api('/api/v1/screening/questions')).json.questions;
   const answers = Object.fromEntries(qs.map((q) => [q.id, false]));
   const scr = await app.api('/api/v1/screenings', { method: 'POST', body: { client: { name, email }, answers } });
@@ -681,6 +685,12 @@ async function bookCourse(app, { name, email, sessions }) {
     body: { screening_id: scr.json.id, service: 'microneedling', start: slot.start, practitioner_id: slot.practitioner_id, sessions },
   });
   assert.equal(b.status, 201, b.text);
+  if (sign) {
+    const signed = await app.api(`/api/v1/bookings/${b.json.appointments[0].id}/consent`, {
+      method: 'POST', token: b.json.manage_token, body: { full_name: name, agree: true },
+    });
+    assert.equal(signed.status, 201, signed.text);
+  }
   return b.json;
 }
 
@@ -1098,6 +1108,83 @@ test('by keyboard alone: a repeat session’s health answers recorded from the v
     await dialog.getByText('Health answers recorded: the visit can go ahead.').waitFor();
     await dialog.getByText('Re-confirmed. Recorded; nothing stands in the way of the visit.').waitFor();
     assert.equal(await page.evaluate(() => document.activeElement.id), 'visit-title', 'focus back on the visit');
+    s.assertClean();
+  } finally {
+    await s.close();
+    await app.stop();
+  }
+});
+
+// ---- third shift: consent at the desk, session records, aftercare alerts, services ----
+
+test('consent at the desk: the state in words, "Sign consent", and "Check in" asks for the signature first', async () => {
+  const app = await startApp({ env: DESK_ENV });
+  await staffPractitioner(app, 'Dr. Lena Vogt');
+  const reception = await staffUser(app, { email: 'desk@clinic.example', role: 'reception' });
+  const { appointment: first } = await bookViaApi(app, { name: 'Clara Consent', email: 'clara@example.com', sign: false });
+  const { appointment: second } = await bookViaApi(app, { name: 'Sina Sign', email: 'sina@example.com', sign: false });
+  const s = await openPage(app);
+  const { page } = s;
+  try {
+    await deskSignIn(page, app.base, reception);
+    await showDayOf(page, first.start);
+    const block = page.locator(`[data-visit="${first.id}"]`);
+    await block.waitFor();
+    assert.match(await block.textContent(), /Consent missing/);
+
+    // "Sign consent" on its own: the text, the typed name and the tick
+    await showDayOf(page, second.start);
+    await page.locator(`[data-visit="${second.id}"]`).click();
+    let dialog = page.getByRole('dialog');
+    await dialog.getByText('Not signed yet: the client signs the consent before check-in.').waitFor();
+    await dialog.getByRole('button', { name: 'Sign consent', exact: true }).click();
+    await dialog.getByRole('heading', { name: 'Consent', exact: true }).waitFor();
+    const text = dialog.getByRole('region', { name: /\(version / });
+    await text.waitFor();
+    const scroll = await text.evaluate((el) => ({ h: el.scrollHeight, c: el.clientHeight, overflow: getComputedStyle(el).overflowY }));
+    assert.equal(scroll.overflow, 'auto', 'the consent text scrolls in its box');
+    assert.ok((await text.innerText()).length > 200, 'the consent text is shown');
+    await s.step('desk-30-consent-form');
+    // nothing typed: each field says what is missing
+    await dialog.getByRole('button', { name: 'Record signature', exact: true }).click();
+    await dialog.getByText('Enter the client’s full name.').waitFor();
+    await dialog.getByText('Tick this when the client agrees.').waitFor();
+    assert.equal(await dialog.getByLabel('Full name').getAttribute('aria-invalid'), 'true');
+    await s.step('desk-31-consent-errors');
+    await dialog.getByLabel('Full name').fill(XSS);
+    await dialog.getByLabel('The client agrees').check();
+    await dialog.getByRole('button', { name: 'Record signature', exact: true }).click();
+    await dialog.getByRole('status').getByText('Consent signed.').waitFor();
+    await dialog.getByText('Signed (the current version).').waitFor();
+    assert.equal(await dialog.getByRole('button', { name: 'Sign consent', exact: true }).count(), 0);
+    assert.equal(await page.locator('dialog img').count(), 0);
+    const admin = await staffToken(app);
+    const c = await app.api(`/api/v1/staff/appointments/${second.id}/consent`, { token: admin });
+    assert.equal(c.json.state, 'signed');
+    assert.equal(c.json.signed.by, XSS, 'the typed name is stored as typed');
+    assert.equal(c.json.signed.via, 'desk');
+    await page.keyboard.press('Escape');
+
+    // "Check in" without the consent: the form first (by keyboard), then the check-in
+    await showDayOf(page, first.start);
+    await page.locator(`[data-visit="${first.id}"]`).click();
+    dialog = page.getByRole('dialog');
+    await dialog.getByRole('button', { name: 'Check in', exact: true }).click();
+    await dialog.getByText(/needs the client’s signed consent before check-in/).waitFor();
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'consent-title', 'focus on the form');
+    await tabTo(page, byId, 'consent-name');
+    await page.keyboard.type('Clara Consent');
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'consent-agree');
+    await page.keyboard.press('Space');
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Record signature and check in');
+    await page.keyboard.press('Enter');
+    await dialog.getByRole('status').getByText('Consent signed. Checked in.').waitFor();
+    await dialog.getByText('Checked in', { exact: true }).waitFor();
+    await s.step('desk-32-consent-checked-in');
+    const after = await app.api(`/api/v1/staff/appointments/${first.id}/consent`, { token: admin });
+    assert.equal(after.json.signed.by, 'Clara Consent');
     s.assertClean();
   } finally {
     await s.close();
