@@ -1191,3 +1191,83 @@ test('consent at the desk: the state in words, "Sign consent", and "Check in" as
     await app.stop();
   }
 });
+
+test('session record: a practitioner writes it (422 at the fields), reception reads it, the course history side by side', async () => {
+  const app = await startApp({ env: COURSE_ENV });
+  const lenaId = await staffPractitioner(app, 'Dr. Lena Vogt', { email: 'lena@clinic.example' });
+  const lena = await staffUser(app, { email: 'lena@clinic.example', role: 'practitioner', practitionerId: lenaId });
+  const reception = await staffUser(app, { email: 'desk@clinic.example', role: 'reception' });
+  const course = await bookCourse(app, { name: 'Rita Record', email: 'rita@example.com', sessions: 2 });
+  const [first] = course.appointments;
+  const admin = await staffToken(app);
+  const ci = await app.api(`/api/v1/staff/appointments/${first.id}/check-in`, { method: 'POST', token: admin });
+  assert.equal(ci.status, 200, ci.text);
+  const s = await openPage(app);
+  const { page } = s;
+  try {
+    await deskSignIn(page, app.base, lena);
+    await showDay(page, first.start);
+    await page.locator(`[data-visit="${first.id}"]`).click();
+    const dialog = page.getByRole('dialog');
+    const record = dialog.getByRole('region', { name: 'Session record' });
+    await record.getByText('No session record yet.').waitFor();
+    await record.getByRole('button', { name: 'Write session record', exact: true }).click();
+    await record.getByRole('heading', { name: 'Write the session record' }).waitFor();
+    // the areas are the API's list, as checkboxes
+    assert.equal(await record.getByRole('group', { name: 'Areas treated' }).getByRole('checkbox').count(), 17);
+    await record.getByRole('button', { name: 'Save session record', exact: true }).click();
+    await record.getByText('Enter the needle depth in millimetres, e.g. 1.5.').waitFor();
+    await record.getByText('Tick at least one area.').waitFor();
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'rec-depth');
+    // the API's 422 is shown at its field
+    await record.getByLabel('Needle depth (mm)').fill('9');
+    await record.getByRole('checkbox', { name: 'Forehead', exact: true }).check();
+    await record.getByRole('checkbox', { name: 'Cheeks', exact: true }).check();
+    await record.getByRole('button', { name: 'Save session record', exact: true }).click();
+    const depthError = page.locator('#rec-needle_depth_mm-error');
+    await depthError.waitFor();
+    assert.match(await depthError.textContent(), /\S/);
+    assert.equal(await record.getByLabel('Needle depth (mm)').getAttribute('aria-invalid'), 'true');
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'rec-depth');
+    await s.step('desk-33-record-errors');
+    await record.getByLabel('Needle depth (mm)').fill('1,5');
+    await record.getByLabel('Product or serum').fill(XSS);
+    await record.getByLabel('Numbing').fill('Cream, 30 minutes');
+    await record.getByLabel('Immediate reaction').fill('Mild redness');
+    await record.getByLabel('Notes').fill('Tolerated well.\nNext time 1.75 mm on the cheeks.');
+    await record.getByRole('button', { name: 'Save session record', exact: true }).click();
+    await record.getByText('Session record saved.').waitFor();
+    await record.getByText('1.5 mm').waitFor();
+    await record.getByText('Forehead, Cheeks').waitFor();
+    await record.getByText(XSS).waitFor();
+    assert.equal(await page.locator('dialog img').count(), 0, 'typed text is text');
+    const stored = await app.api(`/api/v1/staff/appointments/${first.id}/notes`, { token: admin });
+    assert.equal(stored.json.needle_depth_mm, 1.5);
+    assert.deepEqual(stored.json.areas, ['forehead', 'cheeks']);
+    await s.step('desk-34-record-saved');
+    await record.getByRole('button', { name: 'Course history', exact: true }).click();
+    const table = record.getByRole('table');
+    await table.waitFor();
+    assert.deepEqual(await table.locator('thead th').allTextContents(), ['Session 1', 'Session 2']);
+    const depthRow = await table.getByRole('row', { name: /Needle depth/ }).locator('td').allTextContents();
+    assert.deepEqual(depthRow, ['1.5 mm', '–']);
+    await table.scrollIntoViewIfNeeded();
+    await s.step('desk-35-course-history');
+    await dialog.getByRole('button', { name: 'Close', exact: true }).click();
+    await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+
+    // reception reads it, cannot write it
+    await deskSignIn(page, app.base, reception);
+    await showDay(page, first.start);
+    await page.locator(`[data-visit="${first.id}"]`).click();
+    const r2 = page.getByRole('dialog').getByRole('region', { name: 'Session record' });
+    await r2.getByText('Forehead, Cheeks').waitFor();
+    assert.equal(await r2.getByRole('button', { name: /session record/ }).count(), 0, 'reception reads only');
+    await r2.getByRole('button', { name: 'Course history', exact: true }).waitFor();
+    await s.step('desk-36-record-reception');
+    s.assertClean();
+  } finally {
+    await s.close();
+    await app.stop();
+  }
+});

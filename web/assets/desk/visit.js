@@ -8,6 +8,7 @@ import {
   CONSENT, consentNeeded,
 } from './words.js';
 import { questionField, readAnswers, missingNotice } from './questions.js';
+import { sessionRecord } from './notes.js';
 
 const PICKER_WORDS = {
   previous: 'Previous week',
@@ -87,6 +88,10 @@ export function openVisit(app, id, { find, refresh }) {
       buttons.length
         ? h('div', { class: 'actions', role: 'group', 'aria-label': 'Actions' }, buttons)
         : h('p', { class: 'muted' }, 'Nothing can be changed on this visit from your desk.'),
+      // the session record of a checked-in or completed microneedling visit (read: every role)
+      e.service === 'microneedling' && (inClinic || e.status === 'completed')
+        ? sessionRecord(app, e, { canWrite: may.writeNotes(role) })
+        : null,
       ...(may.audit(role) ? [historyLinks(e)] : []),
     );
     if (may.messages(role)) loadMessages(e);
