@@ -3,6 +3,9 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { createServer as createHttpServer } from 'node:http';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   startApp, openPage, closeBrowser, staffToken, staffUser, staffPractitioner, deskSignIn, ADMIN_LOGIN,
   tabTo, byId, byText,
@@ -123,7 +126,7 @@ test('sign in per role: each role is offered only what it may do; reload keeps t
     await s.step('desk-01-sign-in');
     await deskSignIn(page, app.base, ADMIN_LOGIN);
     assert.deepEqual(await navNames(page), [
-      'Calendar', 'Book for a client', 'Screenings to review', 'Failed messages', 'Hours and time off', 'Closure days', 'Users and roles', 'Audit log',
+      'Calendar', 'Book for a client', 'Screenings to review', 'Aftercare alerts', 'Failed messages', 'Hours and time off', 'Closure days', 'Services', 'Users and roles', 'Audit log',
     ]);
     for (const name of ['Day', 'Week', 'Previous', 'Today', 'Next']) {
       await page.getByRole('button', { name, exact: true }).waitFor();
@@ -168,7 +171,7 @@ test('sign in per role: each role is offered only what it may do; reload keeps t
 
     // reception: the desk without the clinical review
     await deskSignIn(page, app.base, reception);
-    assert.deepEqual(await navNames(page), ['Calendar', 'Book for a client', 'Failed messages', 'Hours and time off', 'Closure days']);
+    assert.deepEqual(await navNames(page), ['Calendar', 'Book for a client', 'Aftercare alerts', 'Failed messages', 'Hours and time off', 'Closure days']);
     await showDayOf(page, appointment.start);
     await page.locator(`[data-visit="${appointment.id}"]`).click();
     const dialog = page.getByRole('dialog');
@@ -189,7 +192,7 @@ test('sign in per role: each role is offered only what it may do; reload keeps t
 
     // practitioner: own column, complete and review only
     await deskSignIn(page, app.base, lena);
-    assert.deepEqual(await navNames(page), ['Calendar', 'Screenings to review']);
+    assert.deepEqual(await navNames(page), ['Calendar', 'Screenings to review', 'Aftercare alerts']);
     await s.step('desk-05-calendar-practitioner');
     assert.equal(await page.locator('.cal-grid .cal-person').count(), 1, 'a practitioner sees their own column');
     await showDayOf(page, lenas.start);
@@ -1265,6 +1268,121 @@ test('session record: a practitioner writes it (422 at the fields), reception re
     assert.equal(await r2.getByRole('button', { name: /session record/ }).count(), 0, 'reception reads only');
     await r2.getByRole('button', { name: 'Course history', exact: true }).waitFor();
     await s.step('desk-36-record-reception');
+    s.assertClean();
+  } finally {
+    await s.close();
+    await app.stop();
+  }
+});
+
+/** Reminders on (the dispatcher writes .eml files each second), the irritation check a second
+ * after completion, check-in open days ahead. */
+function aftercareEnv(mail) {
+  return {
+    ...DESK_ENV,
+    APP__MAIL__FILE_DIR: mail,
+    APP__REMINDERS__ENABLED: 'true',
+    APP__REMINDERS__TICK: '1s',
+    APP__REMINDERS__QUIET_HOURS: '',
+    APP__REMINDERS__IRRITATION_CHECK_AFTER: '1s',
+    APP__BOOKING__CHECK_IN_LEAD: '720h',
+  };
+}
+
+/** A visit booked (consent signed), checked in and completed through the API, then the client
+ * answers the aftercare check-in from the irritation_check email's link with `answers`. */
+async function visitWithAftercare(app, mail, { name, email, answers }) {
+  const { appointment } = await bookViaApi(app, { name, email });
+  const token = await staffToken(app);
+  for (const step of ['check-in', 'complete']) {
+    const r = await app.api(`/api/v1/staff/appointments/${appointment.id}/${step}`, { method: 'POST', token, body: {} });
+    assert.equal(r.status, 200, r.text);
+  }
+  let secret = null;
+  for (let i = 0; i < 150 && !secret; i++) {
+    for (const f of readdirSync(mail, { recursive: true }).filter((n) => String(n).endsWith('.eml'))) {
+      const text = readFileSync(join(mail, String(f)), 'utf8').replace(/=\r?\n/g, '');
+      if (!/X-Dermadesk-Kind: irritation_check/.test(text) || !text.includes(email)) continue;
+      const m = text.match(/\/aftercare#([0-9a-f]{64})/);
+      if (m) secret = m[1];
+    }
+    if (!secret) await new Promise((r) => setTimeout(r, 200));
+  }
+  assert.ok(secret, `no aftercare link for ${email}`);
+  const body = { redness: 'none', swelling: false, pain_increasing: false, pus_or_fever: false, blisters_or_cold_sore: false, notes: null, ...answers };
+  const r = await app.api(`/api/v1/bookings/${appointment.id}/aftercare`, { method: 'POST', token: secret, body });
+  assert.ok(r.status === 200 || r.status === 201, r.text);
+  return appointment;
+}
+
+test('aftercare alerts: open first with the answers and the visit, a count on the menu, acknowledged with a required note; reception reads', async () => {
+  const mail = mkdtempSync(join(tmpdir(), 'dermadesk-desk-mail-'));
+  const app = await startApp({ env: aftercareEnv(mail) });
+  const lenaId = await staffPractitioner(app, 'Dr. Lena Vogt', { email: 'lena@clinic.example' });
+  const lena = await staffUser(app, { email: 'lena@clinic.example', role: 'practitioner', practitionerId: lenaId });
+  const reception = await staffUser(app, { email: 'desk@clinic.example', role: 'reception' });
+  const anna = await visitWithAftercare(app, mail, {
+    name: 'Anna Alert', email: 'anna@example.com', answers: { redness: 'strong', pus_or_fever: true, notes: `Hot and <b>throbbing</b> ${XSS}` },
+  });
+  const ben = await visitWithAftercare(app, mail, { name: 'Ben Blister', email: 'ben@example.com', answers: { blisters_or_cold_sore: true } });
+  const admin = await staffToken(app);
+  const all = (await app.api('/api/v1/staff/alerts', { token: admin })).json;
+  assert.equal(all.length, 2, JSON.stringify(all));
+  const benAlert = all.find((a) => a.appointment_id === ben.id);
+  const acked = await app.api(`/api/v1/staff/alerts/${benAlert.id}/acknowledge`, { method: 'POST', token: admin, body: { note: 'Called Ben: antiviral advice.' } });
+  assert.equal(acked.status, 200, acked.text);
+  const s = await openPage(app);
+  const { page } = s;
+  try {
+    await deskSignIn(page, app.base, lena);
+    const menu = page.getByRole('navigation', { name: 'Desk' }).getByRole('button', { name: /^Aftercare alerts/ });
+    await page.waitForFunction(() => /1 open/.test(document.querySelector('.desk-nav')?.textContent || ''));
+    assert.equal((await menu.textContent()).trim(), 'Aftercare alerts 1 open');
+    await menu.click();
+    await page.getByRole('heading', { name: 'Aftercare alerts', level: 1 }).waitFor();
+    const cards = page.locator('.alert-card');
+    await cards.first().waitFor();
+    assert.equal(await cards.count(), 2);
+    // the open one first, with the client's answers as text
+    const open = cards.nth(0);
+    assert.equal((await open.locator('h2').textContent()).trim(), 'Open: Anna Alert');
+    const openText = await open.innerText();
+    assert.match(openText, /Pus or fever, Strong redness|Strong redness, Pus or fever/);
+    assert.match(openText, /Redness\s+Strong/);
+    assert.ok(openText.includes(`Hot and <b>throbbing</b> ${XSS}`), 'the client\'s words as text');
+    assert.equal(await page.locator('.alert-card img, .alert-card b').count(), 0);
+    const second = cards.nth(1);
+    assert.match(await second.innerText(), /Acknowledged[\s\S]*Called Ben: antiviral advice\./);
+    assert.equal(await second.getByRole('button', { name: 'Acknowledge' }).count(), 0);
+    await s.step('desk-37-alerts');
+    // a note is required; keyboard only
+    await tabTo(page, byText, 'Acknowledge');
+    await page.keyboard.press('Enter');
+    await open.getByText('Write a note to acknowledge the alert.').waitFor();
+    assert.equal(await page.evaluate(() => document.activeElement?.tagName), 'TEXTAREA');
+    await s.step('desk-38-alert-note-missing');
+    await page.keyboard.type('Called Anna <i>now</i>: seen today at 16:00.');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Enter');
+    await page.getByRole('status').getByText('Alert for Anna Alert acknowledged.').waitFor();
+    await page.getByText('No open alerts.').waitFor();
+    await page.waitForFunction(() => !/open/.test(document.querySelector('.desk-nav')?.textContent || ''));
+    assert.equal(await page.locator('.alert-card i').count(), 0);
+    await page.getByText('Called Anna <i>now</i>: seen today at 16:00.').waitFor();
+    const stored = (await app.api('/api/v1/staff/alerts?open=true', { token: admin })).json;
+    assert.equal(stored.length, 0);
+    // the visit link opens the visit on the calendar
+    await page.locator(`[data-open-visit="${anna.id}"]`).click();
+    await page.getByRole('dialog').getByRole('heading', { name: 'Anna Alert' }).waitFor();
+    await page.keyboard.press('Escape');
+    await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+
+    // reception reads, without the acknowledge form
+    await deskSignIn(page, app.base, reception);
+    await page.getByRole('navigation', { name: 'Desk' }).getByRole('button', { name: 'Aftercare alerts' }).click();
+    await page.locator('.alert-card').first().waitFor();
+    assert.equal(await page.getByRole('button', { name: 'Acknowledge' }).count(), 0);
+    await s.step('desk-39-alerts-reception');
     s.assertClean();
   } finally {
     await s.close();
