@@ -1389,3 +1389,55 @@ test('aftercare alerts: open first with the answers and the visit, a count on th
     await app.stop();
   }
 });
+
+test('services (admin): name, duration and price in euros sent as minor units; empty = no price; refusals at the fields', async () => {
+  const app = await startApp({ env: DESK_ENV });
+  await staffPractitioner(app, 'Dr. Lena Vogt');
+  const s = await openPage(app);
+  const { page } = s;
+  try {
+    await deskSignIn(page, app.base, ADMIN_LOGIN);
+    await page.getByRole('navigation', { name: 'Desk' }).getByRole('button', { name: 'Services', exact: true }).click();
+    await page.getByRole('heading', { name: 'Services', level: 1 }).waitFor();
+    const card = page.locator('[data-service="microneedling"]');
+    await card.waitFor();
+    assert.equal(await page.locator('[data-service]').count(), 2);
+    assert.equal(await card.getByLabel('Price (EUR)').inputValue(), '', 'no price yet');
+    await s.step('desk-40-services');
+    // a price that is not euros and cents: said at the field, nothing sent
+    await card.getByLabel('Price (EUR)').fill('twelve');
+    await card.getByRole('button', { name: 'Save', exact: true }).click();
+    await card.getByText('Enter euros and cents, e.g. 149.00, or leave it empty.').waitFor();
+    assert.equal(await card.getByLabel('Price (EUR)').getAttribute('aria-invalid'), 'true');
+    // a length off the booking grid: the API's 422 at the field
+    await card.getByLabel('Price (EUR)').fill('149,5');
+    await card.getByLabel('Duration (minutes)').fill('50');
+    await card.getByRole('button', { name: 'Save', exact: true }).click();
+    const durationError = page.locator('#svc-microneedling-duration-error');
+    await page.waitForFunction(() => document.querySelector('#svc-microneedling-duration-error')?.textContent.trim());
+    assert.match(await durationError.textContent(), /\S/);
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'svc-microneedling-duration');
+    await s.step('desk-41-services-errors');
+    await card.getByLabel('Duration (minutes)').fill('75');
+    await card.getByLabel('Name').fill(`Microneedling ${XSS}`);
+    await card.getByRole('button', { name: 'Save', exact: true }).click();
+    await page.getByRole('status').getByText(/saved: 75 minutes, €149\.50\./).waitFor();
+    assert.equal(await card.getByLabel('Price (EUR)').inputValue(), '149.50');
+    assert.equal(await page.locator('.services img').count(), 0);
+    let listed = (await app.api('/api/v1/services')).json.find((x) => x.code === 'microneedling');
+    assert.deepEqual(listed.price, { amount_minor: 14950, currency: 'EUR' });
+    assert.equal(listed.duration_minutes, 75);
+    assert.equal(listed.name, `Microneedling ${XSS}`);
+    await s.step('desk-42-services-saved');
+    // empty price: no price shown
+    await card.getByLabel('Price (EUR)').fill('');
+    await card.getByRole('button', { name: 'Save', exact: true }).click();
+    await page.getByRole('status').getByText(/no price shown/).waitFor();
+    listed = (await app.api('/api/v1/services')).json.find((x) => x.code === 'microneedling');
+    assert.equal(listed.price, null);
+    s.assertClean();
+  } finally {
+    await s.close();
+    await app.stop();
+  }
+});
