@@ -507,6 +507,11 @@ test("a check-in the rules refuse is explained on the spot: a re-confirmation aw
   });
   assert.equal(re.status, 200, re.text);
   assert.equal(re.json.outcome, 'needs_review');
+  // the course's consent is signed (else "Check in" asks for it first)
+  const signed = await app.api(`/api/v1/bookings/${b.json.appointments[0].id}/consent`, {
+    method: 'POST', token: b.json.manage_token, body: { full_name: 'Cora Course', agree: true },
+  });
+  assert.equal(signed.status, 201, signed.text);
   const s = await openPage(app);
   const { page } = s;
   try {
@@ -1064,9 +1069,11 @@ test('audit log (admin): a table, calendar views hidden unless asked, filtered b
     await page.locator(`[data-visit="${appointment.id}"]`).click();
     await page.getByRole('dialog').getByRole('link', { name: 'History', exact: true }).click();
     await page.getByRole('heading', { name: 'Audit log', level: 1 }).waitFor();
-    await page.getByText('The history of this visit: 1 entry, newest first.').waitFor();
-    assert.deepEqual(await page.locator('tbody tr').evaluateAll((rows) => rows.map((r) => r.dataset.action)), ['appointment.checkin']);
-    assert.match(await page.locator('tbody tr').textContent(), /admin@clinic\.example/);
+    // the check-in, and the consent the client signed from the manage link (bookViaApi)
+    await page.getByText('The history of this visit: 2 entries, newest first.').waitFor();
+    // (both may fall in the same second, so their order is not asserted)
+    assert.deepEqual((await page.locator('tbody tr').evaluateAll((rows) => rows.map((r) => r.dataset.action))).sort(), ['appointment.checkin', 'consent.sign']);
+    assert.match(await page.locator('tbody tr[data-action="appointment.checkin"]').textContent(), /admin@clinic\.example/);
     assert.equal(await page.getByRole('textbox', { name: 'Client or visit id' }).inputValue(), appointment.id);
     await s.step('desk-26-audit-visit');
     // and "Client's history"
