@@ -3,6 +3,9 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { createServer as createHttpServer } from 'node:http';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   startApp, openPage, closeBrowser, staffToken, staffUser, staffPractitioner, deskSignIn, ADMIN_LOGIN,
   tabTo, byId, byText,
@@ -34,7 +37,7 @@ async function firstSlot(app, service = 'microneedling', practitionerId = null) 
  * then signs the consent with the manage token (as on the manage page), since a microneedling
  * visit is checked in only with it (409 consent_missing otherwise).
  */
-async function bookViaApi(app, { name = 'Anna Keller', email = 'anna@example.com', yes = [], practitionerId = null } = {}) {
+async function bookViaApi(app, { name = 'Anna Keller', email = 'anna@example.com', yes = [], practitionerId = null, sign = true } = {}) {
   const qs = (await app.api('/api/v1/screening/questions')).json.questions;
   const answers = Object.fromEntries(qs.map((q) => [q.id, yes.includes(q.id)]));
   const s = await app.api('/api/v1/screenings', { method: 'POST', body: { client: { name, email }, answers } });
@@ -47,6 +50,7 @@ async function bookViaApi(app, { name = 'Anna Keller', email = 'anna@example.com
   });
   assert.equal(b.status, 201, b.text);
   const appointment = b.json.appointments[0];
+  if (!sign) return { screening: s.json, appointment, manageToken: b.json.manage_token };
   const signed = await app.api(`/api/v1/bookings/${appointment.id}/consent`, {
     method: 'POST', token: b.json.manage_token, body: { full_name: name, agree: true },
   });
@@ -122,7 +126,7 @@ test('sign in per role: each role is offered only what it may do; reload keeps t
     await s.step('desk-01-sign-in');
     await deskSignIn(page, app.base, ADMIN_LOGIN);
     assert.deepEqual(await navNames(page), [
-      'Calendar', 'Book for a client', 'Screenings to review', 'Failed messages', 'Hours and time off', 'Closure days', 'Users and roles', 'Audit log',
+      'Calendar', 'Book for a client', 'Screenings to review', 'Aftercare alerts', 'Failed messages', 'Hours and time off', 'Closure days', 'Services', 'Users and roles', 'Audit log',
     ]);
     for (const name of ['Day', 'Week', 'Previous', 'Today', 'Next']) {
       await page.getByRole('button', { name, exact: true }).waitFor();
@@ -150,19 +154,24 @@ test('sign in per role: each role is offered only what it may do; reload keeps t
     await page.reload();
     await page.getByRole('heading', { name: 'Calendar', level: 1 }).waitFor();
     const stored = await page.evaluate(() => ({ session: sessionStorage.getItem('dermadesk.desk.session'), local: localStorage.length, cookie: document.cookie }));
-    assert.ok(JSON.parse(stored.session).token, 'token in sessionStorage');
+    const oldToken = JSON.parse(stored.session).token;
+    assert.ok(oldToken, 'token in sessionStorage');
     assert.equal(stored.local, 0);
     assert.equal(stored.cookie, '');
+    assert.equal((await app.api('/api/v1/staff/alerts', { token: oldToken })).status, 200);
     await page.getByRole('button', { name: 'Sign out', exact: true }).click();
     await page.getByRole('button', { name: 'Sign in', exact: true }).waitFor();
     await page.getByText('You have signed out.').waitFor();
     assert.equal(await page.evaluate(() => sessionStorage.getItem('dermadesk.desk.session')), null, 'token gone after Sign out');
+    // Sign out ended the session on the server: the old token is refused
+    assert.ok(s.seen.requests.some((u) => u.endsWith('/api/v1/auth/logout')), 'POST /api/v1/auth/logout sent');
+    assert.equal((await app.api('/api/v1/staff/alerts', { token: oldToken })).status, 401, 'the old token is 401 after Sign out');
     await page.reload();
     await page.getByRole('button', { name: 'Sign in', exact: true }).waitFor();
 
     // reception: the desk without the clinical review
     await deskSignIn(page, app.base, reception);
-    assert.deepEqual(await navNames(page), ['Calendar', 'Book for a client', 'Failed messages', 'Hours and time off', 'Closure days']);
+    assert.deepEqual(await navNames(page), ['Calendar', 'Book for a client', 'Aftercare alerts', 'Failed messages', 'Hours and time off', 'Closure days']);
     await showDayOf(page, appointment.start);
     await page.locator(`[data-visit="${appointment.id}"]`).click();
     const dialog = page.getByRole('dialog');
@@ -183,7 +192,7 @@ test('sign in per role: each role is offered only what it may do; reload keeps t
 
     // practitioner: own column, complete and review only
     await deskSignIn(page, app.base, lena);
-    assert.deepEqual(await navNames(page), ['Calendar', 'Screenings to review']);
+    assert.deepEqual(await navNames(page), ['Calendar', 'Screenings to review', 'Aftercare alerts']);
     await s.step('desk-05-calendar-practitioner');
     assert.equal(await page.locator('.cal-grid .cal-person').count(), 1, 'a practitioner sees their own column');
     await showDayOf(page, lenas.start);
@@ -313,8 +322,16 @@ test('an idle desk locks (desk.idle_lock_seconds) and unlocks with the password'
       await route.fulfill({ response: res, json: { ...body, desk: { idle_lock_seconds: 3 } } });
     });
     await deskSignIn(page, app.base, ADMIN_LOGIN);
+    const oldToken = await page.evaluate(() => JSON.parse(sessionStorage.getItem('dermadesk.desk.session')).token);
+    assert.ok(oldToken);
     await page.getByRole('heading', { name: 'The desk is locked' }).waitFor({ timeout: 10000 });
     assert.equal(await page.locator('.cal-grid').count(), 0, 'nothing of the calendar stays on screen');
+    // the lock ended the session on the server and the tab keeps no token
+    await page.waitForFunction(() => performance.getEntriesByType('resource').some((r) => r.name.endsWith('/api/v1/auth/logout')));
+    assert.equal((await app.api('/api/v1/staff/alerts', { token: oldToken })).status, 401, 'the old token is 401 once locked');
+    const kept = await page.evaluate(() => JSON.parse(sessionStorage.getItem('dermadesk.desk.session')));
+    assert.equal(kept.token, undefined, 'no token kept while locked');
+    assert.equal(kept.locked, true);
     await s.step('desk-06-locked');
     await page.reload();
     await page.getByRole('heading', { name: 'The desk is locked' }).waitFor().catch(async (e) => {
@@ -490,6 +507,11 @@ test("a check-in the rules refuse is explained on the spot: a re-confirmation aw
   });
   assert.equal(re.status, 200, re.text);
   assert.equal(re.json.outcome, 'needs_review');
+  // the course's consent is signed (else "Check in" asks for it first)
+  const signed = await app.api(`/api/v1/bookings/${b.json.appointments[0].id}/consent`, {
+    method: 'POST', token: b.json.manage_token, body: { full_name: 'Cora Course', agree: true },
+  });
+  assert.equal(signed.status, 201, signed.text);
   const s = await openPage(app);
   const { page } = s;
   try {
@@ -656,8 +678,11 @@ async function showDay(page, iso) {
   for (let i = 0; i < days; i++) await page.getByRole('button', { name: 'Next', exact: true }).click();
 }
 
-/** A course of `sessions` booked through the public API (all answers No); returns the answer. */
-async function bookCourse(app, { name, email, sessions }) {
+/**
+ * A course of `sessions` booked through the public API (all answers No); returns the answer.
+ * The client signs the course's consent with the manage token unless `sign` is false.
+ */
+async function bookCourse(app, { name, email, sessions, sign = true }) {
   const qs = (await app.api('/api/v1/screening/questions')).json.questions;
   const answers = Object.fromEntries(qs.map((q) => [q.id, false]));
   const scr = await app.api('/api/v1/screenings', { method: 'POST', body: { client: { name, email }, answers } });
@@ -668,6 +693,12 @@ async function bookCourse(app, { name, email, sessions }) {
     body: { screening_id: scr.json.id, service: 'microneedling', start: slot.start, practitioner_id: slot.practitioner_id, sessions },
   });
   assert.equal(b.status, 201, b.text);
+  if (sign) {
+    const signed = await app.api(`/api/v1/bookings/${b.json.appointments[0].id}/consent`, {
+      method: 'POST', token: b.json.manage_token, body: { full_name: name, agree: true },
+    });
+    assert.equal(signed.status, 201, signed.text);
+  }
   return b.json;
 }
 
@@ -1038,9 +1069,11 @@ test('audit log (admin): a table, calendar views hidden unless asked, filtered b
     await page.locator(`[data-visit="${appointment.id}"]`).click();
     await page.getByRole('dialog').getByRole('link', { name: 'History', exact: true }).click();
     await page.getByRole('heading', { name: 'Audit log', level: 1 }).waitFor();
-    await page.getByText('The history of this visit: 1 entry, newest first.').waitFor();
-    assert.deepEqual(await page.locator('tbody tr').evaluateAll((rows) => rows.map((r) => r.dataset.action)), ['appointment.checkin']);
-    assert.match(await page.locator('tbody tr').textContent(), /admin@clinic\.example/);
+    // the check-in, and the consent the client signed from the manage link (bookViaApi)
+    await page.getByText('The history of this visit: 2 entries, newest first.').waitFor();
+    // (both may fall in the same second, so their order is not asserted)
+    assert.deepEqual((await page.locator('tbody tr').evaluateAll((rows) => rows.map((r) => r.dataset.action))).sort(), ['appointment.checkin', 'consent.sign']);
+    assert.match(await page.locator('tbody tr[data-action="appointment.checkin"]').textContent(), /admin@clinic\.example/);
     assert.equal(await page.getByRole('textbox', { name: 'Client or visit id' }).inputValue(), appointment.id);
     await s.step('desk-26-audit-visit');
     // and "Client's history"
@@ -1085,6 +1118,330 @@ test('by keyboard alone: a repeat session’s health answers recorded from the v
     await dialog.getByText('Health answers recorded: the visit can go ahead.').waitFor();
     await dialog.getByText('Re-confirmed. Recorded; nothing stands in the way of the visit.').waitFor();
     assert.equal(await page.evaluate(() => document.activeElement.id), 'visit-title', 'focus back on the visit');
+    s.assertClean();
+  } finally {
+    await s.close();
+    await app.stop();
+  }
+});
+
+// ---- third shift: consent at the desk, session records, aftercare alerts, services ----
+
+test('consent at the desk: the state in words, "Sign consent", and "Check in" asks for the signature first', async () => {
+  const app = await startApp({ env: DESK_ENV });
+  await staffPractitioner(app, 'Dr. Lena Vogt');
+  const reception = await staffUser(app, { email: 'desk@clinic.example', role: 'reception' });
+  const { appointment: first } = await bookViaApi(app, { name: 'Clara Consent', email: 'clara@example.com', sign: false });
+  const { appointment: second } = await bookViaApi(app, { name: 'Sina Sign', email: 'sina@example.com', sign: false });
+  const s = await openPage(app);
+  const { page } = s;
+  try {
+    await deskSignIn(page, app.base, reception);
+    await showDayOf(page, first.start);
+    const block = page.locator(`[data-visit="${first.id}"]`);
+    await block.waitFor();
+    assert.match(await block.textContent(), /Consent missing/);
+
+    // "Sign consent" on its own: the text, the typed name and the tick
+    await showDayOf(page, second.start);
+    await page.locator(`[data-visit="${second.id}"]`).click();
+    let dialog = page.getByRole('dialog');
+    await dialog.getByText('Not signed yet: the client signs the consent before check-in.').waitFor();
+    await dialog.getByRole('button', { name: 'Sign consent', exact: true }).click();
+    await dialog.getByRole('heading', { name: 'Consent', exact: true }).waitFor();
+    const text = dialog.getByRole('region', { name: /\(version / });
+    await text.waitFor();
+    const scroll = await text.evaluate((el) => ({ h: el.scrollHeight, c: el.clientHeight, overflow: getComputedStyle(el).overflowY }));
+    assert.equal(scroll.overflow, 'auto', 'the consent text scrolls in its box');
+    assert.ok((await text.innerText()).length > 200, 'the consent text is shown');
+    await s.step('desk-30-consent-form');
+    // nothing typed: each field says what is missing
+    await dialog.getByRole('button', { name: 'Record signature', exact: true }).click();
+    await dialog.getByText('Enter the client’s full name.').waitFor();
+    await dialog.getByText('Tick this when the client agrees.').waitFor();
+    assert.equal(await dialog.getByLabel('Full name').getAttribute('aria-invalid'), 'true');
+    await s.step('desk-31-consent-errors');
+    await dialog.getByLabel('Full name').fill(XSS);
+    await dialog.getByLabel('The client agrees').check();
+    await dialog.getByRole('button', { name: 'Record signature', exact: true }).click();
+    await dialog.getByRole('status').getByText('Consent signed.').waitFor();
+    await dialog.getByText('Signed (the current version).').waitFor();
+    assert.equal(await dialog.getByRole('button', { name: 'Sign consent', exact: true }).count(), 0);
+    assert.equal(await page.locator('dialog img').count(), 0);
+    const admin = await staffToken(app);
+    const c = await app.api(`/api/v1/staff/appointments/${second.id}/consent`, { token: admin });
+    assert.equal(c.json.state, 'signed');
+    assert.equal(c.json.signed.by, XSS, 'the typed name is stored as typed');
+    assert.equal(c.json.signed.via, 'desk');
+    await page.keyboard.press('Escape');
+
+    // "Check in" without the consent: the form first (by keyboard), then the check-in
+    await showDayOf(page, first.start);
+    await page.locator(`[data-visit="${first.id}"]`).click();
+    dialog = page.getByRole('dialog');
+    await dialog.getByRole('button', { name: 'Check in', exact: true }).click();
+    await dialog.getByText(/needs the client’s signed consent before check-in/).waitFor();
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'consent-title', 'focus on the form');
+    await tabTo(page, byId, 'consent-name');
+    await page.keyboard.type('Clara Consent');
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'consent-agree');
+    await page.keyboard.press('Space');
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Record signature and check in');
+    await page.keyboard.press('Enter');
+    await dialog.getByRole('status').getByText('Consent signed. Checked in.').waitFor();
+    await dialog.getByText('Checked in', { exact: true }).waitFor();
+    await s.step('desk-32-consent-checked-in');
+    const after = await app.api(`/api/v1/staff/appointments/${first.id}/consent`, { token: admin });
+    assert.equal(after.json.signed.by, 'Clara Consent');
+    s.assertClean();
+  } finally {
+    await s.close();
+    await app.stop();
+  }
+});
+
+test('session record: a practitioner writes it (422 at the fields), reception reads it, the course history side by side', async () => {
+  const app = await startApp({ env: COURSE_ENV });
+  const lenaId = await staffPractitioner(app, 'Dr. Lena Vogt', { email: 'lena@clinic.example' });
+  const lena = await staffUser(app, { email: 'lena@clinic.example', role: 'practitioner', practitionerId: lenaId });
+  const reception = await staffUser(app, { email: 'desk@clinic.example', role: 'reception' });
+  const course = await bookCourse(app, { name: 'Rita Record', email: 'rita@example.com', sessions: 2 });
+  const [first] = course.appointments;
+  const admin = await staffToken(app);
+  const ci = await app.api(`/api/v1/staff/appointments/${first.id}/check-in`, { method: 'POST', token: admin });
+  assert.equal(ci.status, 200, ci.text);
+  const s = await openPage(app);
+  const { page } = s;
+  try {
+    await deskSignIn(page, app.base, lena);
+    await showDay(page, first.start);
+    await page.locator(`[data-visit="${first.id}"]`).click();
+    const dialog = page.getByRole('dialog');
+    const record = dialog.getByRole('region', { name: 'Session record' });
+    await record.getByText('No session record yet.').waitFor();
+    await record.getByRole('button', { name: 'Write session record', exact: true }).click();
+    await record.getByRole('heading', { name: 'Write the session record' }).waitFor();
+    // the areas are the API's list, as checkboxes
+    assert.equal(await record.getByRole('group', { name: 'Areas treated' }).getByRole('checkbox').count(), 17);
+    await record.getByRole('button', { name: 'Save session record', exact: true }).click();
+    await record.getByText('Enter the needle depth in millimetres, e.g. 1.5.').waitFor();
+    await record.getByText('Tick at least one area.').waitFor();
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'rec-depth');
+    // the API's 422 is shown at its field
+    await record.getByLabel('Needle depth (mm)').fill('9');
+    await record.getByRole('checkbox', { name: 'Forehead', exact: true }).check();
+    await record.getByRole('checkbox', { name: 'Cheeks', exact: true }).check();
+    await record.getByRole('button', { name: 'Save session record', exact: true }).click();
+    const depthError = page.locator('#rec-needle_depth_mm-error');
+    await depthError.waitFor();
+    assert.match(await depthError.textContent(), /\S/);
+    assert.equal(await record.getByLabel('Needle depth (mm)').getAttribute('aria-invalid'), 'true');
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'rec-depth');
+    await s.step('desk-33-record-errors');
+    await record.getByLabel('Needle depth (mm)').fill('1,5');
+    await record.getByLabel('Product or serum').fill(XSS);
+    await record.getByLabel('Numbing').fill('Cream, 30 minutes');
+    await record.getByLabel('Immediate reaction').fill('Mild redness');
+    await record.getByLabel('Notes').fill('Tolerated well.\nNext time 1.75 mm on the cheeks.');
+    await record.getByRole('button', { name: 'Save session record', exact: true }).click();
+    await record.getByText('Session record saved.').waitFor();
+    await record.getByText('1.5 mm').waitFor();
+    await record.getByText('Forehead, Cheeks').waitFor();
+    await record.getByText(XSS).waitFor();
+    assert.equal(await page.locator('dialog img').count(), 0, 'typed text is text');
+    const stored = await app.api(`/api/v1/staff/appointments/${first.id}/notes`, { token: admin });
+    assert.equal(stored.json.needle_depth_mm, 1.5);
+    assert.deepEqual(stored.json.areas, ['forehead', 'cheeks']);
+    await s.step('desk-34-record-saved');
+    await record.getByRole('button', { name: 'Course history', exact: true }).click();
+    const table = record.getByRole('table');
+    await table.waitFor();
+    assert.deepEqual(await table.locator('thead th').allTextContents(), ['Session 1', 'Session 2']);
+    const depthRow = await table.getByRole('row', { name: /Needle depth/ }).locator('td').allTextContents();
+    assert.deepEqual(depthRow, ['1.5 mm', '–']);
+    await table.scrollIntoViewIfNeeded();
+    await s.step('desk-35-course-history');
+    await dialog.getByRole('button', { name: 'Close', exact: true }).click();
+    await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+
+    // reception reads it, cannot write it
+    await deskSignIn(page, app.base, reception);
+    await showDay(page, first.start);
+    await page.locator(`[data-visit="${first.id}"]`).click();
+    const r2 = page.getByRole('dialog').getByRole('region', { name: 'Session record' });
+    await r2.getByText('Forehead, Cheeks').waitFor();
+    assert.equal(await r2.getByRole('button', { name: /session record/ }).count(), 0, 'reception reads only');
+    await r2.getByRole('button', { name: 'Course history', exact: true }).waitFor();
+    await s.step('desk-36-record-reception');
+    s.assertClean();
+  } finally {
+    await s.close();
+    await app.stop();
+  }
+});
+
+/** Reminders on (the dispatcher writes .eml files each second), the irritation check a second
+ * after completion, check-in open days ahead. */
+function aftercareEnv(mail) {
+  return {
+    ...DESK_ENV,
+    APP__MAIL__FILE_DIR: mail,
+    APP__REMINDERS__ENABLED: 'true',
+    APP__REMINDERS__TICK: '1s',
+    APP__REMINDERS__QUIET_HOURS: '',
+    APP__REMINDERS__IRRITATION_CHECK_AFTER: '1s',
+    APP__BOOKING__CHECK_IN_LEAD: '720h',
+  };
+}
+
+/** A visit booked (consent signed), checked in and completed through the API, then the client
+ * answers the aftercare check-in from the irritation_check email's link with `answers`. */
+async function visitWithAftercare(app, mail, { name, email, answers }) {
+  const { appointment } = await bookViaApi(app, { name, email });
+  const token = await staffToken(app);
+  for (const step of ['check-in', 'complete']) {
+    const r = await app.api(`/api/v1/staff/appointments/${appointment.id}/${step}`, { method: 'POST', token, body: {} });
+    assert.equal(r.status, 200, r.text);
+  }
+  let secret = null;
+  for (let i = 0; i < 150 && !secret; i++) {
+    for (const f of readdirSync(mail, { recursive: true }).filter((n) => String(n).endsWith('.eml'))) {
+      const text = readFileSync(join(mail, String(f)), 'utf8').replace(/=\r?\n/g, '');
+      if (!/X-Dermadesk-Kind: irritation_check/.test(text) || !text.includes(email)) continue;
+      const m = text.match(/\/aftercare#([0-9a-f]{64})/);
+      if (m) secret = m[1];
+    }
+    if (!secret) await new Promise((r) => setTimeout(r, 200));
+  }
+  assert.ok(secret, `no aftercare link for ${email}`);
+  const body = { redness: 'none', swelling: false, pain_increasing: false, pus_or_fever: false, blisters_or_cold_sore: false, notes: null, ...answers };
+  const r = await app.api(`/api/v1/bookings/${appointment.id}/aftercare`, { method: 'POST', token: secret, body });
+  assert.ok(r.status === 200 || r.status === 201, r.text);
+  return appointment;
+}
+
+test('aftercare alerts: open first with the answers and the visit, a count on the menu, acknowledged with a required note; reception reads', async () => {
+  const mail = mkdtempSync(join(tmpdir(), 'dermadesk-desk-mail-'));
+  const app = await startApp({ env: aftercareEnv(mail) });
+  const lenaId = await staffPractitioner(app, 'Dr. Lena Vogt', { email: 'lena@clinic.example' });
+  const lena = await staffUser(app, { email: 'lena@clinic.example', role: 'practitioner', practitionerId: lenaId });
+  const reception = await staffUser(app, { email: 'desk@clinic.example', role: 'reception' });
+  const anna = await visitWithAftercare(app, mail, {
+    name: 'Anna Alert', email: 'anna@example.com', answers: { redness: 'strong', pus_or_fever: true, notes: `Hot and <b>throbbing</b> ${XSS}` },
+  });
+  const ben = await visitWithAftercare(app, mail, { name: 'Ben Blister', email: 'ben@example.com', answers: { blisters_or_cold_sore: true } });
+  const admin = await staffToken(app);
+  const all = (await app.api('/api/v1/staff/alerts', { token: admin })).json;
+  assert.equal(all.length, 2, JSON.stringify(all));
+  const benAlert = all.find((a) => a.appointment_id === ben.id);
+  const acked = await app.api(`/api/v1/staff/alerts/${benAlert.id}/acknowledge`, { method: 'POST', token: admin, body: { note: 'Called Ben: antiviral advice.' } });
+  assert.equal(acked.status, 200, acked.text);
+  const s = await openPage(app);
+  const { page } = s;
+  try {
+    await deskSignIn(page, app.base, lena);
+    const menu = page.getByRole('navigation', { name: 'Desk' }).getByRole('button', { name: /^Aftercare alerts/ });
+    await page.waitForFunction(() => /1 open/.test(document.querySelector('.desk-nav')?.textContent || ''));
+    assert.equal((await menu.textContent()).trim(), 'Aftercare alerts 1 open');
+    await menu.click();
+    await page.getByRole('heading', { name: 'Aftercare alerts', level: 1 }).waitFor();
+    const cards = page.locator('.alert-card');
+    await cards.first().waitFor();
+    assert.equal(await cards.count(), 2);
+    // the open one first, with the client's answers as text
+    const open = cards.nth(0);
+    assert.equal((await open.locator('h2').textContent()).trim(), 'Open: Anna Alert');
+    const openText = await open.innerText();
+    assert.match(openText, /Pus or fever, Strong redness|Strong redness, Pus or fever/);
+    assert.match(openText, /Redness\s+Strong/);
+    assert.ok(openText.includes(`Hot and <b>throbbing</b> ${XSS}`), 'the client\'s words as text');
+    assert.equal(await page.locator('.alert-card img, .alert-card b').count(), 0);
+    const second = cards.nth(1);
+    assert.match(await second.innerText(), /Acknowledged[\s\S]*Called Ben: antiviral advice\./);
+    assert.equal(await second.getByRole('button', { name: 'Acknowledge' }).count(), 0);
+    await s.step('desk-37-alerts');
+    // a note is required; keyboard only
+    await tabTo(page, byText, 'Acknowledge');
+    await page.keyboard.press('Enter');
+    await open.getByText('Write a note to acknowledge the alert.').waitFor();
+    assert.equal(await page.evaluate(() => document.activeElement?.tagName), 'TEXTAREA');
+    await s.step('desk-38-alert-note-missing');
+    await page.keyboard.type('Called Anna <i>now</i>: seen today at 16:00.');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Enter');
+    await page.getByRole('status').getByText('Alert for Anna Alert acknowledged.').waitFor();
+    await page.getByText('No open alerts.').waitFor();
+    await page.waitForFunction(() => !/open/.test(document.querySelector('.desk-nav')?.textContent || ''));
+    assert.equal(await page.locator('.alert-card i').count(), 0);
+    await page.getByText('Called Anna <i>now</i>: seen today at 16:00.').waitFor();
+    const stored = (await app.api('/api/v1/staff/alerts?open=true', { token: admin })).json;
+    assert.equal(stored.length, 0);
+    // the visit link opens the visit on the calendar
+    await page.locator(`[data-open-visit="${anna.id}"]`).click();
+    await page.getByRole('dialog').getByRole('heading', { name: 'Anna Alert' }).waitFor();
+    await page.keyboard.press('Escape');
+    await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+
+    // reception reads, without the acknowledge form
+    await deskSignIn(page, app.base, reception);
+    await page.getByRole('navigation', { name: 'Desk' }).getByRole('button', { name: 'Aftercare alerts' }).click();
+    await page.locator('.alert-card').first().waitFor();
+    assert.equal(await page.getByRole('button', { name: 'Acknowledge' }).count(), 0);
+    await s.step('desk-39-alerts-reception');
+    s.assertClean();
+  } finally {
+    await s.close();
+    await app.stop();
+  }
+});
+
+test('services (admin): name, duration and price in euros sent as minor units; empty = no price; refusals at the fields', async () => {
+  const app = await startApp({ env: DESK_ENV });
+  await staffPractitioner(app, 'Dr. Lena Vogt');
+  const s = await openPage(app);
+  const { page } = s;
+  try {
+    await deskSignIn(page, app.base, ADMIN_LOGIN);
+    await page.getByRole('navigation', { name: 'Desk' }).getByRole('button', { name: 'Services', exact: true }).click();
+    await page.getByRole('heading', { name: 'Services', level: 1 }).waitFor();
+    const card = page.locator('[data-service="microneedling"]');
+    await card.waitFor();
+    assert.equal(await page.locator('[data-service]').count(), 2);
+    assert.equal(await card.getByLabel('Price (EUR)').inputValue(), '', 'no price yet');
+    await s.step('desk-40-services');
+    // a price that is not euros and cents: said at the field, nothing sent
+    await card.getByLabel('Price (EUR)').fill('twelve');
+    await card.getByRole('button', { name: 'Save', exact: true }).click();
+    await card.getByText('Enter euros and cents, e.g. 149.00, or leave it empty.').waitFor();
+    assert.equal(await card.getByLabel('Price (EUR)').getAttribute('aria-invalid'), 'true');
+    // a length off the booking grid: the API's 422 at the field
+    await card.getByLabel('Price (EUR)').fill('149,5');
+    await card.getByLabel('Duration (minutes)').fill('50');
+    await card.getByRole('button', { name: 'Save', exact: true }).click();
+    const durationError = page.locator('#svc-microneedling-duration-error');
+    await page.waitForFunction(() => document.querySelector('#svc-microneedling-duration-error')?.textContent.trim());
+    assert.match(await durationError.textContent(), /\S/);
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'svc-microneedling-duration');
+    await s.step('desk-41-services-errors');
+    await card.getByLabel('Duration (minutes)').fill('75');
+    await card.getByLabel('Name').fill(`Microneedling ${XSS}`);
+    await card.getByRole('button', { name: 'Save', exact: true }).click();
+    await page.getByRole('status').getByText(/saved: 75 minutes, €149\.50\./).waitFor();
+    assert.equal(await card.getByLabel('Price (EUR)').inputValue(), '149.50');
+    assert.equal(await page.locator('.services img').count(), 0);
+    let listed = (await app.api('/api/v1/services')).json.find((x) => x.code === 'microneedling');
+    assert.deepEqual(listed.price, { amount_minor: 14950, currency: 'EUR' });
+    assert.equal(listed.duration_minutes, 75);
+    assert.equal(listed.name, `Microneedling ${XSS}`);
+    await s.step('desk-42-services-saved');
+    // empty price: no price shown
+    await card.getByLabel('Price (EUR)').fill('');
+    await card.getByRole('button', { name: 'Save', exact: true }).click();
+    await page.getByRole('status').getByText(/no price shown/).waitFor();
+    listed = (await app.api('/api/v1/services')).json.find((x) => x.code === 'microneedling');
+    assert.equal(listed.price, null);
     s.assertClean();
   } finally {
     await s.close();

@@ -3,7 +3,7 @@
 // while the tab is hidden) so changes made elsewhere show without a reload.
 import { h } from '../dom.js';
 import { SessionEnded } from './session.js';
-import { STATUS, serviceName, screeningState, explain } from './words.js';
+import { STATUS, CONSENT, serviceName, screeningState, explain } from './words.js';
 import { minuteClock, localClock, weekdayIndex, hhmmMinutes, hhmm, WEEKDAYS } from './zone.js';
 import { openVisit } from './visit.js';
 
@@ -365,6 +365,8 @@ export function createCalendar(app, params = null) {
     if (e.course) line('v-session', `Session ${e.course.session_number} of ${e.course.sessions}`);
     if (e.anesthesia) line('v-numbing', 'Numbing cream');
     line(`v-screening tone-${sc.tone}`, sc.text);
+    const consent = CONSENT[e.consent];
+    if (consent && consent.short && (e.status === 'booked' || e.status === 'checked_in')) line('v-consent tone-warn', consent.short);
     line('v-status', STATUS[e.status] || e.status);
     if (e.messages_failed) line('v-failed', 'A message failed');
     return b;

@@ -5,7 +5,7 @@ import { api } from '../api.js';
 import { h, focusOn, setChildren } from '../dom.js';
 import { formatter } from '../clinic.js';
 import {
-  loadSession, saveSession, clearSession, expired, signIn, bound, SessionEnded,
+  loadSession, saveSession, clearSession, expired, signIn, bound, SessionEnded, signOutOnServer,
 } from './session.js';
 import { may, ROLE_NAMES, explain } from './words.js';
 import { createCalendar } from './calendar.js';
@@ -16,6 +16,11 @@ import { createHours } from './hours.js';
 import { createClosures } from './closures.js';
 import { createUsers } from './users.js';
 import { createAudit } from './audit.js';
+import { createAlerts, openAlertCount } from './alerts.js';
+import { createServices } from './services.js';
+
+/** How often the menu's count of open aftercare alerts is asked for (each read is audited). */
+const ALERT_POLL_MS = 60000;
 
 /** Without `desk.idle_lock_seconds` from GET /api/v1/clinic, the desk locks after 15 minutes. */
 export const DEFAULT_IDLE_LOCK_SECONDS = 900;
@@ -72,6 +77,7 @@ function field(id, label, input) {
 
 function showSignIn(message) {
   stopView();
+  stopPolls();
   app.session = null;
   who.replaceChildren();
   document.title = 'Sign in – Desk';
@@ -123,6 +129,15 @@ function endSession(message) {
   showSignIn(message);
 }
 
+/** "Sign out": the API ends the session first, then the tab forgets the token. */
+async function signOut(message) {
+  const token = app.session && app.session.token;
+  stopView();
+  closeDialogs();
+  await signOutOnServer(token);
+  endSession(message);
+}
+
 // ---- idle lock: the desk hides everything and asks for the password again ----
 
 function watchIdle() {
@@ -138,21 +153,25 @@ function watchIdle() {
   }, 1000);
 }
 
+/** The idle lock ends the session on the server too: only the email stays, to unlock. */
 function lock() {
-  app.session.locked = true;
+  const token = app.session.token;
+  app.session = { email: app.session.email, role: app.session.role, locked: true };
   saveSession(app.session);
   closeDialogs();
   showLock();
+  signOutOnServer(token);
 }
 
 function showLock() {
   stopView();
+  stopPolls();
   document.title = 'Locked – Desk';
   who.replaceChildren();
   const password = h('input', { type: 'password', id: 'unlock-password', autocomplete: 'current-password' });
   const error = h('div', { role: 'alert', class: 'alert-slot' });
   const unlock = h('button', { type: 'submit' }, 'Unlock');
-  const out = h('button', { type: 'button', class: 'secondary', onclick: () => endSession() }, 'Sign out');
+  const out = h('button', { type: 'button', class: 'secondary', onclick: () => signOut() }, 'Sign out');
   const form = h(
     'form',
     { class: 'signin', novalidate: true },
@@ -200,9 +219,11 @@ const VIEWS = [
   { id: 'calendar', label: 'Calendar', allowed: () => true, make: createCalendar },
   { id: 'book', label: 'Book for a client', allowed: may.book, make: createBooking },
   { id: 'screenings', label: 'Screenings to review', allowed: may.review, make: createScreenings },
+  { id: 'alerts', label: 'Aftercare alerts', allowed: may.alerts, make: createAlerts },
   { id: 'messages', label: 'Failed messages', allowed: may.messages, make: createMessages },
   { id: 'hours', label: 'Hours and time off', allowed: may.hours, make: createHours },
   { id: 'closures', label: 'Closure days', allowed: may.closuresList, make: createClosures },
+  { id: 'services', label: 'Services', allowed: may.services, make: createServices },
   { id: 'users', label: 'Users and roles', allowed: may.users, make: createUsers },
   { id: 'audit', label: 'Audit log', allowed: may.audit, make: createAudit },
 ];
@@ -212,7 +233,7 @@ function showDesk() {
   const role = app.session.role;
   who.replaceChildren(
     h('span', { class: 'who' }, `${app.session.email} (${ROLE_NAMES[role] || role})`),
-    h('button', { type: 'button', class: 'secondary', onclick: () => endSession('You have signed out.') }, 'Sign out'),
+    h('button', { type: 'button', class: 'secondary', onclick: () => signOut('You have signed out.') }, 'Sign out'),
   );
   const views = VIEWS.filter((v) => v.allowed(role));
   if (!views.some((v) => v.id === app.view)) app.view = 'calendar';
@@ -241,6 +262,7 @@ function showDesk() {
                 },
               },
               v.label,
+              v.id === 'alerts' && app.openAlerts ? h('span', { class: 'badge' }, ` ${app.openAlerts} open`) : null,
             ),
           ),
         ),
@@ -248,6 +270,22 @@ function showDesk() {
     );
   };
   renderNav();
+  // the count of open aftercare alerts on the menu, asked for now and every minute
+  const countAlerts = async () => {
+    const n = await openAlertCount(app);
+    if (n === null || n === app.openAlerts) return;
+    app.openAlerts = n;
+    renderNav();
+  };
+  app.alertsChanged = countAlerts;
+  clearInterval(app.alertTimer);
+  app.openAlerts = 0;
+  if (views.some((v) => v.id === 'alerts')) {
+    countAlerts();
+    app.alertTimer = setInterval(() => {
+      if (!document.hidden && app.session && app.session.token) countAlerts();
+    }, ALERT_POLL_MS);
+  }
   // another view asks to show a view with parameters (a visit's "History", a visit link)
   app.go = (id, params = null) => {
     if (!views.some((v) => v.id === id)) return;
@@ -275,6 +313,12 @@ function openView(slot, views, focus, params = null) {
 function stopView() {
   if (app.current) app.current.stop();
   app.current = null;
+}
+
+function stopPolls() {
+  clearInterval(app.alertTimer);
+  app.alertTimer = null;
+  app.openAlerts = 0;
 }
 
 function report(e) {

@@ -8,7 +8,9 @@ const KEY = 'dermadesk.desk.session';
 export function loadSession() {
   try {
     const s = JSON.parse(sessionStorage.getItem(KEY));
-    if (!s || typeof s.token !== 'string' || typeof s.role !== 'string') return null;
+    if (!s || typeof s.role !== 'string' || typeof s.email !== 'string') return null;
+    // a locked desk keeps no token (it was ended on the server at the lock)
+    if (typeof s.token !== 'string' && !s.locked) return null;
     return s;
   } catch {
     return null;
@@ -34,6 +36,20 @@ export async function signIn(email, password) {
   return { token: r.token, role: r.role, expires_at: r.expires_at, email, locked: false };
 }
 
+/**
+ * POST /api/v1/auth/logout: the API ends the session, so the token is worthless even if it was
+ * copied. Best effort: the tab forgets the token anyway (an unreachable API must not keep a
+ * desk signed in), and a token already expired or revoked answers 401, which is fine too.
+ */
+export async function signOutOnServer(token) {
+  if (!token) return;
+  try {
+    await api('/api/v1/auth/logout', { method: 'POST', token });
+  } catch {
+    /* forgotten here anyway */
+  }
+}
+
 /** Thrown (and caught by the shell) when the API says the session is no longer valid. */
 export class SessionEnded extends Error {}
 
@@ -44,7 +60,7 @@ export class SessionEnded extends Error {}
 export function bound(getSession, onExpired) {
   return async (path, opts = {}) => {
     const s = getSession();
-    if (!s) throw new SessionEnded('signed out');
+    if (!s || !s.token) throw new SessionEnded('signed out');
     try {
       return await api(path, { ...opts, token: s.token });
     } catch (e) {

@@ -5,8 +5,10 @@ import { createPicker } from '../picker.js';
 import { SessionEnded } from './session.js';
 import {
   may, STATUS, serviceName, screeningState, explain, messageKind, MESSAGE_STATUS, RECONFIRMATION,
+  CONSENT, consentNeeded,
 } from './words.js';
 import { questionField, readAnswers, missingNotice } from './questions.js';
+import { sessionRecord } from './notes.js';
 
 const PICKER_WORDS = {
   previous: 'Previous week',
@@ -57,6 +59,9 @@ export function openVisit(app, id, { find, refresh }) {
       ['Numbing cream', e.anesthesia ? 'Yes' : 'No'],
       ['Screening', sc.text.replace(/^Screening: /, '')],
       re ? ['Health re-confirmation', `${re.text.replace(/^Re-confirmation:? ?/, '').replace(/^./, (c) => c.toUpperCase())}. ${re.long}`] : null,
+      e.service === 'microneedling' || (e.consent && e.consent !== 'not_needed')
+        ? ['Consent', (CONSENT[e.consent] || { text: String(e.consent) }).text]
+        : null,
       ['Status', STATUS[e.status] || e.status],
       e.client ? ['Email', e.client.email] : null,
       e.client && e.client.phone ? ['Phone', e.client.phone] : null,
@@ -69,8 +74,10 @@ export function openVisit(app, id, { find, refresh }) {
     const inClinic = e.status === 'checked_in';
     const missing = booked && e.reconfirmation_state === 'missing';
     // a repeat session without a re-confirmation: check-in asks for the health answers first
-    add('Check in', booked && may.checkIn(role), () => (missing ? openReconfirm(e, true) : act('check-in', 'Checked in.')));
+    // check-in asks first for what it needs: the health answers again, then the consent
+    add('Check in', booked && may.checkIn(role), () => (missing ? openReconfirm(e, true) : checkIn()));
     add('Record health answers', missing && may.reconfirm(role), () => openReconfirm(e, false), 'secondary');
+    add('Sign consent', (booked || inClinic) && consentNeeded(e.consent) && may.consent(role), () => openConsent(false), 'secondary');
     add('Complete', inClinic && may.complete(role), () => act('complete', 'Completed. The aftercare emails are planned.'));
     add('No-show', booked && may.noShow(role), () => act('no-show', 'Marked as a no-show.'), 'secondary');
     add('Reschedule', booked && may.reschedule(role), () => openReschedule(e), 'secondary');
@@ -81,6 +88,10 @@ export function openVisit(app, id, { find, refresh }) {
       buttons.length
         ? h('div', { class: 'actions', role: 'group', 'aria-label': 'Actions' }, buttons)
         : h('p', { class: 'muted' }, 'Nothing can be changed on this visit from your desk.'),
+      // the session record of a checked-in or completed microneedling visit (read: every role)
+      e.service === 'microneedling' && (inClinic || e.status === 'completed')
+        ? sessionRecord(app, e, { canWrite: may.writeNotes(role) })
+        : null,
       ...(may.audit(role) ? [historyLinks(e)] : []),
     );
     if (may.messages(role)) loadMessages(e);
@@ -101,10 +112,124 @@ export function openVisit(app, id, { find, refresh }) {
     } catch (e) {
       status.textContent = '';
       if (e instanceof SessionEnded) return;
+      if (path === 'check-in' && e.code === 'consent_missing' && may.consent(role)) {
+        // signed elsewhere meanwhile withdrawn, or a new version: the form, then check-in
+        busy = false;
+        await refresh().catch(() => {});
+        render();
+        openConsent(true);
+        return;
+      }
       alert.replaceChildren(h('p', { class: 'notice error' }, explain(e)));
     } finally {
       busy = false;
     }
+  }
+
+  /** Check-in, after the consent form when the visit's consent is missing or outdated. */
+  function checkIn(done = 'Checked in.') {
+    const now = find(id);
+    if (now && consentNeeded(now.consent) && may.consent(role)) return openConsent(true, done);
+    return act('check-in', done);
+  }
+
+  /**
+   * The consent text (plain text, in a scrolling box), the client's typed full name and a tick;
+   * "Record signature" signs it at the desk. With `thenCheckIn`, check-in follows.
+   */
+  async function openConsent(thenCheckIn, doneText = 'Checked in.') {
+    closePanel();
+    alert.replaceChildren();
+    let c;
+    try {
+      c = await app.call(`/api/v1/staff/appointments/${id}/consent`);
+    } catch (err) {
+      if (!(err instanceof SessionEnded)) alert.replaceChildren(h('p', { class: 'notice error' }, explain(err)));
+      return;
+    }
+    if (!c.required || c.state === 'signed') {
+      if (thenCheckIn) await act('check-in', doneText);
+      return;
+    }
+    const name = h('input', {
+      type: 'text', id: 'consent-name', name: 'full_name', autocomplete: 'off', maxlength: '200',
+      'aria-describedby': 'consent-name-hint consent-name-error',
+    });
+    const nameError = h('p', { id: 'consent-name-error', class: 'field-error' });
+    const agree = h('input', { type: 'checkbox', id: 'consent-agree', name: 'agree', 'aria-describedby': 'consent-agree-error' });
+    const agreeError = h('p', { id: 'consent-agree-error', class: 'field-error' });
+    const problems = h('div', { role: 'alert', class: 'alert-slot' });
+    const submit = h('button', { type: 'submit' }, thenCheckIn ? 'Record signature and check in' : 'Record signature');
+    const paragraphs = String(c.text || '').split(/\n\s*\n/).map((p) => h('p', {}, p.trim()));
+    const fieldError = (input, slot, text) => {
+      slot.textContent = text;
+      if (text) input.setAttribute('aria-invalid', 'true');
+      else input.removeAttribute('aria-invalid');
+    };
+    const form = h(
+      'form',
+      { class: 'visit-panel consent', 'aria-labelledby': 'consent-title', novalidate: true },
+      h('h3', { id: 'consent-title', tabindex: '-1' }, 'Consent'),
+      h(
+        'p',
+        {},
+        thenCheckIn
+          ? 'This treatment needs the client’s signed consent before check-in. '
+          : '',
+        c.state === 'outdated'
+          ? 'The client signed an older version; the text has changed since. Let the client read the current text, then type their full name and tick.'
+          : 'Let the client read the text, then type their full name and tick.',
+      ),
+      h(
+        'div',
+        { class: 'consent-text', tabindex: '0', role: 'region', 'aria-labelledby': 'consent-text-title' },
+        h('h4', { id: 'consent-text-title' }, `${c.title || 'Consent'} (version ${c.version})`),
+        paragraphs,
+      ),
+      h('div', { class: 'field' }, h('label', { for: 'consent-name' }, 'Full name'), h('span', { class: 'hint', id: 'consent-name-hint' }, 'Typed by the client, as their signature.'), nameError, name),
+      h('div', { class: 'field' }, h('div', { class: 'choice' }, agree, h('label', { for: 'consent-agree' }, 'The client agrees')), agreeError),
+      problems,
+      h('div', { class: 'actions' }, submit, h('button', { type: 'button', class: 'secondary', onclick: () => closePanel() }, 'Not now')),
+    );
+    form.addEventListener('submit', async (ev) => {
+      ev.preventDefault();
+      problems.replaceChildren();
+      const full = name.value.trim();
+      fieldError(name, nameError, full ? '' : 'Enter the client’s full name.');
+      fieldError(agree, agreeError, agree.checked ? '' : 'Tick this when the client agrees.');
+      if (!full) return name.focus();
+      if (!agree.checked) return agree.focus();
+      if (busy) return;
+      busy = true;
+      submit.disabled = true;
+      status.textContent = 'Saving…';
+      try {
+        await app.call(`/api/v1/staff/appointments/${id}/consent`, { method: 'POST', body: { full_name: full, agree: true } });
+      } catch (err) {
+        status.textContent = '';
+        busy = false;
+        submit.disabled = false;
+        if (err instanceof SessionEnded) return;
+        const d = err.details || {};
+        if (d.full_name) fieldError(name, nameError, String(d.full_name));
+        if (d.agree) fieldError(agree, agreeError, String(d.agree));
+        problems.append(h('p', { class: 'notice error' }, explain(err)));
+        return;
+      }
+      busy = false;
+      if (thenCheckIn) {
+        await act('check-in', `Consent signed. ${doneText}`);
+        return;
+      }
+      await refresh();
+      closePanel();
+      render();
+      status.textContent = 'Consent signed.';
+      dialog.querySelector('#visit-title')?.focus();
+    });
+    panel = form;
+    body.append(form);
+    form.querySelector('#consent-title').focus();
   }
 
   async function loadMessages(e) {
@@ -212,7 +337,8 @@ export function openVisit(app, id, { find, refresh }) {
       const reasons = r.reasons && r.reasons.length ? h('ul', {}, r.reasons.map((x) => h('li', {}, x.message))) : null;
       if (r.outcome === 'eligible') {
         if (thenCheckIn) {
-          await act('check-in', 'Health answers recorded. Checked in.');
+          await refresh();
+          await checkIn('Health answers recorded. Checked in.');
           return;
         }
         await refresh();

@@ -21,7 +21,21 @@ export const may = {
   closuresEdit: (role) => role === 'admin',
   users: (role) => role === 'admin',
   audit: (role) => role === 'admin',
+  consent: (role) => ALL.includes(role),
+  writeNotes: (role) => CLINICIANS.includes(role),
+  acknowledge: (role) => CLINICIANS.includes(role),
+  alerts: (role) => ALL.includes(role),
+  services: (role) => role === 'admin',
 };
+
+/** A visit's consent (`consent` of a calendar entry), in words; `short` for the calendar. */
+export const CONSENT = {
+  not_needed: { text: 'Not needed for this treatment.' },
+  missing: { short: 'Consent missing', text: 'Not signed yet: the client signs the consent before check-in.' },
+  outdated: { short: 'Consent outdated', text: 'The client signed an older version: they sign the current text before check-in.' },
+  signed: { text: 'Signed (the current version).' },
+};
+export const consentNeeded = (state) => state === 'missing' || state === 'outdated';
 
 export const ROLE_NAMES = { admin: 'Admin', reception: 'Reception', practitioner: 'Practitioner' };
 
@@ -141,6 +155,17 @@ const FIELDS = {
   password: 'Password',
   role: 'Role',
   practitioner_id: 'Practitioner',
+  full_name: 'Full name',
+  agree: 'The client agrees',
+  needle_depth_mm: 'Needle depth',
+  areas: 'Areas treated',
+  product: 'Product or serum',
+  numbing: 'Numbing',
+  reaction: 'Immediate reaction',
+  notes: 'Notes',
+  name: 'Name',
+  duration_minutes: 'Duration',
+  price: 'Price',
 };
 function fieldName(f) {
   if (FIELDS[f]) return FIELDS[f];
