@@ -47,7 +47,7 @@ use crate::error::ApiError;
         staff::alerts::list_alerts, staff::alerts::acknowledge_alert,
         staff::services::update_service,
         consent::get_consent, consent::sign_consent,
-        staff::clinical::get_consent, staff::clinical::sign_consent,
+        staff::clinical::get_consent_at_desk, staff::clinical::sign_consent_at_desk,
         staff::clinical::get_notes, staff::clinical::put_notes, staff::clinical::course_notes,
     ),
     components(schemas(error::ErrorBody)),
@@ -152,8 +152,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .service(staff::services::update_service)
             .service(consent::get_consent)
             .service(consent::sign_consent)
-            .service(staff::clinical::get_consent)
-            .service(staff::clinical::sign_consent)
+            .service(staff::clinical::get_consent_at_desk)
+            .service(staff::clinical::sign_consent_at_desk)
             .service(staff::clinical::get_notes)
             .service(staff::clinical::put_notes)
             .service(staff::clinical::course_notes),

@@ -38,7 +38,7 @@ use crate::{
     security(("bearer" = [])),
     responses((status = 200, body = ConsentDto), (status = 404, body = ErrorBody)))]
 #[get("/staff/appointments/{id}/consent")]
-pub async fn get_consent(
+pub async fn get_consent_at_desk(
     state: web::Data<AppState>,
     staff: Staff,
     id: web::Path<Uuid>,
@@ -58,7 +58,7 @@ pub async fn get_consent(
     responses((status = 201, body = ConsentDto), (status = 200, body = ConsentDto), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[post("/staff/appointments/{id}/consent")]
-pub async fn sign_consent(
+pub async fn sign_consent_at_desk(
     state: web::Data<AppState>,
     staff: Staff,
     id: web::Path<Uuid>,
