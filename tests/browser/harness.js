@@ -164,6 +164,17 @@ export async function openPage(app, { viewport = DESKTOP, csp = false } = {}) {
       await page.waitForTimeout(50);
       const violations = await axe(page);
       assert.deepEqual(violations, [], `axe on step ${name}: ${JSON.stringify(violations, null, 1)}`);
+      // A missing value rendered as text ("null", "undefined", "NaN", "[object Object]").
+      const leaked = await page.evaluate(() => {
+        const out = [];
+        const walk = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+        for (let n = walk.nextNode(); n; n = walk.nextNode()) {
+          const t = n.textContent.trim();
+          if (['null', 'undefined', 'NaN'].includes(t) || t.includes('[object Object]')) out.push(t);
+        }
+        return out;
+      });
+      assert.deepEqual(leaked, [], `step ${name}: a missing value shown as text`);
       const original = page.viewportSize();
       await page.setViewportSize(PHONE);
       const widths = await page.evaluate(() => ({ scroll: document.scrollingElement.scrollWidth, inner: window.innerWidth }));

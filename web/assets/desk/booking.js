@@ -187,7 +187,7 @@ export function createBooking(app) {
       }
     });
     const heading = h('h2', { id: 'slot-title', tabindex: '-1' }, micro ? 'Screening passed: choose a time' : 'Choose a time');
-    stage.replaceChildren(
+    const parts = [
       heading,
       h('p', {}, `${serviceName(service)} for ${client.name.trim()}.`),
       eligibleFrom
@@ -208,7 +208,9 @@ export function createBooking(app) {
       picker.el,
       summary,
       h('div', { class: 'actions' }, book, h('button', { type: 'button', class: 'secondary', onclick: () => detailsStep() }, 'Start again')),
-    );
+    ];
+    // replaceChildren would show a null as the text "null": only nodes go in
+    stage.replaceChildren(...parts.filter((p) => p != null));
     sessions.setAttribute('aria-describedby', 'sessions-hint');
     focusOn(heading);
     picker.refresh().catch(fail);

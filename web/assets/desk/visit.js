@@ -83,7 +83,8 @@ export function openVisit(app, id, { find, refresh }) {
     add('No-show', booked && may.noShow(role), () => act('no-show', 'Marked as a no-show.'), 'secondary');
     add('Reschedule', booked && may.reschedule(role), () => openReschedule(e), 'secondary');
     add('Cancel', (booked || inClinic) && may.cancel(role), () => openCancel(), 'danger');
-    body.replaceChildren(
+    // replaceChildren would show a null as the text "null": only nodes go in
+    const parts = [
       h('h2', { id: 'visit-title', tabindex: '-1' }, e.client ? e.client.name : 'Client erased'),
       h('dl', { class: 'facts' }, facts.flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)])),
       buttons.length
@@ -94,7 +95,8 @@ export function openVisit(app, id, { find, refresh }) {
         ? sessionRecord(app, e, { canWrite: may.writeNotes(role) })
         : null,
       ...(may.audit(role) ? [historyLinks(e)] : []),
-    );
+    ];
+    body.replaceChildren(...parts.filter((p) => p != null));
     if (may.messages(role)) loadMessages(e);
   }
 
