@@ -314,6 +314,12 @@ async fn view(state: &AppState, alert: aftercare_alert::Model) -> ApiResult<Aler
     })
 }
 
+/// How many alerts are open: a number that names nobody and shows no answer, so reading it is
+/// not audited (the desk asks for it with every calendar poll).
+pub async fn open_count(state: &AppState) -> ApiResult<u64> {
+    Ok(store::aftercare::open_count(&state.db).await?)
+}
+
 /// The alerts, newest first (only open ones with `open_only`), with the answers (health data:
 /// the read is audited with the clients it showed).
 pub async fn list(state: &AppState, staff: &Staff, open_only: bool) -> ApiResult<Vec<AlertView>> {

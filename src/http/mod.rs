@@ -44,7 +44,7 @@ use crate::error::ApiError;
         staff::closures::list_closures, staff::closures::add_closure, staff::closures::remove_closure,
         staff::practitioners::remove_time_off,
         aftercare::aftercare_visit, aftercare::submit_aftercare,
-        staff::alerts::list_alerts, staff::alerts::acknowledge_alert,
+        staff::alerts::list_alerts, staff::alerts::open_alert_count, staff::alerts::acknowledge_alert,
         staff::services::update_service,
         consent::get_consent, consent::sign_consent,
         staff::clinical::get_consent_at_desk, staff::clinical::sign_consent_at_desk,
@@ -147,6 +147,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .service(staff::practitioners::remove_time_off)
             .service(aftercare::aftercare_visit)
             .service(aftercare::submit_aftercare)
+            .service(staff::alerts::open_alert_count)
             .service(staff::alerts::list_alerts)
             .service(staff::alerts::acknowledge_alert)
             .service(staff::services::update_service)

@@ -2,8 +2,8 @@
 //! (`aftercare_alerts`).
 
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, sea_query::ExprTrait,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, sea_query::ExprTrait,
 };
 use uuid::Uuid;
 
@@ -130,6 +130,14 @@ pub async fn alert(
     id: Uuid,
 ) -> Result<Option<aftercare_alert::Model>, DbErr> {
     aftercare_alert::Entity::find_by_id(id).one(db).await
+}
+
+/// How many alerts nobody acknowledged yet.
+pub async fn open_count(db: &impl ConnectionTrait) -> Result<u64, DbErr> {
+    aftercare_alert::Entity::find()
+        .filter(aftercare_alert::Column::Status.eq(AlertStatus::Open))
+        .count(db)
+        .await
 }
 
 /// Alerts, newest first (only open ones when `open_only`), at most `limit`.

@@ -105,6 +105,29 @@ async fn alerts(app: &TestApp, token: &str, open: bool) -> Vec<Value> {
     r.as_array().unwrap().clone()
 }
 
+/// The desk's menu count of open alerts.
+async fn open_count(app: &TestApp, token: &str) -> Value {
+    expect(
+        app.get_auth("/api/v1/staff/alerts/open-count", token).await,
+        StatusCode::OK,
+    )
+    .await
+}
+
+/// How many `aftercare.alerts.view` audit rows exist.
+async fn alert_views(app: &TestApp, admin: &str) -> usize {
+    let rows = expect(
+        app.get_auth("/api/v1/staff/audit?limit=1000", admin).await,
+        StatusCode::OK,
+    )
+    .await;
+    rows.as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["action"] == "aftercare.alerts.view")
+        .count()
+}
+
 fn clinic_mails(sink: &Sink) -> Vec<crate::smtp::Received> {
     sink.of_kind("clinician_alert")
 }
@@ -170,6 +193,7 @@ async fn a_warning_reaches_a_clinician_once_and_again_when_ignored(db: Db) {
     .await;
     assert_eq!(r, json!({"alert": false}));
     assert!(alerts(&app, &admin, false).await.is_empty());
+    assert_eq!(open_count(&app, &admin).await, json!({"open": 0}));
     app.dispatch().await;
     assert!(clinic_mails(&sink).is_empty());
 
@@ -189,6 +213,16 @@ async fn a_warning_reaches_a_clinician_once_and_again_when_ignored(db: Db) {
     assert_eq!(first["answers"]["pus_or_fever"], true);
     assert_eq!(first["answers"]["notes"], NOTE);
     assert_eq!(first["warning_signs"], json!(["pus_or_fever"]));
+    // The menu count: every staff role may read it, and reading it is not audited (it names
+    // nobody), unlike the list with the answers.
+    let views = alert_views(&app, &admin).await;
+    assert!(views >= 1, "the list's reads are audited");
+    assert_eq!(open_count(&app, &admin).await, json!({"open": 1}));
+    let reception = app
+        .staff_user("front@clinic.example", "reception", None)
+        .await;
+    assert_eq!(open_count(&app, &reception).await, json!({"open": 1}));
+    assert_eq!(alert_views(&app, &admin).await, views);
     app.dispatch().await;
     let mails = clinic_mails(&sink);
     assert_eq!(mails.len(), 1);

@@ -807,7 +807,10 @@ test('the calendar shows time off (hatched, its reason as text) and closure days
   const token = await staffToken(app);
   const reason = 'Dentist <b>bold</b>';
   const hour = 3600000;
-  const offStart = new Date(Math.ceil(Date.now() / hour) * hour + hour).toISOString();
+  // A fixed morning the day after tomorrow (09:00 UTC is 10:00 or 11:00 in Berlin), inside the
+  // 08:00-20:00 hours the calendar draws whatever the time of day the test runs at.
+  const dayAfter = berlinDate(new Date(Date.now() + 2 * 86400000).toISOString());
+  const offStart = new Date(`${dayAfter}T09:00:00Z`).toISOString();
   const offEnd = new Date(Date.parse(offStart) + 2 * hour).toISOString();
   const off = await app.api(`/api/v1/staff/practitioners/${lena}/time-off`, { method: 'POST', token, body: { start: offStart, end: offEnd, reason } });
   assert.equal(off.status, 201, off.text);

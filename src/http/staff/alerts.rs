@@ -112,6 +112,25 @@ impl AlertDto {
     }
 }
 
+/// `GET /api/v1/staff/alerts/open-count` answer.
+#[derive(Serialize, ToSchema)]
+pub struct OpenAlertCountDto {
+    /// Alerts nobody acknowledged yet.
+    pub open: u64,
+}
+
+/// How many aftercare alerts are open (all staff; names nobody, so not audited: the desk's
+/// menu count).
+#[utoipa::path(get, path = "/api/v1/staff/alerts/open-count", tag = "staff",
+    security(("bearer" = [])),
+    responses((status = 200, body = OpenAlertCountDto), (status = 401, body = ErrorBody)))]
+#[get("/staff/alerts/open-count")]
+pub async fn open_alert_count(state: web::Data<AppState>, staff: Staff) -> ApiResult<HttpResponse> {
+    staff.require(CLINICAL)?;
+    let open = flows::aftercare::open_count(&state).await?;
+    Ok(HttpResponse::Ok().json(OpenAlertCountDto { open }))
+}
+
 /// Aftercare alerts, newest first, with the answers (admin, reception, practitioner; audited).
 #[utoipa::path(get, path = "/api/v1/staff/alerts", tag = "staff", params(AlertListQuery),
     security(("bearer" = [])),

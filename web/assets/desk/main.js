@@ -19,8 +19,9 @@ import { createAudit } from './audit.js';
 import { createAlerts, openAlertCount } from './alerts.js';
 import { createServices } from './services.js';
 
-/** How often the menu's count of open aftercare alerts is asked for (each read is audited). */
-const ALERT_POLL_MS = 60000;
+/** How often the menu's count of open aftercare alerts is asked for (the count route names
+ * nobody and is not audited, so it can follow changes closely). */
+const ALERT_POLL_MS = 15000;
 
 /** Without `desk.idle_lock_seconds` from GET /api/v1/clinic, the desk locks after 15 minutes. */
 export const DEFAULT_IDLE_LOCK_SECONDS = 900;
