@@ -284,6 +284,10 @@ test('by keyboard alone: sign in, open a visit, check in; the poll pauses while 
     await dialog.getByText('Checked in.').waitFor();
     await page.keyboard.press('Escape');
     await dialog.waitFor({ state: 'detached' });
+    // focus returns to the visit (within a frame: the calendar may redraw as the dialog closes)
+    await page
+      .waitForFunction((id) => document.activeElement?.dataset?.visit === id, appointment.id, { timeout: 2000 })
+      .catch(() => {});
     assert.equal(await page.evaluate(() => document.activeElement?.dataset?.visit), appointment.id, 'focus back on the visit');
     assert.match(await page.locator(`[data-visit="${appointment.id}"]`).textContent(), /Checked in/);
 

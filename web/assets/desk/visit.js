@@ -38,8 +38,14 @@ export function openVisit(app, id, { find, refresh }) {
   const close = () => dialog.close();
   dialog.addEventListener('close', () => {
     dialog.remove();
-    const back = document.querySelector(`[data-visit="${CSS.escape(id)}"]`);
-    if (back) back.focus();
+    // Back to the visit's block; the calendar may redraw right then (a poll, or the browser's
+    // own focus restore to the block the redraw replaced), so look again on the next frame.
+    const focusBack = () => {
+      const back = document.querySelector(`[data-visit="${CSS.escape(id)}"]`);
+      if (back && document.activeElement !== back) back.focus();
+    };
+    focusBack();
+    requestAnimationFrame(focusBack);
   });
 
   function render() {
