@@ -1,7 +1,7 @@
 // "Book for a client": the client's details, the treatment, the screening at the desk (the
 // questionnaire, the answers the client gives), then a free time and the sessions. The API
 // evaluates the answers and decides what may be booked; this page says its outcome in words.
-import { h, focusOn } from '../dom.js';
+import { h, focusOn, setChildren } from '../dom.js';
 import { createPicker } from '../picker.js';
 import { SessionEnded } from './session.js';
 import { serviceName, explain, civilWords } from './words.js';
@@ -209,8 +209,7 @@ export function createBooking(app) {
       summary,
       h('div', { class: 'actions' }, book, h('button', { type: 'button', class: 'secondary', onclick: () => detailsStep() }, 'Start again')),
     ];
-    // replaceChildren would show a null as the text "null": only nodes go in
-    stage.replaceChildren(...parts.filter((p) => p != null));
+    setChildren(stage, parts);
     sessions.setAttribute('aria-describedby', 'sessions-hint');
     focusOn(heading);
     picker.refresh().catch(fail);

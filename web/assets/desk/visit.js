@@ -1,6 +1,6 @@
 // One visit in a modal dialog: its facts, its planned emails, and the moves valid for its
 // status that the signed-in role may make. What the API refuses is said here in its own words.
-import { h } from '../dom.js';
+import { h, setChildren } from '../dom.js';
 import { createPicker } from '../picker.js';
 import { SessionEnded } from './session.js';
 import {
@@ -89,7 +89,6 @@ export function openVisit(app, id, { find, refresh }) {
     add('No-show', booked && may.noShow(role), () => act('no-show', 'Marked as a no-show.'), 'secondary');
     add('Reschedule', booked && may.reschedule(role), () => openReschedule(e), 'secondary');
     add('Cancel', (booked || inClinic) && may.cancel(role), () => openCancel(), 'danger');
-    // replaceChildren would show a null as the text "null": only nodes go in
     const parts = [
       h('h2', { id: 'visit-title', tabindex: '-1' }, e.client ? e.client.name : 'Client erased'),
       h('dl', { class: 'facts' }, facts.flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)])),
@@ -102,7 +101,7 @@ export function openVisit(app, id, { find, refresh }) {
         : null,
       ...(may.audit(role) ? [historyLinks(e)] : []),
     ];
-    body.replaceChildren(...parts.filter((p) => p != null));
+    setChildren(body, parts);
     if (may.messages(role)) loadMessages(e);
   }
 
