@@ -82,6 +82,39 @@ pub fn mask_email(email: &str) -> String {
     }
 }
 
+/// The shortest and longest text the desk's client search takes (characters, trimmed).
+pub const SEARCH_MIN_CHARS: usize = 2;
+pub const SEARCH_MAX_CHARS: usize = 100;
+
+/// A checked client search: the text lower-cased for a case-insensitive match, and the digits
+/// alone when the text looks like a phone number (so "030 123" finds "030-123...").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SearchTerm {
+    pub text: String,
+    pub phone_digits: Option<String>,
+}
+
+/// The one rule for a search text: trimmed, 2 to 100 characters. A phone-like text (only the
+/// characters a phone number may hold, at least 2 digits) is also matched by its digits.
+pub fn search_term(raw: &str) -> Result<SearchTerm, &'static str> {
+    let t = raw.trim();
+    let n = t.chars().count();
+    if n < SEARCH_MIN_CHARS {
+        return Err("type at least 2 characters of the name, email or phone");
+    }
+    if n > SEARCH_MAX_CHARS {
+        return Err("must be at most 100 characters");
+    }
+    let digits: String = t.chars().filter(char::is_ascii_digit).collect();
+    let phone_like = digits.len() >= 2
+        && t.chars()
+            .all(|c| c.is_ascii_digit() || " +-()/.".contains(c));
+    Ok(SearchTerm {
+        text: t.to_lowercase(),
+        phone_digits: phone_like.then_some(digits),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -95,5 +128,17 @@ mod tests {
         let e = ClientDetails::parse("client", "", "nope", Some("abc")).unwrap_err();
         assert_eq!(e.len(), 3);
         assert_eq!(mask_email("ana@example.com"), "a***@example.com");
+    }
+
+    #[test]
+    fn a_search_needs_two_characters_and_reads_phone_digits() {
+        assert!(search_term(" a ").is_err());
+        assert!(search_term(&"x".repeat(101)).is_err());
+        let t = search_term(" Anna K ").unwrap();
+        assert_eq!(t.text, "anna k");
+        assert_eq!(t.phone_digits, None);
+        let p = search_term("030 12-34").unwrap();
+        assert_eq!(p.phone_digits.as_deref(), Some("0301234"));
+        assert_eq!(search_term("ab12").unwrap().phone_digits, None);
     }
 }

@@ -36,6 +36,7 @@ use crate::error::ApiError;
         staff::screenings::review_screening,
         staff::messages::messages, staff::messages::retry_message,
         staff::clients::erase_client, staff::clients::export_client,
+        staff::clients::search_clients, staff::clients::client_screenings,
         staff::audit::audit,
         manage::get_whole_booking, manage::get_booking, manage::cancel_booking, manage::reschedule_booking, manage::calendar_ics,
         manage::reconfirm,
@@ -133,6 +134,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .service(staff::messages::retry_message)
             .service(staff::clients::erase_client)
             .service(staff::clients::export_client)
+            .service(staff::clients::search_clients)
+            .service(staff::clients::client_screenings)
             .service(staff::audit::audit)
             .service(manage::get_whole_booking)
             .service(manage::calendar_ics)

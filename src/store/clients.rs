@@ -271,3 +271,180 @@ pub async fn visit_cold_sore_history(
         .await?;
     Ok(hits > 0)
 }
+
+/// The escape character of the search's LIKE patterns (a backslash is rendered differently by
+/// the two backends; `!` is the same everywhere).
+const LIKE_ESCAPE: char = '!';
+
+/// `text` as a LIKE pattern matching it anywhere, its own `%`, `_` and `!` taken literally.
+fn contains_pattern(text: &str) -> String {
+    let mut p = String::with_capacity(text.len() + 2);
+    p.push('%');
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | LIKE_ESCAPE) {
+            p.push(LIKE_ESCAPE);
+        }
+        p.push(c);
+    }
+    p.push('%');
+    p
+}
+
+/// Clients not erased whose name, email or phone contains the term (lower-cased on both
+/// sides; a phone-like term also matches the phone's digits without separators), by name, at
+/// most `limit`. SQLite's `LOWER` folds ASCII letters only, so there "É" and "é"
+/// differ; PostgreSQL folds every letter.
+pub async fn search(
+    db: &impl ConnectionTrait,
+    term: &crate::domain::client::SearchTerm,
+    limit: u64,
+) -> Result<Vec<client::Model>, DbErr> {
+    use sea_orm::sea_query::{Condition, Expr, ExprTrait, Func, LikeExpr};
+    let col = |c: client::Column| Expr::col((client::Entity, c));
+    let like = LikeExpr::new(contains_pattern(&term.text)).escape(LIKE_ESCAPE);
+    let mut any = Condition::any();
+    for c in [
+        client::Column::Name,
+        client::Column::Email,
+        client::Column::Phone,
+    ] {
+        any = any.add(Expr::expr(Func::lower(col(c))).like(like.clone()));
+    }
+    if let Some(digits) = &term.phone_digits {
+        // The phone as typed may hold separators (domain::client: " +-()/."); compare digits.
+        let mut bare: Expr = col(client::Column::Phone);
+        for sep in [" ", "+", "-", "(", ")", "/", "."] {
+            bare = Func::cust("REPLACE").arg(bare).arg(sep).arg("").into();
+        }
+        any = any.add(bare.like(LikeExpr::new(contains_pattern(digits)).escape(LIKE_ESCAPE)));
+    }
+    client::Entity::find()
+        .filter(client::Column::ErasedAt.is_null())
+        .filter(any)
+        .order_by_asc(client::Column::Name)
+        .order_by_asc(client::Column::Email)
+        .limit(limit)
+        .all(db)
+        .await
+}
+
+/// Each given client's newest screening still valid at `now` (at most one per client).
+pub async fn latest_valid_screenings(
+    db: &impl ConnectionTrait,
+    client_ids: &[Uuid],
+    now: i64,
+) -> Result<Vec<screening::Model>, DbErr> {
+    if client_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows = screening::Entity::find()
+        .filter(screening::Column::ClientId.is_in(client_ids.iter().copied()))
+        .filter(screening::Column::ValidUntil.gt(now))
+        .order_by_desc(screening::Column::CreatedAt)
+        .order_by_desc(screening::Column::Id)
+        .all(db)
+        .await?;
+    let mut seen = std::collections::HashSet::new();
+    Ok(rows
+        .into_iter()
+        .filter(|s| seen.insert(s.client_id))
+        .collect())
+}
+
+/// A screening in a client's history: everything but the answers.
+#[derive(Debug, Clone, sea_orm::FromQueryResult)]
+pub struct HistoryRow {
+    pub id: Uuid,
+    pub questionnaire_version: QuestionnaireVersion,
+    pub outcome: Outcome,
+    pub reasons: String,
+    pub created_at: i64,
+    pub valid_until: i64,
+    pub eligible_from: Option<String>,
+    pub review_decision: Option<ReviewDecision>,
+    pub review_note: Option<String>,
+    pub reviewed_by: Option<Uuid>,
+    pub reviewed_at: Option<i64>,
+}
+
+/// How many screenings a client's history shows at most.
+pub const HISTORY_LIMIT: u64 = 100;
+
+/// A client's screenings, newest first (at most `HISTORY_LIMIT`), with the reviewers' emails
+/// and the ids of the screenings that were a visit's health re-confirmation.
+pub struct History {
+    pub screenings: Vec<HistoryRow>,
+    pub reviewers: Vec<(Uuid, String)>,
+    pub reconfirmations: Vec<Uuid>,
+}
+
+/// The screening history of a client (see `History`).
+pub async fn screening_history(
+    db: &impl ConnectionTrait,
+    client_id: Uuid,
+) -> Result<History, DbErr> {
+    use super::entities::{appointment, staff_user};
+    use screening::Column as S;
+    let screenings = screening::Entity::find()
+        .select_only()
+        .columns([
+            S::Id,
+            S::QuestionnaireVersion,
+            S::Outcome,
+            S::Reasons,
+            S::CreatedAt,
+            S::ValidUntil,
+            S::EligibleFrom,
+            S::ReviewDecision,
+            S::ReviewNote,
+            S::ReviewedBy,
+            S::ReviewedAt,
+        ])
+        .filter(S::ClientId.eq(client_id))
+        .order_by_desc(S::CreatedAt)
+        .order_by_desc(S::Id)
+        .limit(HISTORY_LIMIT)
+        .into_model::<HistoryRow>()
+        .all(db)
+        .await?;
+    let reviewer_ids: Vec<Uuid> = screenings.iter().filter_map(|s| s.reviewed_by).collect();
+    let reviewers = if reviewer_ids.is_empty() {
+        Vec::new()
+    } else {
+        staff_user::Entity::find()
+            .filter(staff_user::Column::Id.is_in(reviewer_ids))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|u| (u.id, u.email))
+            .collect()
+    };
+    let ids: Vec<Uuid> = screenings.iter().map(|s| s.id).collect();
+    let reconfirmations = if ids.is_empty() {
+        Vec::new()
+    } else {
+        appointment::Entity::find()
+            .filter(appointment::Column::ReconfirmScreeningId.is_in(ids))
+            .all(db)
+            .await?
+            .into_iter()
+            .filter_map(|a| a.reconfirm_screening_id)
+            .collect()
+    };
+    Ok(History {
+        screenings,
+        reviewers,
+        reconfirmations,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::contains_pattern;
+
+    #[test]
+    fn wildcards_in_a_search_are_literal() {
+        assert_eq!(contains_pattern("anna"), "%anna%");
+        assert_eq!(contains_pattern("50%_a!"), "%50!%!_a!!%");
+    }
+}

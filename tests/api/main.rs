@@ -14,6 +14,7 @@ mod aftercare;
 mod availability;
 mod availability_props;
 mod booking_gates;
+mod client_search;
 mod clients;
 mod closures;
 mod concurrency;

@@ -16,9 +16,10 @@ const METHODS: [&str; 5] = ["get", "post", "put", "delete", "patch"];
 const HEADERS: [&str; 1] = ["Idempotency-Key"];
 
 /// The query parameters that are required, per path; every other query parameter is optional.
-const REQUIRED_QUERY: [(&str, &[&str]); 2] = [
+const REQUIRED_QUERY: [(&str, &[&str]); 3] = [
     ("/api/v1/availability", &["from", "service", "to"]),
     ("/api/v1/staff/calendar", &["from", "to"]),
+    ("/api/v1/staff/clients", &["q"]),
 ];
 
 /// Operations anyone may call (no credential).

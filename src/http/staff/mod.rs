@@ -9,7 +9,7 @@
 //! | `calendar` | `/staff/calendar` | all staff (practitioners: their own) |
 //! | `screenings` | list, read (audited), review | read: all staff; review: admin, practitioner |
 //! | `messages` | the outbox, retry | admin, reception |
-//! | `clients` | export, erasure | admin |
+//! | `clients` | search (`GET /staff/clients?q=`), a client's screening history, export, erasure | search: admin, reception; history: all staff (audited); export, erasure: admin |
 //! | `audit` | the audit log | admin |
 //! | `alerts` | `/staff/alerts`, `/staff/alerts/{id}/acknowledge` (aftercare) | read: all staff; acknowledge: admin, practitioner |
 //! | `closures` | `/staff/closures` (clinic-wide closure days) | read: all staff; write: admin |
