@@ -208,8 +208,8 @@ async fn the_newest_valid_screening_is_listed_never_an_expired_one(db: Db) {
     let desk = app
         .staff_user("desk@clinic.example", "reception", None)
         .await;
-    let clinician = app
-        .staff_user("vogt@clinic.example", "practitioner", Some(&p))
+    // the clinician's login (used after the clock moved: sessions last `auth.token_ttl`)
+    app.staff_user("vogt@clinic.example", "practitioner", Some(&p))
         .await;
     let first = screen(
         &app,

@@ -1,12 +1,15 @@
-// "Book for a client": the client's details, the treatment, the screening at the desk (the
-// questionnaire, the answers the client gives), then a free time and the sessions. The API
-// evaluates the answers and decides what may be booked; this page says its outcome in words.
+// "Book for a client": a known client found by the search (their details filled in, and a
+// valid screening booking accepts offered instead of the questionnaire) or a new one typed in,
+// the treatment, the screening at the desk (the questionnaire, the answers the client gives),
+// then a free time and the sessions. The API evaluates the answers and decides what may be
+// booked; this page says its outcome in words.
 import { h, focusOn, setChildren } from '../dom.js';
 import { createPicker } from '../picker.js';
 import { SessionEnded } from './session.js';
 import { serviceName, explain, civilWords } from './words.js';
 import { questionField, readAnswers, missingNotice } from './questions.js';
 import { PICKER_WORDS } from './visit.js';
+import { createClientFinder, screeningOffer } from './clients.js';
 
 /** An Idempotency-Key (crypto.randomUUID exists only in secure contexts; this works on plain http too). */
 function newKey() {
@@ -40,6 +43,9 @@ export function createBooking(app) {
 
   function detailsStep() {
     alert.replaceChildren();
+    // a client found by the search; its screening is offered while the details stay its own
+    let chosen = null;
+    let askAgain = false;
     const service = h(
       'select',
       { id: 'service', name: 'service' },
@@ -52,11 +58,9 @@ export function createBooking(app) {
       h('p', { class: 'hint' }, 'Ask the client each question and record the answer they give.'),
       questions.map((q) => questionField(q)),
     );
-    const showQuestions = () => {
-      const s = services.find((x) => x.code === service.value);
-      qBlock.hidden = !(s && s.requires_screening);
-    };
-    service.addEventListener('change', showQuestions);
+    const offer = h('div', { class: 'offer-slot' });
+    const submit = h('button', { type: 'submit' }, 'Continue');
+    const notThis = h('button', { type: 'button', class: 'secondary', hidden: true }, 'Not this client');
     const form = h(
       'form',
       { novalidate: true, class: 'book-form' },
@@ -65,37 +69,97 @@ export function createBooking(app) {
       textField('client-email', 'Email', 'email', 'The confirmation and reminders go here.', { autocomplete: 'off' }),
       textField('client-phone', 'Phone', 'tel', 'Optional.', { autocomplete: 'off' }),
       h('div', { class: 'field' }, h('label', { for: 'service' }, 'Treatment'), service),
+      offer,
       qBlock,
-      h('div', { class: 'actions' }, h('button', { type: 'submit' }, 'Continue')),
+      h('div', { class: 'actions' }, submit, notThis),
     );
-    showQuestions();
+    const fields = () => ({
+      name: form.elements['client-name'].value,
+      email: form.elements['client-email'].value,
+      phone: form.elements['client-phone'].value.trim() || null,
+    });
+    // the chosen client's screening belongs to the details as found: changed details are
+    // another client's (or new ones), so the questions are asked and save them
+    const unchanged = () => {
+      if (!chosen) return false;
+      const f = fields();
+      return f.name.trim() === chosen.name && f.email.trim().toLowerCase() === chosen.email && (f.phone || '') === (chosen.phone || '');
+    };
+    const requiresScreening = () => services.find((x) => x.code === service.value)?.requires_screening;
+    const update = () => {
+      const micro = requiresScreening();
+      const same = unchanged();
+      let offering = false;
+      if (chosen && same && micro) {
+        offering = !!(chosen.screening && chosen.screening.allows_booking && !askAgain);
+        setChildren(offer, screeningOffer(fmt, {
+          client: chosen,
+          askAgain,
+          onUse: () => slotStep({ service: service.value, screening: chosen.screening, client: { name: chosen.name, email: chosen.email, phone: chosen.phone } }),
+          onAskAgain: (again) => {
+            askAgain = again;
+            update();
+            if (again) qBlock.querySelector('input')?.focus();
+            else offer.querySelector('button')?.focus();
+          },
+        }));
+      } else if (chosen && !same) {
+        setChildren(offer, h('p', { class: 'notice', id: 'screening-offer' }, `The details differ from ${chosen.name}’s as found: they are saved with the answers to the health questions.`));
+      } else {
+        offer.replaceChildren();
+      }
+      qBlock.hidden = !micro || offering;
+      submit.hidden = offering;
+      notThis.hidden = !chosen;
+    };
+    const finder = createClientFinder(app, {
+      onChoose: (c) => {
+        chosen = c;
+        askAgain = false;
+        form.elements['client-name'].value = c.name;
+        form.elements['client-email'].value = c.email;
+        form.elements['client-phone'].value = c.phone || '';
+        update();
+        const title = offer.querySelector('#offer-title');
+        if (title) focusOn(title);
+        else form.elements['client-name'].focus();
+      },
+    });
+    notThis.addEventListener('click', () => {
+      chosen = null;
+      askAgain = false;
+      for (const id of ['client-name', 'client-email', 'client-phone']) form.elements[id].value = '';
+      finder.reset();
+      update();
+      form.elements['client-name'].focus();
+    });
+    service.addEventListener('change', update);
+    form.addEventListener('input', (ev) => {
+      if (ev.target.id.startsWith('client-')) update();
+    });
+    update();
     form.addEventListener('submit', async (ev) => {
       ev.preventDefault();
       alert.replaceChildren();
-      const client = {
-        name: form.elements['client-name'].value,
-        email: form.elements['client-email'].value,
-        phone: form.elements['client-phone'].value.trim() || null,
-      };
-      const chosen = services.find((x) => x.code === service.value);
-      if (!chosen.requires_screening) return slotStep({ service: chosen.code, client });
+      const client = fields();
+      const chosenService = services.find((x) => x.code === service.value);
+      if (!chosenService.requires_screening) return slotStep({ service: chosenService.code, client });
       const read = readAnswers(form, questions);
       if (read.missing) {
         alert.replaceChildren(missingNotice(read.missing));
         return;
       }
       const { answers } = read;
-      const button = form.querySelector('button[type=submit]');
-      button.disabled = true;
+      submit.disabled = true;
       try {
         const s = await app.call('/api/v1/screenings', { method: 'POST', body: { client, answers } });
         outcomeStep(s, client);
       } catch (e) {
         fail(e);
-        button.disabled = false;
+        submit.disabled = false;
       }
     });
-    stage.replaceChildren(form);
+    stage.replaceChildren(finder.el, form);
   }
 
   function outcomeStep(s, client) {

@@ -1,8 +1,10 @@
 // "Screenings to review" (clinicians): the needs_review screenings nobody decided yet; one opens
-// with its answers (the read is audited by the API), then approve or reject with a note.
+// with its answers and the client's earlier screenings (both reads audited by the API), then
+// approve or reject with a note.
 import { h, focusOn } from '../dom.js';
 import { SessionEnded } from './session.js';
 import { explain } from './words.js';
+import { screeningHistory } from './clients.js';
 
 export function createScreenings(app) {
   const { fmt } = app;
@@ -48,8 +50,10 @@ export function createScreenings(app) {
     alert.replaceChildren();
     status.textContent = '';
     let d;
+    let history;
     try {
       d = await app.call(`/api/v1/staff/screenings/${id}`);
+      history = await screeningHistory(app, d.client_id, id, questions);
     } catch (e) {
       return fail(e);
     }
@@ -86,6 +90,7 @@ export function createScreenings(app) {
           ]),
         ),
         d.concerns && d.concerns.length ? h('p', {}, `Skin concerns: ${d.concerns.join(', ').replace(/_/g, ' ')}.`) : null,
+        history,
         h(
           'div',
           { class: 'field' },
