@@ -117,11 +117,11 @@ pub struct Offer {
 pub struct Durations([Duration; 2]);
 
 impl Durations {
-    /// From the catalogue's rows; a service without a row keeps the seeded length.
-    pub fn from_offers(offers: &[Offer]) -> Self {
+    /// From (service, treatment length) pairs; a service not named keeps the seeded length.
+    pub fn from_lengths(lengths: impl IntoIterator<Item = (Service, Duration)>) -> Self {
         let mut d = [Duration::from_secs(60 * 60), Duration::from_secs(30 * 60)];
-        for o in offers {
-            d[Self::index(o.service)] = o.duration;
+        for (service, length) in lengths {
+            d[Self::index(service)] = length;
         }
         Self(d)
     }
@@ -216,14 +216,10 @@ mod tests {
 
     #[test]
     fn durations_default_to_the_seeded_lengths() {
-        let d = Durations::from_offers(&[]);
+        let d = Durations::from_lengths([]);
         assert_eq!(d.of(Service::Microneedling), Duration::from_secs(3600));
-        let d = Durations::from_offers(&[Offer {
-            service: Service::SkinConsultation,
-            name: "x".into(),
-            duration: Duration::from_secs(45 * 60),
-            price: None,
-        }]);
+        let d =
+            Durations::from_lengths([(Service::SkinConsultation, Duration::from_secs(45 * 60))]);
         assert_eq!(
             d.of(Service::SkinConsultation),
             Duration::from_secs(45 * 60)

@@ -83,8 +83,11 @@ pub async fn slots(state: &AppState, q: Query) -> ApiResult<Arc<Offered>> {
     let from = zone.start_of_day(first_day) - day;
     let to = zone.start_of_day(q.to.tomorrow().unwrap_or(q.to)) + day;
     let which = store::calendars::Practitioners::wanted(q.practitioner_id.as_ref());
-    let calendars = store::calendars::load(&state.db, which, to_db(from), to_db(to)).await?;
-    let visit = wanted.lasting(&super::services::durations(&state.db).await?);
+    let store::calendars::Loaded {
+        calendars,
+        durations,
+    } = store::calendars::load(&state.db, which, to_db(from), to_db(to)).await?;
+    let visit = wanted.lasting(&durations);
     if q.practitioner_id.is_some() && calendars.is_empty() {
         return Err(ApiError::invalid(
             "practitioner_id",

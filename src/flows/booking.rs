@@ -358,9 +358,13 @@ async fn plan(
     // The practitioner asked for (whether they are active is read with their calendar), or
     // every active one, by name.
     let which = store::calendars::Practitioners::wanted(req.practitioner_id.as_ref());
-    let calendars = store::calendars::load(db, which, to_db(from), to_db(to)).await?;
-    // The treatment length as the catalogue says now, read in the booking's transaction.
-    let visit = wanted.lasting(&super::services::durations(db).await?);
+    // The calendars and the treatment length as the catalogue says now, in one read inside the
+    // booking's transaction.
+    let store::calendars::Loaded {
+        calendars,
+        durations,
+    } = store::calendars::load(db, which, to_db(from), to_db(to)).await?;
+    let visit = wanted.lasting(&durations);
     if calendars.is_empty() && req.practitioner_id.is_some() {
         return Err(ApiError::invalid(
             "practitioner_id",

@@ -12,7 +12,7 @@ use tracing::info;
 use crate::{
     domain::{
         ids::StaffUserId,
-        service::{self, Durations, Offer, Price, Service},
+        service::{self, Offer, Price, Service},
         time::to_db,
     },
     error::{ApiError, ApiResult},
@@ -45,16 +45,6 @@ pub async fn list(state: &AppState) -> ApiResult<Vec<Offer>> {
         .collect();
     offers.sort_by_key(|o| Service::ALL.iter().position(|s| *s == o.service));
     Ok(offers)
-}
-
-/// The treatment length of each service now (inside the caller's transaction, if any).
-pub async fn durations(db: &impl sea_orm::ConnectionTrait) -> ApiResult<Durations> {
-    let offers: Vec<Offer> = store::services::list(db)
-        .await?
-        .into_iter()
-        .map(offer)
-        .collect();
-    Ok(Durations::from_offers(&offers))
 }
 
 /// What an admin changes; `None` keeps the value. `price: Some(None)` removes the price.

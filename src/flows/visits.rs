@@ -76,18 +76,20 @@ pub async fn reschedule(
     availability::check_window(&rules, now, start).map_err(slot_error)?;
     let tx = store::begin_write(&state.db).await?;
     let a = load(&tx, id).await?;
+    // The practitioner asked for, or the current one first and then anyone free.
+    let which = store::calendars::Practitioners::wanted(practitioner.as_ref());
+    let day = jiff::SignedDuration::from_hours(24);
+    let store::calendars::Loaded {
+        mut calendars,
+        durations,
+    } = store::calendars::load(&tx, which, to_db(start - day), to_db(start + day)).await?;
     // The new time is placed with the catalogue's treatment length now (the visit's old
     // end is not kept: a moved visit is booked anew by today's rules).
     let visit = Wanted {
         service: a.service,
         anesthesia: a.anesthesia,
     }
-    .lasting(&super::services::durations(&tx).await?);
-    // The practitioner asked for, or the current one first and then anyone free.
-    let which = store::calendars::Practitioners::wanted(practitioner.as_ref());
-    let day = jiff::SignedDuration::from_hours(24);
-    let mut calendars =
-        store::calendars::load(&tx, which, to_db(start - day), to_db(start + day)).await?;
+    .lasting(&durations);
     if calendars.is_empty() && practitioner.is_some() {
         return Err(ApiError::invalid(
             "practitioner_id",

@@ -10,6 +10,7 @@ use super::entities::{practitioner, time_off, working_hours};
 use crate::domain::{
     availability::{Interval, MAX_BUSY_SPAN, PractitionerCalendar, WorkingWindow},
     ids::PractitionerId,
+    service::{Durations, Service},
     time::{MinuteOfDay, from_db},
 };
 
@@ -159,7 +160,11 @@ impl Binder {
         }
     }
 
+    /// `a, b, c` for `IN (...)`; an empty list matches nothing (`IN (NULL)`).
     fn list(&mut self, ids: &[Uuid]) -> String {
+        if ids.is_empty() {
+            return "NULL".to_owned();
+        }
         ids.iter()
             .map(|id| self.bind(*id))
             .collect::<Vec<_>>()
@@ -186,19 +191,27 @@ impl<'a> Practitioners<'a> {
     }
 }
 
+/// What placing a visit reads: the calendars, and the treatment lengths the catalogue gives now.
+#[derive(Debug)]
+pub struct Loaded {
+    /// The chosen practitioners that are active (`Practitioners::AllActive`: by name).
+    pub calendars: Vec<PractitionerCalendar>,
+    /// Each service's treatment length (`services` table).
+    pub durations: Durations,
+}
+
 /// The calendars of the chosen practitioners that are active, for the instants `[from, to)`:
 /// hours, time off, the busy ranges of appointments that hold their slot and the clinic's
-/// closure days. One round trip (a UNION ALL of the five tables, narrowed to the columns the slot rules read, decoded by
-/// position): this is the hot path of both availability and booking.
+/// closure days, with the services' treatment lengths. One round trip (a UNION ALL of the six
+/// tables, narrowed to the columns the slot rules read, decoded by position): this is the hot
+/// path of availability, booking and reschedule, and inside a transaction it reads the
+/// catalogue in the same snapshot as the calendar.
 pub async fn load(
     db: &impl ConnectionTrait,
     which: Practitioners<'_>,
     from: i64,
     to: i64,
-) -> Result<Vec<PractitionerCalendar>, DbErr> {
-    if let Practitioners::Only([]) = which {
-        return Ok(Vec::new());
-    }
+) -> Result<Loaded, DbErr> {
     let backend = db.get_database_backend();
     let mut b = Binder {
         backend,
@@ -247,7 +260,10 @@ pub async fn load(
          UNION ALL
          SELECT 'c', p.id, CAST(0 AS BIGINT), CAST(0 AS BIGINT), CAST(0 AS BIGINT), c.day
            FROM closures c CROSS JOIN practitioners p
-          WHERE p.id IN ({closed_in}) AND c.day >= {closed_from} AND c.day <= {closed_to}"
+          WHERE p.id IN ({closed_in}) AND c.day >= {closed_from} AND c.day <= {closed_to}
+         UNION ALL
+         SELECT 's', NULL, CAST(duration_minutes AS BIGINT), CAST(0 AS BIGINT), CAST(0 AS BIGINT), code
+           FROM services"
     );
     let rows = db
         .query_all_raw(Statement::from_sql_and_values(backend, sql, b.values))
@@ -257,14 +273,24 @@ pub async fn load(
         Practitioners::Only(ids) => ids.iter().map(|id| (empty(*id), None)).collect(),
         Practitioners::AllActive => Vec::new(),
     };
+    let mut lengths = Vec::with_capacity(Service::ALL.len());
     for row in rows {
         let kind: String = row.try_get_by_index(0)?;
-        let p: Uuid = row.try_get_by_index(1)?;
         let (a, bb, c): (i64, i64, i64) = (
             row.try_get_by_index(2)?,
             row.try_get_by_index(3)?,
             row.try_get_by_index(4)?,
         );
+        if kind == "s" {
+            // The schema checks code and length; a row that still does not parse is skipped
+            // (its service keeps the seeded length).
+            let code: String = row.try_get_by_index(5)?;
+            if let (Some(service), Ok(minutes)) = (Service::from_code(&code), u64::try_from(a)) {
+                lengths.push((service, std::time::Duration::from_secs(minutes * 60)));
+            }
+            continue;
+        }
+        let p: Uuid = row.try_get_by_index(1)?;
         let at = match calendars.iter().position(|x| x.0.id.0 == p) {
             Some(i) => i,
             None => {
@@ -300,7 +326,10 @@ pub async fn load(
     if matches!(which, Practitioners::AllActive) {
         calendars.sort_by(|(x, xn), (y, yn)| (xn, x.id.0).cmp(&(yn, y.id.0)));
     }
-    Ok(calendars.into_iter().map(|(cal, _)| cal).collect())
+    Ok(Loaded {
+        calendars: calendars.into_iter().map(|(cal, _)| cal).collect(),
+        durations: Durations::from_lengths(lengths),
+    })
 }
 
 fn empty(id: Uuid) -> PractitionerCalendar {
