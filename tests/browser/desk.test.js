@@ -355,8 +355,21 @@ test('an idle desk locks (desk.idle_lock_seconds) and unlocks with the password'
   }
 });
 
-test('a walk-in booked at the desk, checked in and completed: the aftercare emails are planned', async () => {
-  const app = await startApp({ env: DESK_ENV });
+// The walk-in's service sends over SMTP to the harness's sink, with the dispatcher ticking every
+// second and the aftercare due 1, 3 and 5 seconds after completion (a due time of 0 s would be
+// "already passed" and not planned at all), no quiet hours (the test must not depend on the hour).
+const AFTERCARE_NOW_ENV = {
+  APP__REMINDERS__ENABLED: 'true',
+  APP__REMINDERS__TICK: '1s',
+  APP__REMINDERS__QUIET_HOURS: '',
+  APP__REMINDERS__SOOTHING_AFTER: '1s',
+  APP__REMINDERS__IRRITATION_CHECK_AFTER: '3s',
+  APP__REMINDERS__FOLLOW_UP_AFTER: '5s',
+};
+const AFTERCARE_KINDS = ['soothing', 'irritation_check', 'follow_up'];
+
+test('a walk-in booked at the desk, checked in and completed: the aftercare emails arrive in the SMTP sink, each once', async () => {
+  const app = await startApp({ env: { ...DESK_ENV, ...AFTERCARE_NOW_ENV }, smtp: true });
   await staffPractitioner(app, 'Dr. Lena Vogt');
   const reception = await staffUser(app, { email: 'desk@clinic.example', role: 'reception' });
   const s = await openPage(app);
@@ -410,13 +423,45 @@ test('a walk-in booked at the desk, checked in and completed: the aftercare emai
     await dialog.getByText('Completed. The aftercare emails are planned.').waitFor();
     await dialog.getByText('Aftercare: soothing').waitFor();
     await s.step('desk-10-completed');
-    const msgs = await app.api(`/api/v1/staff/messages?appointment_id=${entry.id}`, { token });
-    const kinds = msgs.json.map((m) => m.kind);
-    for (const k of ['soothing', 'irritation_check', 'follow_up']) assert.ok(kinds.includes(k), `${k} in ${kinds}`);
     await page.keyboard.press('Escape');
     const v = page.locator(`[data-visit="${entry.id}"]`);
     assert.match(await v.textContent(), /Completed/);
     assert.match(await v.getAttribute('class'), /st-completed/);
+
+    // The dispatcher sends them: the confirmation, then the three aftercare emails, to the client.
+    const sink = app.smtp;
+    const ofVisit = (kind) => sink.messages.filter((m) => m.appointment === entry.id && m.kind === kind);
+    await sink.waitFor(() => [...AFTERCARE_KINDS, 'booking_confirmation'].every((k) => ofVisit(k).length > 0), {
+      timeout: 30000,
+      what: `the confirmation and the aftercare emails of visit ${entry.id}`,
+    });
+    // three more dispatcher ticks: nothing is sent twice
+    await new Promise((r) => setTimeout(r, 3500));
+    for (const kind of [...AFTERCARE_KINDS, 'booking_confirmation']) {
+      assert.equal(ofVisit(kind).length, 1, `${kind} arrived exactly once`);
+      assert.match(ofVisit(kind)[0].to, /walk\.in@example\.com/);
+    }
+    assert.deepEqual(
+      sink.messages.filter((m) => m.appointment === entry.id).map((m) => m.kind).sort(),
+      [...AFTERCARE_KINDS, 'booking_confirmation'].sort(),
+      'no other email for this visit (its reminders before the visit were already due when it was booked)',
+    );
+    assert.match(ofVisit('soothing')[0].text, /sooth/i);
+    assert.match(ofVisit('irritation_check')[0].text, /irritation/i);
+    // the irritation check's link opens this visit's aftercare check-in
+    const link = ofVisit('irritation_check')[0].text.match(/(https?:\/\/[^\s]+)\/aftercare#([0-9a-f]{64})/);
+    assert.ok(link, 'an /aftercare#<secret> link in the irritation check');
+    assert.equal(link[1], 'http://127.0.0.1:8080', 'the link starts with clinic.public_url');
+    const checkIn = await app.api('/api/v1/aftercare', { token: link[2] });
+    assert.equal(checkIn.status, 200, checkIn.text);
+    assert.equal(checkIn.json.appointment_id, entry.id);
+    await page.goto(`${app.base}/aftercare#${link[2]}`);
+    await page.getByRole('heading', { name: 'How is your skin?', level: 1 }).waitFor();
+    // the visit's emails on the desk say sent
+    const msgs = await app.api(`/api/v1/staff/messages?appointment_id=${entry.id}`, { token });
+    for (const k of AFTERCARE_KINDS) {
+      assert.equal(msgs.json.find((m) => m.kind === k)?.status, 'sent', `${k} sent`);
+    }
     s.assertClean();
   } finally {
     await s.close();
