@@ -894,11 +894,18 @@ test('the calendar shows time off (hatched, its reason as text) and closure days
   }
 });
 
-test('hours and time off: weekly hours edited, time off added over a booked visit (shown as a link that opens it) and removed', async () => {
+test('hours and time off: weekly hours edited, time off added over a booked visit (shown as a link that opens it) and removed; time off months ahead listed', async () => {
   const app = await startApp({ env: DESK_ENV });
   const lena = await staffPractitioner(app, 'Dr. Lena Vogt');
   const reception = await staffUser(app, { email: 'desk@clinic.example', role: 'reception' });
   const { appointment } = await bookViaApi(app, { name: 'Hanna Hours', email: 'hanna@example.com' });
+  // time off 90 days ahead (beyond the 31 days a calendar answer covers) is listed too
+  const farStart = new Date(`${berlinDate(new Date(Date.now() + 90 * 86400000).toISOString())}T07:00:00Z`).toISOString();
+  const farEnd = new Date(Date.parse(farStart) + 5 * 86400000).toISOString();
+  const far = await app.api(`/api/v1/staff/practitioners/${lena}/time-off`, {
+    method: 'POST', token: await staffToken(app), body: { start: farStart, end: farEnd, reason: 'Summer leave' },
+  });
+  assert.equal(far.status, 201, far.text);
   const s = await openPage(app);
   const { page } = s;
   const hoursOf = async () => (await app.api('/api/v1/staff/practitioners', { token: await staffToken(app) })).json.find((p) => p.id === lena).working_hours;
@@ -909,6 +916,11 @@ test('hours and time off: weekly hours edited, time off added over a booked visi
     await page.getByRole('heading', { name: 'Weekly working hours' }).waitFor();
     assert.equal(await page.getByRole('combobox', { name: 'Practitioner' }).inputValue(), lena);
     assert.equal(await page.locator('.hours-row').count(), 7);
+    const farItem = page.locator(`[data-time-off="${far.json.id}"]`);
+    await farItem.waitFor();
+    const farText = await farItem.locator('span').textContent();
+    assert.match(farText, new RegExp(`, ${berlinTime(farStart)} to .+, ${berlinTime(farEnd)}: Summer leave$`));
+    assert.ok(farText.includes(String(Number(berlinDate(farStart).slice(8)))), `its day in ${farText}`);
     // a bad time: the API's words, naming the row
     await page.getByRole('group', { name: 'Window 1' }).getByLabel('Until').fill('25:00');
     await page.getByRole('button', { name: 'Save working hours', exact: true }).click();
@@ -942,8 +954,13 @@ test('hours and time off: weekly hours edited, time off added over a booked visi
     assert.match(body.start, /T\d\d:\d\d:00[+-]\d\d:\d\d$/);
     await page.getByText(/^Time off added for Dr\. Lena Vogt/).waitFor();
     await page.getByText('One visit is still booked in this time off. Nothing was cancelled: move or cancel each (the client is told then).').waitFor();
-    const item = page.locator('[data-time-off]');
+    const item = page.locator('[data-time-off]').filter({ hasText: 'Training' });
     await item.waitFor();
+    assert.deepEqual(
+      await page.locator('[data-time-off]').evaluateAll((li) => li.map((x) => x.dataset.timeOff)).then((ids) => ids.indexOf(far.json.id)),
+      1,
+      'by start: the new block, then the one months ahead',
+    );
     assert.match(await item.locator('span').textContent(), /Training <i>course<\/i>$/);
     assert.equal(await page.locator('[data-time-off] i').count(), 0);
     await s.step('desk-21-time-off');
@@ -953,7 +970,9 @@ test('hours and time off: weekly hours edited, time off added over a booked visi
     // remove it again
     await item.getByRole('button', { name: /^Remove time off / }).click();
     await page.getByText(/^Time off .* removed: the time can be booked again\.$/).waitFor();
-    await page.getByText('No time off in the next 30 days.').waitFor();
+    await page.locator('[data-time-off]').filter({ hasText: 'Training' }).waitFor({ state: 'detached' });
+    assert.equal(await page.locator('[data-time-off]').count(), 1, 'the one months ahead stays');
+    await farItem.waitFor();
 
     // the conflict link opens the visit on the calendar
     await link.click();
