@@ -181,7 +181,10 @@ pub async fn upcoming_time_off(
     id: PractitionerId,
 ) -> ApiResult<Vec<time_off::Model>> {
     existing(state, id).await?;
-    Ok(store::calendars::time_off_between(&state.db, &[id.0], to_db(state.now()), i64::MAX).await?)
+    Ok(
+        store::calendars::time_off_between(&state.db, &[id.0], to_db(state.now()), i64::MAX)
+            .await?,
+    )
 }
 
 /// Removes one block of time off; 404 if this practitioner has no such block. Visits are not

@@ -195,10 +195,22 @@ async fn every_time_off_not_yet_over_is_listed_however_far_ahead(db: Db) {
         }
     };
     // Added out of order: far ahead first, then one under way now, one over, one next week.
-    let far = add(&vos, local_at(200, 9, 0), local_at(214, 18, 0), "Sabbatical").await;
+    let far = add(
+        &vos,
+        local_at(200, 9, 0),
+        local_at(214, 18, 0),
+        "Sabbatical",
+    )
+    .await;
     let now = add(&vos, local_at(-1, 0, 0), local_at(1, 0, 0), "Ill").await;
     add(&vos, local_at(-3, 9, 0), local_at(-3, 11, 0), "Over").await;
-    let soon = add(&vos, local_at(45, 9, 0), local_at(45, 11, 0), "<b>Course</b>").await;
+    let soon = add(
+        &vos,
+        local_at(45, 9, 0),
+        local_at(45, 11, 0),
+        "<b>Course</b>",
+    )
+    .await;
     add(&rhee, local_at(60, 9, 0), local_at(60, 11, 0), "Not Vos").await;
 
     let path = format!("/api/v1/staff/practitioners/{vos}/time-off");

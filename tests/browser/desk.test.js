@@ -1101,8 +1101,9 @@ test('users and roles (admin): the list, a user added, a role changed; refusals 
   }
 });
 
-test('audit log (admin): a table, calendar views hidden unless asked, filtered by a visit ("History") and by a client', async () => {
-  const app = await startApp({ env: DESK_ENV });
+test('audit log (admin): a table, calendar views hidden unless asked, a page at a time, filtered by a visit ("History") and by a client', async () => {
+  // every calendar read is an audit row here, so 120 reads make more than a page
+  const app = await startApp({ env: { ...DESK_ENV, APP__DESK__VIEW_AUDIT_WINDOW: '0s' } });
   await staffPractitioner(app, 'Dr. Lena Vogt');
   const { appointment } = await bookViaApi(app, { name: 'Alma <i>Audit</i>', email: 'alma@example.com' });
   const token = await staffToken(app);
@@ -1112,6 +1113,10 @@ test('audit log (admin): a table, calendar views hidden unless asked, filtered b
   const entry = (await app.api(`/api/v1/staff/calendar?from=${day}&to=${day}`, { token })).json.appointments.find((a) => a.id === appointment.id);
   const exp = await app.api(`/api/v1/staff/clients/${entry.client.id}/export`, { token });
   assert.equal(exp.status, 200, exp.text);
+  for (let i = 0; i < 120; i++) {
+    const r = await app.api(`/api/v1/staff/calendar?from=${day}&to=${day}`, { token });
+    assert.equal(r.status, 200, r.text);
+  }
   const s = await openPage(app);
   const { page } = s;
   try {
@@ -1120,9 +1125,25 @@ test('audit log (admin): a table, calendar views hidden unless asked, filtered b
     await page.getByText(/^Everything: \d+ entries, newest first\.$/).waitFor();
     assert.equal(await page.locator('tr[data-action="calendar.view"]').count(), 0, 'calendar views hidden');
     await page.locator('tr[data-action="appointment.checkin"]').getByText('Checked in').waitFor();
+    assert.equal(await page.getByRole('button', { name: 'Show older entries' }).count(), 0, 'one page holds everything but the views');
+    const sent = page.waitForRequest((r) => r.url().includes('/api/v1/staff/audit?') && !r.url().includes('views=false'));
     await page.getByLabel('Include calendar views').check();
-    await page.locator('tr[data-action="calendar.view"]').first().waitFor();
+    await sent;
+    await page.getByText('Everything: 100 entries, newest first. Older ones: “Show older entries” below.').waitFor();
+    assert.equal(await page.locator('tbody tr').count(), 100);
     await s.step('desk-25-audit');
+    // the next page: appended after the first, then nothing more
+    await page.getByRole('button', { name: 'Show older entries', exact: true }).click();
+    await page.getByText(/^Everything: 1\d\d entries, newest first\.$/).waitFor();
+    await page.getByText('No older entries.').waitFor();
+    assert.equal(await page.evaluate(() => document.activeElement?.closest('tr')?.rowIndex), 101, 'focus on the first entry added');
+    // exactly the log from the first entry shown on (the desk's own polls add newer ones)
+    const log = (await app.api('/api/v1/staff/audit?limit=1000', { token })).json.map((e) => e.id);
+    const shownIds = await page.locator('tbody tr').evaluateAll((rows) => rows.map((r) => r.dataset.entry));
+    assert.ok(shownIds.length > 100);
+    assert.deepEqual(shownIds, log.slice(log.indexOf(shownIds[0])), 'every entry once, in order');
+    await s.step('desk-25b-audit-older');
+    await page.getByLabel('Include calendar views').uncheck();
     // a malformed id is named, not sent
     await page.getByRole('combobox', { name: 'Show the history of' }).selectOption('client');
     await page.getByRole('textbox', { name: 'Client or visit id' }).fill('not-an-id');
@@ -1131,8 +1152,10 @@ test('audit log (admin): a table, calendar views hidden unless asked, filtered b
     // a typed client id
     await page.getByRole('textbox', { name: 'Client or visit id' }).fill(entry.client.id);
     await page.getByRole('button', { name: 'Show', exact: true }).click();
-    await page.getByText('The history of the client: 1 entry, newest first.').waitFor();
-    await page.locator('tr[data-action="client.export"]').waitFor();
+    // the client's own entry and those of their visit: the export, the check-in, the consent
+    await page.getByText('The history of the client: 3 entries, newest first.').waitFor();
+    assert.deepEqual((await page.locator('tbody tr').evaluateAll((rows) => rows.map((r) => r.dataset.action))).sort(), ['appointment.checkin', 'client.export', 'consent.sign']);
+    assert.ok(s.seen.requests.some((u) => u.includes(`client_id=${entry.client.id}`)), 'asked by client_id');
 
     // the visit dialog's "History"
     await page.getByRole('button', { name: 'Calendar', exact: true }).click();
@@ -1151,7 +1174,7 @@ test('audit log (admin): a table, calendar views hidden unless asked, filtered b
     await page.getByRole('button', { name: 'Calendar', exact: true }).click();
     await page.locator(`[data-visit="${appointment.id}"]`).click();
     await page.getByRole('dialog').getByRole('link', { name: "Client's history", exact: true }).click();
-    await page.getByText('The history of the client Alma <i>Audit</i>: 1 entry, newest first.').waitFor();
+    await page.getByText('The history of the client Alma <i>Audit</i>: 3 entries, newest first.').waitFor();
     assert.equal(await page.locator('main i').count(), 0);
     s.assertClean();
   } finally {
