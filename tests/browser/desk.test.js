@@ -535,6 +535,61 @@ test('book for a client with questionnaire v2: a dated answer, eligible from a l
   }
 });
 
+test('the visit dialog shows the screening\'s flags: cold sores, an anaesthetic allergy, eligible from a later day (questionnaire v2)', async () => {
+  const app = await startApp({ env: DESK_ENV });
+  await staffPractitioner(app, 'Dr. Lena Vogt');
+  const reception = await staffUser(app, { email: 'desk@clinic.example', role: 'reception' });
+  const qs = (await app.api('/api/v1/screening/questions')).json.questions;
+  const ids = qs.map((q) => q.id);
+  for (const id of ['cold_sore_history', 'local_anaesthetic_allergy', 'recent_filler_or_botulinum_toxin']) assert.ok(ids.includes(id), id);
+  // fillers 10 days ago (clinic date): eligible 14 days after, so from 4 days ahead
+  const filler = berlinDate(new Date(Date.now() - 10 * 86400000).toISOString());
+  const answers = Object.fromEntries(qs.map((q) => [q.id, false]));
+  Object.assign(answers, { cold_sore_history: true, local_anaesthetic_allergy: true, recent_filler_or_botulinum_toxin: filler });
+  const scr = await app.api('/api/v1/screenings', { method: 'POST', body: { client: { name: 'Flora Flags', email: 'flora@example.com' }, answers } });
+  assert.equal(scr.status, 201, scr.text);
+  assert.equal(scr.json.outcome, 'eligible');
+  const from = scr.json.eligible_from;
+  assert.ok(from > berlinDate(new Date().toISOString()), `eligible from a later day: ${from}`);
+  const free = await app.api(`/api/v1/availability?service=microneedling&from=${from}&to=${from}&screening_id=${scr.json.id}`);
+  assert.equal(free.status, 200, free.text);
+  const slot = free.json.slots[0];
+  const b = await app.api('/api/v1/bookings', { method: 'POST', body: { screening_id: scr.json.id, service: 'microneedling', start: slot.start } });
+  assert.equal(b.status, 201, b.text);
+  const flagged = b.json.appointments[0];
+  // and a visit whose screening raised nothing, the same day
+  const plainScr = await app.api('/api/v1/screenings', { method: 'POST', body: { client: { name: 'Paul Plain', email: 'paul@example.com' }, answers: Object.fromEntries(qs.map((q) => [q.id, false])) } });
+  const later = free.json.slots.find((x) => Date.parse(x.start) >= Date.parse(flagged.end) + 3600000);
+  const plain = await app.api('/api/v1/bookings', { method: 'POST', body: { screening_id: plainScr.json.id, service: 'microneedling', start: later.start } });
+  assert.equal(plain.status, 201, plain.text);
+  const s = await openPage(app);
+  const { page } = s;
+  try {
+    await deskSignIn(page, app.base, reception);
+    await showDay(page, flagged.start);
+    await page.locator(`[data-visit="${flagged.id}"]`).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByRole('heading', { name: 'Flora Flags' }).waitFor();
+    const facts = await dialog.locator('dl.facts').evaluate((dl) => Object.fromEntries([...dl.querySelectorAll('dt')].map((dt) => [dt.textContent, dt.nextElementSibling.textContent])));
+    const words = new Intl.DateTimeFormat('en-GB', { timeZone: 'UTC', weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' }).format(new Date(`${from}T00:00:00Z`));
+    assert.equal(
+      facts.Flags,
+      `History of cold sores: ask about antiviral cover; Allergy to local anaesthetics: no numbing cream; Eligible from ${words}`,
+    );
+    assert.equal(facts['Numbing cream'], 'No');
+    await s.step('desk-11b-visit-flags');
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+    await page.locator(`[data-visit="${plain.json.appointments[0].id}"]`).click();
+    await page.getByRole('dialog').getByRole('heading', { name: 'Paul Plain' }).waitFor();
+    assert.equal(await page.getByRole('dialog').locator('dt', { hasText: 'Flags' }).count(), 0, 'no flags line without flags');
+    s.assertClean();
+  } finally {
+    await s.close();
+    await app.stop();
+  }
+});
+
 test("a check-in the rules refuse is explained on the spot: a re-confirmation awaiting review", async () => {
   // check-in opens long before the start here, so a repeat session 4 weeks away may be tried
   const app = await startApp({ env: { ...DESK_ENV, APP__BOOKING__CHECK_IN_LEAD: '2000h' } });

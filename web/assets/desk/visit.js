@@ -64,7 +64,7 @@ export function openVisit(app, id, { find, refresh }) {
       e.course ? ['Session', `Session ${e.course.session_number} of ${e.course.sessions}`] : null,
       ['Numbing cream', e.anesthesia ? 'Yes' : 'No'],
       ['Screening', sc.text.replace(/^Screening: /, '')],
-      screeningFlags(e.screening),
+      screeningFlags(e.screening, fmt),
       re ? ['Health re-confirmation', `${re.text.replace(/^Re-confirmation:? ?/, '').replace(/^./, (c) => c.toUpperCase())}. ${re.long}`] : null,
       e.service === 'microneedling' || (e.consent && e.consent !== 'not_needed')
         ? ['Consent', (CONSENT[e.consent] || { text: String(e.consent) }).text]
@@ -467,11 +467,11 @@ export function openVisit(app, id, { find, refresh }) {
 }
 
 /** The screening's flags for the clinician (questionnaire v2), or null when none is raised. */
-function screeningFlags(s) {
+function screeningFlags(s, fmt) {
   if (!s) return null;
   const flags = [];
   if (s.cold_sore_history) flags.push('History of cold sores: ask about antiviral cover');
   if (s.no_numbing_cream) flags.push('Allergy to local anaesthetics: no numbing cream');
-  if (s.eligible_from) flags.push(`Eligible from ${s.eligible_from}`);
+  if (s.eligible_from) flags.push(`Eligible from ${fmt.civilYear(s.eligible_from)}`);
   return flags.length ? ['Flags', flags.join('; ')] : null;
 }
