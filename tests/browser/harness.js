@@ -248,9 +248,9 @@ export async function openPage(app, { viewport = DESKTOP, csp = false } = {}) {
       await page.setViewportSize(PHONE);
       const widths = await page.evaluate(() => ({ scroll: document.scrollingElement.scrollWidth, inner: window.innerWidth }));
       assert.ok(widths.scroll <= widths.inner, `step ${name}: horizontal scrolling at 360 px (${widths.scroll} > ${widths.inner})`);
-      await page.screenshot({ path: join(SHOTS, `${name}-phone.png`), fullPage: true });
+      await fullPageShot(page, join(SHOTS, `${name}-phone.png`));
       await page.setViewportSize(DESKTOP);
-      await page.screenshot({ path: join(SHOTS, `${name}-desktop.png`), fullPage: true });
+      await fullPageShot(page, join(SHOTS, `${name}-desktop.png`));
       await page.setViewportSize(original);
     },
     /** Nothing left 127.0.0.1, no dialog, no script error. */
@@ -265,6 +265,39 @@ export async function openPage(app, { viewport = DESKTOP, csp = false } = {}) {
       assert.deepEqual(seen.console, [], 'console errors');
     },
   };
+}
+
+/**
+ * A full-page screenshot as a person scrolling the page would see it. Chromium captures the
+ * whole page without scrolling, so elements with `content-visibility: auto` (the desk's
+ * calendar columns) below the fold stay skipped and come out blank, while on screen they are
+ * painted as soon as they near the viewport. For the capture only, such elements are set to
+ * `visible` through the CSSOM (allowed under the pages' CSP), then put back.
+ */
+async function fullPageShot(page, path) {
+  const forced = await page.evaluate(() => {
+    let n = 0;
+    for (const el of document.querySelectorAll('*')) {
+      if (getComputedStyle(el).contentVisibility !== 'auto') continue;
+      el.dataset.shotVisible = el.style.getPropertyValue('content-visibility');
+      el.style.setProperty('content-visibility', 'visible');
+      n++;
+    }
+    return n;
+  });
+  try {
+    await page.screenshot({ path, fullPage: true });
+  } finally {
+    if (forced) {
+      await page.evaluate(() => {
+        for (const el of document.querySelectorAll('[data-shot-visible]')) {
+          if (el.dataset.shotVisible) el.style.setProperty('content-visibility', el.dataset.shotVisible);
+          else el.style.removeProperty('content-visibility');
+          delete el.dataset.shotVisible;
+        }
+      });
+    }
+  }
 }
 
 /** axe-core's serious and critical violations on the page as it is now. */
