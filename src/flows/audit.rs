@@ -11,7 +11,7 @@ use crate::{
         ids::StaffUserId,
         time::{sdur, to_db},
     },
-    error::ApiResult,
+    error::{ApiError, ApiResult},
     state::AppState,
     store::{self, entities::audit_log},
 };
@@ -116,11 +116,49 @@ fn stored_view(row: &audit_log::Model) -> Option<CalendarView> {
     })
 }
 
-/// Entries, newest first, optionally about one subject.
-pub async fn list(
+/// Whose history a page of the log shows.
+#[derive(Debug, Clone, Copy)]
+pub enum About {
+    Everything,
+    /// Entries whose subject is exactly this id.
+    Subject(Uuid),
+    /// A client's history: the client, their visits, bookings and screenings.
+    Client(Uuid),
+    /// A visit's history: the visit, its booking, its screening and re-confirmation.
+    Visit(Uuid),
+}
+
+/// A page of the log, newest first: `limit` entries about `about`, older than the entry
+/// `before` (an unknown entry is a 422 naming `before`), calendar views left out unless
+/// `views`.
+pub async fn page(
     state: &AppState,
-    subject: Option<Uuid>,
+    about: About,
+    views: bool,
+    before: Option<Uuid>,
     limit: u64,
 ) -> ApiResult<Vec<audit_log::Model>> {
-    Ok(store::audit::list(&state.db, subject, limit).await?)
+    let db = &state.db;
+    let before = match before {
+        None => None,
+        Some(id) => {
+            let e = store::audit::entry(db, id)
+                .await?
+                .ok_or_else(|| ApiError::invalid("before", "no audit entry with this id"))?;
+            Some((e.at, e.id))
+        }
+    };
+    let subjects = match about {
+        About::Everything => None,
+        About::Subject(id) => Some(vec![id]),
+        About::Client(id) => Some(store::audit::client_subjects(db, id).await?),
+        About::Visit(id) => Some(store::audit::visit_subjects(db, id).await?),
+    };
+    let page = store::audit::Page {
+        subjects,
+        without_action: (!views).then_some(CALENDAR_VIEW),
+        before,
+        limit,
+    };
+    Ok(store::audit::page(db, &page).await?)
 }

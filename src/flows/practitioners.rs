@@ -174,6 +174,19 @@ pub async fn with_hours(state: &AppState) -> ApiResult<Vec<WithHours>> {
     Ok(out)
 }
 
+/// Every block of time off of this practitioner that has not ended yet (under way or ahead,
+/// however far), by start; 404 for an unknown practitioner.
+pub async fn upcoming_time_off(
+    state: &AppState,
+    id: PractitionerId,
+) -> ApiResult<Vec<time_off::Model>> {
+    existing(state, id).await?;
+    Ok(
+        store::calendars::time_off_between(&state.db, &[id.0], to_db(state.now()), i64::MAX)
+            .await?,
+    )
+}
+
 /// Removes one block of time off; 404 if this practitioner has no such block. Visits are not
 /// touched (the time simply becomes bookable again).
 pub async fn remove_time_off(

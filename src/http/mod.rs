@@ -43,6 +43,7 @@ use crate::error::ApiError;
         ops::healthz, ops::readyz,
         staff::appointments::record_reconfirmation,
         staff::closures::list_closures, staff::closures::add_closure, staff::closures::remove_closure,
+        staff::practitioners::list_time_off,
         staff::practitioners::remove_time_off,
         aftercare::aftercare_visit, aftercare::submit_aftercare,
         staff::alerts::list_alerts, staff::alerts::open_alert_count, staff::alerts::acknowledge_alert,
@@ -147,6 +148,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .service(staff::closures::list_closures)
             .service(staff::closures::add_closure)
             .service(staff::closures::remove_closure)
+            .service(staff::practitioners::list_time_off)
             .service(staff::practitioners::remove_time_off)
             .service(aftercare::aftercare_visit)
             .service(aftercare::submit_aftercare)

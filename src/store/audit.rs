@@ -1,12 +1,12 @@
 //! The audit log's rows.
 
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect,
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect,
 };
 use uuid::Uuid;
 
-use super::entities::audit_log;
+use super::entities::{appointment, audit_log, booking, screening};
 
 /// Appends one entry.
 pub async fn insert(db: &impl ConnectionTrait, e: audit_log::Model) -> Result<(), DbErr> {
@@ -25,20 +25,94 @@ pub async fn insert(db: &impl ConnectionTrait, e: audit_log::Model) -> Result<()
     .map(|_| ())
 }
 
-/// Entries, newest first, optionally about one subject.
-pub async fn list(
-    db: &impl ConnectionTrait,
-    subject: Option<Uuid>,
-    limit: u64,
-) -> Result<Vec<audit_log::Model>, DbErr> {
+/// Which entries a page of the log holds.
+#[derive(Debug, Default)]
+pub struct Page {
+    /// Only entries about one of these subjects (`None`: every entry).
+    pub subjects: Option<Vec<Uuid>>,
+    /// Leave out entries of this action (the desk's calendar polls).
+    pub without_action: Option<&'static str>,
+    /// Only entries older than this one in the log's order (`at`, then `id`, descending).
+    pub before: Option<(i64, Uuid)>,
+    pub limit: u64,
+}
+
+/// A page of entries, newest first; ties in `at` by id, so a page ends where the next begins.
+pub async fn page(db: &impl ConnectionTrait, p: &Page) -> Result<Vec<audit_log::Model>, DbErr> {
     let mut q = audit_log::Entity::find()
         .order_by_desc(audit_log::Column::At)
         .order_by_desc(audit_log::Column::Id)
-        .limit(limit);
-    if let Some(s) = subject {
-        q = q.filter(audit_log::Column::SubjectId.eq(s));
+        .limit(p.limit);
+    if let Some(subjects) = &p.subjects {
+        q = q.filter(audit_log::Column::SubjectId.is_in(subjects.iter().copied()));
+    }
+    if let Some(action) = p.without_action {
+        q = q.filter(audit_log::Column::Action.ne(action));
+    }
+    if let Some((at, id)) = p.before {
+        q = q.filter(
+            Condition::any().add(audit_log::Column::At.lt(at)).add(
+                Condition::all()
+                    .add(audit_log::Column::At.eq(at))
+                    .add(audit_log::Column::Id.lt(id)),
+            ),
+        );
     }
     q.all(db).await
+}
+
+/// One entry (a page's cursor).
+pub async fn entry(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<audit_log::Model>, DbErr> {
+    audit_log::Entity::find_by_id(id).one(db).await
+}
+
+/// The subjects whose entries make a client's history: the client, every visit and booking
+/// of theirs (a course's history is read per booking) and every screening they answered.
+pub async fn client_subjects(db: &impl ConnectionTrait, client: Uuid) -> Result<Vec<Uuid>, DbErr> {
+    let mut out = vec![client];
+    let visits: Vec<(Uuid, Uuid)> = appointment::Entity::find()
+        .select_only()
+        .column(appointment::Column::Id)
+        .column(appointment::Column::BookingId)
+        .filter(appointment::Column::ClientId.eq(client))
+        .into_tuple()
+        .all(db)
+        .await?;
+    for (visit, booking) in visits {
+        out.push(visit);
+        if !out.contains(&booking) {
+            out.push(booking);
+        }
+    }
+    let screenings: Vec<Uuid> = screening::Entity::find()
+        .select_only()
+        .column(screening::Column::Id)
+        .filter(screening::Column::ClientId.eq(client))
+        .into_tuple()
+        .all(db)
+        .await?;
+    out.extend(screenings);
+    Ok(out)
+}
+
+/// The subjects whose entries make a visit's history: the visit, its booking (a course's
+/// history), the screening it was booked with and its health re-confirmation. Only the id
+/// itself for an id that is no visit.
+pub async fn visit_subjects(db: &impl ConnectionTrait, visit: Uuid) -> Result<Vec<Uuid>, DbErr> {
+    let mut out = vec![visit];
+    let Some(a) = appointment::Entity::find_by_id(visit).one(db).await? else {
+        return Ok(out);
+    };
+    out.push(a.booking_id);
+    out.extend(a.reconfirm_screening_id);
+    let screened: Option<Option<Uuid>> = booking::Entity::find_by_id(a.booking_id)
+        .select_only()
+        .column(booking::Column::ScreeningId)
+        .into_tuple()
+        .one(db)
+        .await?;
+    out.extend(screened.flatten());
+    Ok(out)
 }
 
 /// One staff user's entries of `action` written after `since` (the `at` index bounds the scan).

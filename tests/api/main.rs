@@ -11,6 +11,7 @@ mod smtp;
 mod startup;
 
 mod aftercare;
+mod audit;
 mod availability;
 mod availability_props;
 mod booking_gates;

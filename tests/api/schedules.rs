@@ -169,3 +169,109 @@ async fn the_calendar_carries_hours_and_time_off_and_time_off_can_be_removed(db:
 }
 
 on_both!(the_calendar_carries_hours_and_time_off_and_time_off_can_be_removed);
+
+async fn every_time_off_not_yet_over_is_listed_however_far_ahead(db: Db) {
+    let app = spawn(db).await;
+    let vos = app.practitioner("Dr. Vos", "08:00", "20:00").await;
+    let rhee = app.practitioner("Dr. Rhee", "08:00", "20:00").await;
+    let desk = app
+        .staff_user("desk@clinic.example", "reception", None)
+        .await;
+    let add = |p: &str, start: String, end: String, reason: &str| {
+        let (app, desk, p) = (&app, desk.clone(), p.to_owned());
+        let body = json!({"start": start, "end": end, "reason": reason});
+        async move {
+            let r = app
+                .post_auth(
+                    &format!("/api/v1/staff/practitioners/{p}/time-off"),
+                    &desk,
+                    &body,
+                )
+                .await;
+            expect(r, StatusCode::CREATED).await["id"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        }
+    };
+    // Added out of order: far ahead first, then one under way now, one over, one next week.
+    let far = add(
+        &vos,
+        local_at(200, 9, 0),
+        local_at(214, 18, 0),
+        "Sabbatical",
+    )
+    .await;
+    let now = add(&vos, local_at(-1, 0, 0), local_at(1, 0, 0), "Ill").await;
+    add(&vos, local_at(-3, 9, 0), local_at(-3, 11, 0), "Over").await;
+    let soon = add(
+        &vos,
+        local_at(45, 9, 0),
+        local_at(45, 11, 0),
+        "<b>Course</b>",
+    )
+    .await;
+    add(&rhee, local_at(60, 9, 0), local_at(60, 11, 0), "Not Vos").await;
+
+    let path = format!("/api/v1/staff/practitioners/{vos}/time-off");
+    let list = expect(app.get_auth(&path, &desk).await, StatusCode::OK).await;
+    // By start; the block over is gone, the one under way stays until it ends; nothing of
+    // another practitioner; the calendar's shape.
+    assert_eq!(
+        list,
+        json!([
+            {"id": now, "start": local_at(-1, 0, 0), "end": local_at(1, 0, 0), "reason": "Ill"},
+            {"id": soon, "start": local_at(45, 9, 0), "end": local_at(45, 11, 0), "reason": "<b>Course</b>"},
+            {"id": far, "start": local_at(200, 9, 0), "end": local_at(214, 18, 0), "reason": "Sabbatical"},
+        ])
+    );
+    // Removed: no longer listed.
+    let r = delete(
+        &app,
+        &format!("/api/v1/staff/practitioners/{vos}/time-off/{soon}"),
+        &desk,
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    let list = expect(app.get_auth(&path, &desk).await, StatusCode::OK).await;
+    let ids: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, [now.as_str(), far.as_str()]);
+
+    // The desk roles only (as for adding and removing); an unknown practitioner is 404.
+    let own = app
+        .staff_user("vos@clinic.example", "practitioner", Some(&vos))
+        .await;
+    expect_error(
+        app.get_auth(&path, &own).await,
+        StatusCode::FORBIDDEN,
+        "forbidden",
+    )
+    .await;
+    expect_error(
+        app.get_auth(
+            "/api/v1/staff/practitioners/6f1c7f66-3c5e-4c2a-9d7e-5f2a1d0c9b11/time-off",
+            &desk,
+        )
+        .await,
+        StatusCode::NOT_FOUND,
+        "not_found",
+    )
+    .await;
+    let empty = expect(
+        app.get_auth(
+            &format!("/api/v1/staff/practitioners/{rhee}/time-off"),
+            &app.admin().await,
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(empty.as_array().unwrap().len(), 1);
+}
+
+on_both!(every_time_off_not_yet_over_is_listed_however_far_ahead);

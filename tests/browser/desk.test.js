@@ -282,12 +282,20 @@ test('by keyboard alone: sign in, open a visit, check in; the poll pauses while 
     await tabTo(page, byText, 'Check in');
     await page.keyboard.press('Enter');
     await dialog.getByText('Checked in.').waitFor();
+    // The check-in redrew the calendar, so the block that opened the dialog is gone. Where focus
+    // is once the task that closes the dialog ends (a mutation observer's callback runs right
+    // then): on the visit's new block at once, never on <body> or in the hidden dialog.
+    await page.evaluate(() => {
+      const d = document.querySelector('dialog');
+      new MutationObserver((_, o) => {
+        o.disconnect();
+        const a = document.activeElement;
+        window.focusAtClose = a?.dataset?.visit || `${a?.tagName}#${a?.id}`;
+      }).observe(d, { attributes: true, attributeFilter: ['open'] });
+    });
     await page.keyboard.press('Escape');
     await dialog.waitFor({ state: 'detached' });
-    // focus returns to the visit (within a frame: the calendar may redraw as the dialog closes)
-    await page
-      .waitForFunction((id) => document.activeElement?.dataset?.visit === id, appointment.id, { timeout: 2000 })
-      .catch(() => {});
+    assert.equal(await page.evaluate(() => window.focusAtClose), appointment.id, 'focus on the visit as the dialog closes');
     assert.equal(await page.evaluate(() => document.activeElement?.dataset?.visit), appointment.id, 'focus back on the visit');
     assert.match(await page.locator(`[data-visit="${appointment.id}"]`).textContent(), /Checked in/);
 
@@ -355,8 +363,21 @@ test('an idle desk locks (desk.idle_lock_seconds) and unlocks with the password'
   }
 });
 
-test('a walk-in booked at the desk, checked in and completed: the aftercare emails are planned', async () => {
-  const app = await startApp({ env: DESK_ENV });
+// The walk-in's service sends over SMTP to the harness's sink, with the dispatcher ticking every
+// second and the aftercare due 1, 3 and 5 seconds after completion (a due time of 0 s would be
+// "already passed" and not planned at all), no quiet hours (the test must not depend on the hour).
+const AFTERCARE_NOW_ENV = {
+  APP__REMINDERS__ENABLED: 'true',
+  APP__REMINDERS__TICK: '1s',
+  APP__REMINDERS__QUIET_HOURS: '',
+  APP__REMINDERS__SOOTHING_AFTER: '1s',
+  APP__REMINDERS__IRRITATION_CHECK_AFTER: '3s',
+  APP__REMINDERS__FOLLOW_UP_AFTER: '5s',
+};
+const AFTERCARE_KINDS = ['soothing', 'irritation_check', 'follow_up'];
+
+test('a walk-in booked at the desk, checked in and completed: the aftercare emails arrive in the SMTP sink, each once', async () => {
+  const app = await startApp({ env: { ...DESK_ENV, ...AFTERCARE_NOW_ENV }, smtp: true });
   await staffPractitioner(app, 'Dr. Lena Vogt');
   const reception = await staffUser(app, { email: 'desk@clinic.example', role: 'reception' });
   const s = await openPage(app);
@@ -410,13 +431,45 @@ test('a walk-in booked at the desk, checked in and completed: the aftercare emai
     await dialog.getByText('Completed. The aftercare emails are planned.').waitFor();
     await dialog.getByText('Aftercare: soothing').waitFor();
     await s.step('desk-10-completed');
-    const msgs = await app.api(`/api/v1/staff/messages?appointment_id=${entry.id}`, { token });
-    const kinds = msgs.json.map((m) => m.kind);
-    for (const k of ['soothing', 'irritation_check', 'follow_up']) assert.ok(kinds.includes(k), `${k} in ${kinds}`);
     await page.keyboard.press('Escape');
     const v = page.locator(`[data-visit="${entry.id}"]`);
     assert.match(await v.textContent(), /Completed/);
     assert.match(await v.getAttribute('class'), /st-completed/);
+
+    // The dispatcher sends them: the confirmation, then the three aftercare emails, to the client.
+    const sink = app.smtp;
+    const ofVisit = (kind) => sink.messages.filter((m) => m.appointment === entry.id && m.kind === kind);
+    await sink.waitFor(() => [...AFTERCARE_KINDS, 'booking_confirmation'].every((k) => ofVisit(k).length > 0), {
+      timeout: 30000,
+      what: `the confirmation and the aftercare emails of visit ${entry.id}`,
+    });
+    // three more dispatcher ticks: nothing is sent twice
+    await new Promise((r) => setTimeout(r, 3500));
+    for (const kind of [...AFTERCARE_KINDS, 'booking_confirmation']) {
+      assert.equal(ofVisit(kind).length, 1, `${kind} arrived exactly once`);
+      assert.match(ofVisit(kind)[0].to, /walk\.in@example\.com/);
+    }
+    assert.deepEqual(
+      sink.messages.filter((m) => m.appointment === entry.id).map((m) => m.kind).sort(),
+      [...AFTERCARE_KINDS, 'booking_confirmation'].sort(),
+      'no other email for this visit (its reminders before the visit were already due when it was booked)',
+    );
+    assert.match(ofVisit('soothing')[0].text, /sooth/i);
+    assert.match(ofVisit('irritation_check')[0].text, /irritation/i);
+    // the irritation check's link opens this visit's aftercare check-in
+    const link = ofVisit('irritation_check')[0].text.match(/(https?:\/\/[^\s]+)\/aftercare#([0-9a-f]{64})/);
+    assert.ok(link, 'an /aftercare#<secret> link in the irritation check');
+    assert.equal(link[1], 'http://127.0.0.1:8080', 'the link starts with clinic.public_url');
+    const checkIn = await app.api('/api/v1/aftercare', { token: link[2] });
+    assert.equal(checkIn.status, 200, checkIn.text);
+    assert.equal(checkIn.json.appointment_id, entry.id);
+    await page.goto(`${app.base}/aftercare#${link[2]}`);
+    await page.getByRole('heading', { name: 'How is your skin?', level: 1 }).waitFor();
+    // the visit's emails on the desk say sent
+    const msgs = await app.api(`/api/v1/staff/messages?appointment_id=${entry.id}`, { token });
+    for (const k of AFTERCARE_KINDS) {
+      assert.equal(msgs.json.find((m) => m.kind === k)?.status, 'sent', `${k} sent`);
+    }
     s.assertClean();
   } finally {
     await s.close();
@@ -483,6 +536,61 @@ test('book for a client with questionnaire v2: a dated answer, eligible from a l
     const entry = cal.json.appointments.find((a) => a.client?.name === 'Petra Peel');
     assert.ok(entry, 'booked on the chosen day');
     assert.equal(entry.anesthesia, false);
+    s.assertClean();
+  } finally {
+    await s.close();
+    await app.stop();
+  }
+});
+
+test('the visit dialog shows the screening\'s flags: cold sores, an anaesthetic allergy, eligible from a later day (questionnaire v2)', async () => {
+  const app = await startApp({ env: DESK_ENV });
+  await staffPractitioner(app, 'Dr. Lena Vogt');
+  const reception = await staffUser(app, { email: 'desk@clinic.example', role: 'reception' });
+  const qs = (await app.api('/api/v1/screening/questions')).json.questions;
+  const ids = qs.map((q) => q.id);
+  for (const id of ['cold_sore_history', 'local_anaesthetic_allergy', 'recent_filler_or_botulinum_toxin']) assert.ok(ids.includes(id), id);
+  // fillers 10 days ago (clinic date): eligible 14 days after, so from 4 days ahead
+  const filler = berlinDate(new Date(Date.now() - 10 * 86400000).toISOString());
+  const answers = Object.fromEntries(qs.map((q) => [q.id, false]));
+  Object.assign(answers, { cold_sore_history: true, local_anaesthetic_allergy: true, recent_filler_or_botulinum_toxin: filler });
+  const scr = await app.api('/api/v1/screenings', { method: 'POST', body: { client: { name: 'Flora Flags', email: 'flora@example.com' }, answers } });
+  assert.equal(scr.status, 201, scr.text);
+  assert.equal(scr.json.outcome, 'eligible');
+  const from = scr.json.eligible_from;
+  assert.ok(from > berlinDate(new Date().toISOString()), `eligible from a later day: ${from}`);
+  const free = await app.api(`/api/v1/availability?service=microneedling&from=${from}&to=${from}&screening_id=${scr.json.id}`);
+  assert.equal(free.status, 200, free.text);
+  const slot = free.json.slots[0];
+  const b = await app.api('/api/v1/bookings', { method: 'POST', body: { screening_id: scr.json.id, service: 'microneedling', start: slot.start } });
+  assert.equal(b.status, 201, b.text);
+  const flagged = b.json.appointments[0];
+  // and a visit whose screening raised nothing, the same day
+  const plainScr = await app.api('/api/v1/screenings', { method: 'POST', body: { client: { name: 'Paul Plain', email: 'paul@example.com' }, answers: Object.fromEntries(qs.map((q) => [q.id, false])) } });
+  const later = free.json.slots.find((x) => Date.parse(x.start) >= Date.parse(flagged.end) + 3600000);
+  const plain = await app.api('/api/v1/bookings', { method: 'POST', body: { screening_id: plainScr.json.id, service: 'microneedling', start: later.start } });
+  assert.equal(plain.status, 201, plain.text);
+  const s = await openPage(app);
+  const { page } = s;
+  try {
+    await deskSignIn(page, app.base, reception);
+    await showDay(page, flagged.start);
+    await page.locator(`[data-visit="${flagged.id}"]`).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByRole('heading', { name: 'Flora Flags' }).waitFor();
+    const facts = await dialog.locator('dl.facts').evaluate((dl) => Object.fromEntries([...dl.querySelectorAll('dt')].map((dt) => [dt.textContent, dt.nextElementSibling.textContent])));
+    const words = new Intl.DateTimeFormat('en-GB', { timeZone: 'UTC', weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' }).format(new Date(`${from}T00:00:00Z`));
+    assert.equal(
+      facts.Flags,
+      `History of cold sores: ask about antiviral cover; Allergy to local anaesthetics: no numbing cream; Eligible from ${words}`,
+    );
+    assert.equal(facts['Numbing cream'], 'No');
+    await s.step('desk-11b-visit-flags');
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+    await page.locator(`[data-visit="${plain.json.appointments[0].id}"]`).click();
+    await page.getByRole('dialog').getByRole('heading', { name: 'Paul Plain' }).waitFor();
+    assert.equal(await page.getByRole('dialog').locator('dt', { hasText: 'Flags' }).count(), 0, 'no flags line without flags');
     s.assertClean();
   } finally {
     await s.close();
@@ -849,11 +957,18 @@ test('the calendar shows time off (hatched, its reason as text) and closure days
   }
 });
 
-test('hours and time off: weekly hours edited, time off added over a booked visit (shown as a link that opens it) and removed', async () => {
+test('hours and time off: weekly hours edited, time off added over a booked visit (shown as a link that opens it) and removed; time off months ahead listed', async () => {
   const app = await startApp({ env: DESK_ENV });
   const lena = await staffPractitioner(app, 'Dr. Lena Vogt');
   const reception = await staffUser(app, { email: 'desk@clinic.example', role: 'reception' });
   const { appointment } = await bookViaApi(app, { name: 'Hanna Hours', email: 'hanna@example.com' });
+  // time off 90 days ahead (beyond the 31 days a calendar answer covers) is listed too
+  const farStart = new Date(`${berlinDate(new Date(Date.now() + 90 * 86400000).toISOString())}T07:00:00Z`).toISOString();
+  const farEnd = new Date(Date.parse(farStart) + 5 * 86400000).toISOString();
+  const far = await app.api(`/api/v1/staff/practitioners/${lena}/time-off`, {
+    method: 'POST', token: await staffToken(app), body: { start: farStart, end: farEnd, reason: 'Summer leave' },
+  });
+  assert.equal(far.status, 201, far.text);
   const s = await openPage(app);
   const { page } = s;
   const hoursOf = async () => (await app.api('/api/v1/staff/practitioners', { token: await staffToken(app) })).json.find((p) => p.id === lena).working_hours;
@@ -864,6 +979,11 @@ test('hours and time off: weekly hours edited, time off added over a booked visi
     await page.getByRole('heading', { name: 'Weekly working hours' }).waitFor();
     assert.equal(await page.getByRole('combobox', { name: 'Practitioner' }).inputValue(), lena);
     assert.equal(await page.locator('.hours-row').count(), 7);
+    const farItem = page.locator(`[data-time-off="${far.json.id}"]`);
+    await farItem.waitFor();
+    const farText = await farItem.locator('span').textContent();
+    assert.match(farText, new RegExp(`, ${berlinTime(farStart)} to .+, ${berlinTime(farEnd)}: Summer leave$`));
+    assert.ok(farText.includes(String(Number(berlinDate(farStart).slice(8)))), `its day in ${farText}`);
     // a bad time: the API's words, naming the row
     await page.getByRole('group', { name: 'Window 1' }).getByLabel('Until').fill('25:00');
     await page.getByRole('button', { name: 'Save working hours', exact: true }).click();
@@ -897,8 +1017,13 @@ test('hours and time off: weekly hours edited, time off added over a booked visi
     assert.match(body.start, /T\d\d:\d\d:00[+-]\d\d:\d\d$/);
     await page.getByText(/^Time off added for Dr\. Lena Vogt/).waitFor();
     await page.getByText('One visit is still booked in this time off. Nothing was cancelled: move or cancel each (the client is told then).').waitFor();
-    const item = page.locator('[data-time-off]');
+    const item = page.locator('[data-time-off]').filter({ hasText: 'Training' });
     await item.waitFor();
+    assert.deepEqual(
+      await page.locator('[data-time-off]').evaluateAll((li) => li.map((x) => x.dataset.timeOff)).then((ids) => ids.indexOf(far.json.id)),
+      1,
+      'by start: the new block, then the one months ahead',
+    );
     assert.match(await item.locator('span').textContent(), /Training <i>course<\/i>$/);
     assert.equal(await page.locator('[data-time-off] i').count(), 0);
     await s.step('desk-21-time-off');
@@ -908,7 +1033,9 @@ test('hours and time off: weekly hours edited, time off added over a booked visi
     // remove it again
     await item.getByRole('button', { name: /^Remove time off / }).click();
     await page.getByText(/^Time off .* removed: the time can be booked again\.$/).waitFor();
-    await page.getByText('No time off in the next 30 days.').waitFor();
+    await page.locator('[data-time-off]').filter({ hasText: 'Training' }).waitFor({ state: 'detached' });
+    assert.equal(await page.locator('[data-time-off]').count(), 1, 'the one months ahead stays');
+    await farItem.waitFor();
 
     // the conflict link opens the visit on the calendar
     await link.click();
@@ -1037,8 +1164,9 @@ test('users and roles (admin): the list, a user added, a role changed; refusals 
   }
 });
 
-test('audit log (admin): a table, calendar views hidden unless asked, filtered by a visit ("History") and by a client', async () => {
-  const app = await startApp({ env: DESK_ENV });
+test('audit log (admin): a table, calendar views hidden unless asked, a page at a time, filtered by a visit ("History") and by a client', async () => {
+  // every calendar read is an audit row here, so 120 reads make more than a page
+  const app = await startApp({ env: { ...DESK_ENV, APP__DESK__VIEW_AUDIT_WINDOW: '0s' } });
   await staffPractitioner(app, 'Dr. Lena Vogt');
   const { appointment } = await bookViaApi(app, { name: 'Alma <i>Audit</i>', email: 'alma@example.com' });
   const token = await staffToken(app);
@@ -1048,6 +1176,10 @@ test('audit log (admin): a table, calendar views hidden unless asked, filtered b
   const entry = (await app.api(`/api/v1/staff/calendar?from=${day}&to=${day}`, { token })).json.appointments.find((a) => a.id === appointment.id);
   const exp = await app.api(`/api/v1/staff/clients/${entry.client.id}/export`, { token });
   assert.equal(exp.status, 200, exp.text);
+  for (let i = 0; i < 120; i++) {
+    const r = await app.api(`/api/v1/staff/calendar?from=${day}&to=${day}`, { token });
+    assert.equal(r.status, 200, r.text);
+  }
   const s = await openPage(app);
   const { page } = s;
   try {
@@ -1056,9 +1188,25 @@ test('audit log (admin): a table, calendar views hidden unless asked, filtered b
     await page.getByText(/^Everything: \d+ entries, newest first\.$/).waitFor();
     assert.equal(await page.locator('tr[data-action="calendar.view"]').count(), 0, 'calendar views hidden');
     await page.locator('tr[data-action="appointment.checkin"]').getByText('Checked in').waitFor();
+    assert.equal(await page.getByRole('button', { name: 'Show older entries' }).count(), 0, 'one page holds everything but the views');
+    const sent = page.waitForRequest((r) => r.url().includes('/api/v1/staff/audit?') && !r.url().includes('views=false'));
     await page.getByLabel('Include calendar views').check();
-    await page.locator('tr[data-action="calendar.view"]').first().waitFor();
+    await sent;
+    await page.getByText('Everything: 100 entries, newest first. Older ones: “Show older entries” below.').waitFor();
+    assert.equal(await page.locator('tbody tr').count(), 100);
     await s.step('desk-25-audit');
+    // the next page: appended after the first, then nothing more
+    await page.getByRole('button', { name: 'Show older entries', exact: true }).click();
+    await page.getByText(/^Everything: 1\d\d entries, newest first\.$/).waitFor();
+    await page.getByText('No older entries.').waitFor();
+    assert.equal(await page.evaluate(() => document.activeElement?.closest('tr')?.rowIndex), 101, 'focus on the first entry added');
+    // exactly the log from the first entry shown on (the desk's own polls add newer ones)
+    const log = (await app.api('/api/v1/staff/audit?limit=1000', { token })).json.map((e) => e.id);
+    const shownIds = await page.locator('tbody tr').evaluateAll((rows) => rows.map((r) => r.dataset.entry));
+    assert.ok(shownIds.length > 100);
+    assert.deepEqual(shownIds, log.slice(log.indexOf(shownIds[0])), 'every entry once, in order');
+    await s.step('desk-25b-audit-older');
+    await page.getByLabel('Include calendar views').uncheck();
     // a malformed id is named, not sent
     await page.getByRole('combobox', { name: 'Show the history of' }).selectOption('client');
     await page.getByRole('textbox', { name: 'Client or visit id' }).fill('not-an-id');
@@ -1067,8 +1215,10 @@ test('audit log (admin): a table, calendar views hidden unless asked, filtered b
     // a typed client id
     await page.getByRole('textbox', { name: 'Client or visit id' }).fill(entry.client.id);
     await page.getByRole('button', { name: 'Show', exact: true }).click();
-    await page.getByText('The history of the client: 1 entry, newest first.').waitFor();
-    await page.locator('tr[data-action="client.export"]').waitFor();
+    // the client's own entry and those of their visit: the export, the check-in, the consent
+    await page.getByText('The history of the client: 3 entries, newest first.').waitFor();
+    assert.deepEqual((await page.locator('tbody tr').evaluateAll((rows) => rows.map((r) => r.dataset.action))).sort(), ['appointment.checkin', 'client.export', 'consent.sign']);
+    assert.ok(s.seen.requests.some((u) => u.includes(`client_id=${entry.client.id}`)), 'asked by client_id');
 
     // the visit dialog's "History"
     await page.getByRole('button', { name: 'Calendar', exact: true }).click();
@@ -1087,7 +1237,7 @@ test('audit log (admin): a table, calendar views hidden unless asked, filtered b
     await page.getByRole('button', { name: 'Calendar', exact: true }).click();
     await page.locator(`[data-visit="${appointment.id}"]`).click();
     await page.getByRole('dialog').getByRole('link', { name: "Client's history", exact: true }).click();
-    await page.getByText('The history of the client Alma <i>Audit</i>: 1 entry, newest first.').waitFor();
+    await page.getByText('The history of the client Alma <i>Audit</i>: 3 entries, newest first.').waitFor();
     assert.equal(await page.locator('main i').count(), 0);
     s.assertClean();
   } finally {

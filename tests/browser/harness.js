@@ -1,6 +1,8 @@
 // Starts the debug binary on a fresh database (a temp SQLite file or a fresh PostgreSQL
 // database), seeds a practitioner through the staff API, and drives Debian's Chromium with
 // playwright-core: request log, dialog watch, axe-core, screenshots at phone and desktop size.
+// With `smtp: true` the service sends its emails over SMTP to a sink in this process
+// (smtp-server + mailparser, from the nodemailer project) that keeps every message it gets.
 import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -9,6 +11,8 @@ import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
+import { SMTPServer } from 'smtp-server';
+import { simpleParser } from 'mailparser';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
@@ -24,9 +28,68 @@ const ADMIN = { email: 'admin@clinic.example', password: 'admin-password-123' };
 export const PHONE = { width: 360, height: 740 };
 export const DESKTOP = { width: 1280, height: 800 };
 
-/** A running service on its own database. */
-export async function startApp({ db = 'sqlite', env = {} } = {}) {
+/**
+ * An SMTP server on 127.0.0.1 (any free port, no TLS, no auth) that accepts every message and
+ * keeps it parsed: `{ kind, appointment, to, subject, text, html, headers }`, where `kind` and
+ * `appointment` are the X-Dermadesk-Kind and X-Dermadesk-Appointment headers.
+ */
+export async function startSmtpSink() {
+  const messages = [];
+  const server = new SMTPServer({
+    secure: false,
+    authOptional: true,
+    disabledCommands: ['STARTTLS', 'AUTH'],
+    logger: false,
+    closeTimeout: 1000,
+    onData(stream, session, callback) {
+      simpleParser(stream)
+        .then((m) => {
+          messages.push({
+            kind: m.headers.get('x-dermadesk-kind') ?? null,
+            appointment: m.headers.get('x-dermadesk-appointment') ?? null,
+            to: m.to?.text ?? '',
+            subject: m.subject ?? '',
+            text: m.text ?? '',
+            html: typeof m.html === 'string' ? m.html : '',
+            headers: m.headers,
+          });
+          callback();
+        })
+        .catch(callback);
+    },
+  });
+  await new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', resolve);
+  });
+  return {
+    port: server.server.address().port,
+    messages,
+    /** Waits until `test(messages)` holds (polled every 100 ms); fails after `timeout` ms. */
+    async waitFor(test, { timeout = 30000, what = 'the expected emails' } = {}) {
+      const until = Date.now() + timeout;
+      while (!test(messages)) {
+        if (Date.now() > until) {
+          const got = messages.map((m) => `${m.kind} ${m.appointment}`).join(', ');
+          throw new Error(`${what} did not arrive in ${timeout} ms; the sink has: ${got || 'nothing'}`);
+        }
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    },
+    close: () => new Promise((r) => server.close(r)),
+  };
+}
+
+/**
+ * A running service on its own database. `smtp: true` starts an SMTP sink (`app.smtp`, see
+ * startSmtpSink) and points the service's SMTP transport at it; otherwise emails are .eml files.
+ */
+export async function startApp({ db = 'sqlite', env = {}, smtp = false } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'dermadesk-browser-'));
+  const sink = smtp ? await startSmtpSink() : null;
+  const mailEnv = sink
+    ? { APP__MAIL__TRANSPORT: 'smtp', APP__MAIL__SMTP_HOST: '127.0.0.1', APP__MAIL__SMTP_PORT: String(sink.port), APP__MAIL__SMTP_TLS: 'none' }
+    : { APP__MAIL__TRANSPORT: 'file' };
   let url;
   let pgName = null;
   if (db === 'postgres') {
@@ -43,7 +106,7 @@ export async function startApp({ db = 'sqlite', env = {} } = {}) {
       APP__SERVER__HOST: '127.0.0.1',
       APP__SERVER__PORT: '0',
       APP__DATABASE__URL: url,
-      APP__MAIL__TRANSPORT: 'file',
+      ...mailEnv,
       APP__MAIL__FILE_DIR: join(dir, 'mail'),
       APP__REMINDERS__ENABLED: 'false',
       APP__RATE_LIMIT__PUBLIC_PER_MINUTE: '0',
@@ -60,7 +123,7 @@ export async function startApp({ db = 'sqlite', env = {} } = {}) {
   const orphanGuard = () => child.kill('SIGKILL');
   process.once('exit', orphanGuard);
   let log = '';
-  const base = await new Promise((resolve, reject) => {
+  const started = new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no "listening" line in 30 s:\n${log}`)), 30000);
     const onData = (chunk) => {
       log += chunk;
@@ -74,13 +137,19 @@ export async function startApp({ db = 'sqlite', env = {} } = {}) {
     child.stderr.on('data', onData);
     child.on('exit', (code) => reject(new Error(`dermadesk exited (${code}):\n${log}`)));
   });
+  const base = await started.catch(async (e) => {
+    await sink?.close();
+    throw e;
+  });
   const app = {
     base,
     db,
+    smtp: sink,
     async stop() {
       process.off('exit', orphanGuard);
       child.kill('SIGTERM');
       await new Promise((r) => (child.exitCode !== null ? r() : child.once('exit', r)));
+      await sink?.close();
       if (pgName) execFileSync('psql', [`${PG}/postgres`, '-qc', `DROP DATABASE IF EXISTS "${pgName}" WITH (FORCE)`]);
       rmSync(dir, { recursive: true, force: true });
     },
@@ -179,9 +248,9 @@ export async function openPage(app, { viewport = DESKTOP, csp = false } = {}) {
       await page.setViewportSize(PHONE);
       const widths = await page.evaluate(() => ({ scroll: document.scrollingElement.scrollWidth, inner: window.innerWidth }));
       assert.ok(widths.scroll <= widths.inner, `step ${name}: horizontal scrolling at 360 px (${widths.scroll} > ${widths.inner})`);
-      await page.screenshot({ path: join(SHOTS, `${name}-phone.png`), fullPage: true });
+      await fullPageShot(page, join(SHOTS, `${name}-phone.png`));
       await page.setViewportSize(DESKTOP);
-      await page.screenshot({ path: join(SHOTS, `${name}-desktop.png`), fullPage: true });
+      await fullPageShot(page, join(SHOTS, `${name}-desktop.png`));
       await page.setViewportSize(original);
     },
     /** Nothing left 127.0.0.1, no dialog, no script error. */
@@ -196,6 +265,39 @@ export async function openPage(app, { viewport = DESKTOP, csp = false } = {}) {
       assert.deepEqual(seen.console, [], 'console errors');
     },
   };
+}
+
+/**
+ * A full-page screenshot as a person scrolling the page would see it. Chromium captures the
+ * whole page without scrolling, so elements with `content-visibility: auto` (the desk's
+ * calendar columns) below the fold stay skipped and come out blank, while on screen they are
+ * painted as soon as they near the viewport. For the capture only, such elements are set to
+ * `visible` through the CSSOM (allowed under the pages' CSP), then put back.
+ */
+async function fullPageShot(page, path) {
+  const forced = await page.evaluate(() => {
+    let n = 0;
+    for (const el of document.querySelectorAll('*')) {
+      if (getComputedStyle(el).contentVisibility !== 'auto') continue;
+      el.dataset.shotVisible = el.style.getPropertyValue('content-visibility');
+      el.style.setProperty('content-visibility', 'visible');
+      n++;
+    }
+    return n;
+  });
+  try {
+    await page.screenshot({ path, fullPage: true });
+  } finally {
+    if (forced) {
+      await page.evaluate(() => {
+        for (const el of document.querySelectorAll('[data-shot-visible]')) {
+          if (el.dataset.shotVisible) el.style.setProperty('content-visibility', el.dataset.shotVisible);
+          else el.style.removeProperty('content-visibility');
+          delete el.dataset.shotVisible;
+        }
+      });
+    }
+  }
 }
 
 /** axe-core's serious and critical violations on the page as it is now. */

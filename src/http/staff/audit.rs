@@ -8,22 +8,39 @@ use uuid::Uuid;
 use super::ADMIN;
 use crate::{
     domain::time::from_db,
-    error::ApiResult,
-    flows::{self, auth::Staff},
+    error::{ApiError, ApiResult},
+    flows::{self, audit::About, auth::Staff},
+    http::error::ErrorBody,
     state::AppState,
 };
 
-/// `GET /api/v1/staff/audit` query.
+/// `GET /api/v1/staff/audit` query. At most one of `subject_id`, `client_id` and
+/// `appointment_id`.
 #[derive(Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct AuditQuery {
+    /// Only entries whose subject is exactly this id.
     pub subject_id: Option<Uuid>,
+    /// A client's history: entries about the client, their visits, their bookings (a
+    /// course's history) and their screenings.
+    pub client_id: Option<Uuid>,
+    /// A visit's history: entries about the visit, its booking, the screening it was booked
+    /// with and its health re-confirmation.
+    pub appointment_id: Option<Uuid>,
+    /// `false` leaves out the desk's calendar reads (`calendar.view`); default `true`.
+    pub views: Option<bool>,
+    /// The next page: only entries older than the entry with this id (the `id` of the last
+    /// entry of the page before); 422 naming `before` for an unknown entry.
+    pub before: Option<Uuid>,
+    /// Entries per page, 1 to 1,000 (default 200).
     pub limit: Option<u64>,
 }
 
 /// One audit entry.
 #[derive(Serialize, ToSchema)]
 pub struct AuditDto {
+    /// The entry's id: pass it as `before` for the entries older than it.
+    pub id: Uuid,
     pub at: String,
     pub actor: String,
     pub actor_user_id: Option<Uuid>,
@@ -35,10 +52,10 @@ pub struct AuditDto {
     pub detail: Option<serde_json::Value>,
 }
 
-/// The audit log, newest first (admin).
+/// The audit log, newest first (ties in time by id), a page at a time (admin).
 #[utoipa::path(get, path = "/api/v1/staff/audit", tag = "staff", params(AuditQuery),
     security(("bearer" = [])),
-    responses((status = 200, body = [AuditDto])))]
+    responses((status = 200, body = [AuditDto]), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[get("/staff/audit")]
 pub async fn audit(
     state: web::Data<AppState>,
@@ -46,11 +63,32 @@ pub async fn audit(
     q: web::Query<AuditQuery>,
 ) -> ApiResult<HttpResponse> {
     staff.require(ADMIN)?;
-    let rows = flows::audit::list(&state, q.subject_id, q.limit.unwrap_or(200).min(1000)).await?;
+    let about = match (q.subject_id, q.client_id, q.appointment_id) {
+        (None, None, None) => About::Everything,
+        (Some(id), None, None) => About::Subject(id),
+        (None, Some(id), None) => About::Client(id),
+        (None, None, Some(id)) => About::Visit(id),
+        (_, _, Some(_)) => {
+            return Err(ApiError::invalid(
+                "appointment_id",
+                "give one of subject_id, client_id and appointment_id",
+            ));
+        }
+        _ => {
+            return Err(ApiError::invalid(
+                "client_id",
+                "give one of subject_id, client_id and appointment_id",
+            ));
+        }
+    };
+    let limit = q.limit.unwrap_or(200).clamp(1, 1000);
+    let views = q.views.unwrap_or(true);
+    let rows = flows::audit::page(&state, about, views, q.before, limit).await?;
     let zone = state.zone();
     let out: Vec<AuditDto> = rows
         .into_iter()
         .map(|r| AuditDto {
+            id: r.id,
             at: zone.rfc3339(from_db(r.at)),
             actor: r.actor,
             actor_user_id: r.actor_user_id,

@@ -7,12 +7,12 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::DESK;
+use super::{DESK, calendar::TimeOffEntryDto};
 use crate::{
     domain::{
         availability::WorkingWindow,
         ids::{PractitionerId, TimeOffId},
-        time::MinuteOfDay,
+        time::{MinuteOfDay, from_db},
     },
     error::{ApiError, ApiResult},
     flows::{self, auth::Staff},
@@ -214,6 +214,33 @@ pub async fn add_time_off(
         id: off.0,
         conflicts: conflicts.iter().map(|a| a.0).collect(),
     }))
+}
+
+/// Every block of time off of a practitioner that has not ended yet, however far ahead, by
+/// start (admin, reception); the calendar shows the blocks of its range only.
+#[utoipa::path(get, path = "/api/v1/staff/practitioners/{id}/time-off", tag = "staff",
+    params(("id" = uuid::Uuid, Path, description = "the practitioner")),
+    security(("bearer" = [])),
+    responses((status = 200, body = [TimeOffEntryDto]), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[get("/staff/practitioners/{id}/time-off")]
+pub async fn list_time_off(
+    state: web::Data<AppState>,
+    staff: Staff,
+    id: web::Path<Uuid>,
+) -> ApiResult<HttpResponse> {
+    staff.require(DESK)?;
+    let rows = flows::practitioners::upcoming_time_off(&state, PractitionerId(*id)).await?;
+    let zone = state.zone();
+    let out: Vec<TimeOffEntryDto> = rows
+        .into_iter()
+        .map(|t| TimeOffEntryDto {
+            id: t.id,
+            start: zone.rfc3339(from_db(t.starts_at)),
+            end: zone.rfc3339(from_db(t.ends_at)),
+            reason: t.reason,
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(out))
 }
 
 /// Removes a block of time off (admin, reception); the time becomes bookable again.

@@ -1,5 +1,6 @@
 // "Hours and time off" (admin, reception): per practitioner, the weekly working hours (replaced
-// as a whole: PUT .../working-hours), the time off of the next weeks (removed one by one) and
+// as a whole: PUT .../working-hours), every time off not yet over (GET .../time-off, however
+// far ahead; removed one by one) and
 // new time off (local date-times in the clinic's zone, sent as RFC 3339 with the offset). The
 // API lists the booked visits a change leaves outside the hours or inside the time off: they
 // are shown as links, for the desk to move or cancel each.
@@ -10,8 +11,6 @@ import { WEEKDAYS, zonedInstant } from './zone.js';
 import { visitLinks } from './links.js';
 
 const DAY_NAMES = { mon: 'Monday', tue: 'Tuesday', wed: 'Wednesday', thu: 'Thursday', fri: 'Friday', sat: 'Saturday', sun: 'Sunday' };
-/** How far ahead the time off list looks (the calendar answers at most 31 days). */
-const AHEAD_DAYS = 30;
 
 export function createHours(app) {
   const { fmt } = app;
@@ -133,18 +132,18 @@ export function createHours(app) {
     const list = h('div', { 'aria-live': 'polite' });
     const problems = h('div', { role: 'alert', class: 'alert-slot' });
     const result = h('div', { class: 'result' });
+    // the year too when it is not this year's (time off may lie months ahead)
+    const day = (iso) => (fmt.localDate(iso).slice(0, 4) === today().slice(0, 4) ? fmt.day(iso) : fmt.dayYear(iso));
     const words = (off) => {
       const sameDay = fmt.localDate(off.start) === fmt.localDate(off.end);
-      return `${fmt.day(off.start)}, ${fmt.time(off.start)} to ${sameDay ? '' : `${fmt.day(off.end)}, `}${fmt.time(off.end)}`;
+      return `${day(off.start)}, ${fmt.time(off.start)} to ${sameDay ? '' : `${day(off.end)}, `}${fmt.time(off.end)}`;
     };
 
     async function load() {
-      const from = today();
-      const cal = await app.call(`/api/v1/staff/calendar?from=${from}&to=${fmt.addDays(from, AHEAD_DAYS)}&practitioner_id=${p.id}`);
-      const mine = (cal.practitioners || []).find((x) => x.id === p.id);
-      const offs = mine ? [...mine.time_off].sort((a, b) => a.start.localeCompare(b.start)) : [];
+      // by start, from the one under way now to the furthest ahead
+      const offs = await app.call(`/api/v1/staff/practitioners/${p.id}/time-off`);
       if (!offs.length) {
-        list.replaceChildren(h('p', { class: 'muted' }, `No time off in the next ${AHEAD_DAYS} days.`));
+        list.replaceChildren(h('p', { class: 'muted' }, 'No time off ahead.'));
         return;
       }
       list.replaceChildren(
@@ -232,7 +231,7 @@ export function createHours(app) {
       'section',
       { 'aria-labelledby': 'off-title' },
       h('h2', { id: 'off-title' }, 'Time off'),
-      h('p', { class: 'hint' }, `The next ${AHEAD_DAYS} days.`),
+      h('p', { class: 'hint' }, 'Under way now or ahead, however far.'),
       list,
       form,
     );

@@ -35,17 +35,35 @@ export function openVisit(app, id, { find, refresh }) {
   let panel = null; // the open cancel/reschedule panel
   let busy = false;
 
-  const close = () => dialog.close();
-  dialog.addEventListener('close', () => {
+  // Focus goes back to the visit's block in the same task as the dialog closes. The browser's
+  // own restore aims at the block that opened the dialog, which is gone whenever the calendar
+  // redrew meanwhile (every check-in, complete or poll that changed something draws new
+  // blocks), and the dialog's 'close' event comes a task later: in between focus sat in the
+  // hidden dialog, then on <body>, where a test (or a screen reader) could find it.
+  const focusBack = () => {
+    const back = document.querySelector(`[data-visit="${CSS.escape(id)}"]`);
+    if (back && document.activeElement !== back) back.focus();
+  };
+  let closed = false;
+  const close = () => {
+    if (closed) return;
+    closed = true;
+    if (dialog.open) dialog.close();
     dialog.remove();
-    // Back to the visit's block; the calendar may redraw right then (a poll, or the browser's
-    // own focus restore to the block the redraw replaced), so look again on the next frame.
-    const focusBack = () => {
-      const back = document.querySelector(`[data-visit="${CSS.escape(id)}"]`);
-      if (back && document.activeElement !== back) back.focus();
-    };
     focusBack();
-    requestAnimationFrame(focusBack);
+  };
+  // Escape closes through `close` (not the browser's cancel, which restores focus late).
+  dialog.addEventListener('keydown', (ev) => {
+    if (ev.key !== 'Escape' || ev.defaultPrevented) return;
+    ev.preventDefault();
+    close();
+  });
+  // Closed some other way (a history link, sign out, the platform's back gesture).
+  dialog.addEventListener('close', () => {
+    if (closed) return;
+    closed = true;
+    dialog.remove();
+    if (!document.activeElement || document.activeElement === document.body) focusBack();
   });
 
   function render() {
@@ -64,7 +82,7 @@ export function openVisit(app, id, { find, refresh }) {
       e.course ? ['Session', `Session ${e.course.session_number} of ${e.course.sessions}`] : null,
       ['Numbing cream', e.anesthesia ? 'Yes' : 'No'],
       ['Screening', sc.text.replace(/^Screening: /, '')],
-      screeningFlags(e.screening),
+      screeningFlags(e.screening, fmt),
       re ? ['Health re-confirmation', `${re.text.replace(/^Re-confirmation:? ?/, '').replace(/^./, (c) => c.toUpperCase())}. ${re.long}`] : null,
       e.service === 'microneedling' || (e.consent && e.consent !== 'not_needed')
         ? ['Consent', (CONSENT[e.consent] || { text: String(e.consent) }).text]
@@ -467,11 +485,11 @@ export function openVisit(app, id, { find, refresh }) {
 }
 
 /** The screening's flags for the clinician (questionnaire v2), or null when none is raised. */
-function screeningFlags(s) {
+function screeningFlags(s, fmt) {
   if (!s) return null;
   const flags = [];
   if (s.cold_sore_history) flags.push('History of cold sores: ask about antiviral cover');
   if (s.no_numbing_cream) flags.push('Allergy to local anaesthetics: no numbing cream');
-  if (s.eligible_from) flags.push(`Eligible from ${s.eligible_from}`);
+  if (s.eligible_from) flags.push(`Eligible from ${fmt.civilYear(s.eligible_from)}`);
   return flags.length ? ['Flags', flags.join('; ')] : null;
 }
