@@ -17,6 +17,7 @@ mod m20261128_000009_session_notes;
 mod m20261128_000010_aftercare;
 mod m20261128_000011_services;
 mod m20261129_000012_client_search;
+mod m20261130_000013_audit_mentions;
 
 /// The closed-set columns and their allowed values as the latest migration leaves them (for the
 /// application's test that its enums store exactly these, and the database test that each
@@ -79,6 +80,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000010_aftercare::Migration),
             Box::new(m20261128_000011_services::Migration),
             Box::new(m20261129_000012_client_search::Migration),
+            Box::new(m20261130_000013_audit_mentions::Migration),
         ]
     }
 }

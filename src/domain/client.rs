@@ -39,7 +39,7 @@ impl ClientDetails {
             let ok = p.len() <= 32
                 && p.chars().filter(char::is_ascii_digit).count() >= 5
                 && p.chars()
-                    .all(|c| c.is_ascii_digit() || " +-()/.".contains(c));
+                    .all(|c| c.is_ascii_digit() || PHONE_SEPARATORS.contains(c));
             if !ok {
                 errors.insert(
                     format!("{prefix}.phone"),
@@ -82,12 +82,16 @@ pub fn mask_email(email: &str) -> String {
     }
 }
 
+/// The characters a phone number may hold besides digits (the search compares digits alone).
+pub const PHONE_SEPARATORS: &str = " +-()/.";
+
 /// The shortest and longest text the desk's client search takes (characters, trimmed).
 pub const SEARCH_MIN_CHARS: usize = 2;
 pub const SEARCH_MAX_CHARS: usize = 100;
 
-/// A checked client search: the text lower-cased for a case-insensitive match, and the digits
-/// alone when the text looks like a phone number (so "030 123" finds "030-123...").
+/// A checked client search: the text as typed (trimmed; the store folds case on both sides of
+/// the match with the database's `LOWER`), and the digits alone when the text looks like a
+/// phone number (so "030 123" finds "030-123...").
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SearchTerm {
     pub text: String,
@@ -108,9 +112,9 @@ pub fn search_term(raw: &str) -> Result<SearchTerm, &'static str> {
     let digits: String = t.chars().filter(char::is_ascii_digit).collect();
     let phone_like = digits.len() >= 2
         && t.chars()
-            .all(|c| c.is_ascii_digit() || " +-()/.".contains(c));
+            .all(|c| c.is_ascii_digit() || PHONE_SEPARATORS.contains(c));
     Ok(SearchTerm {
-        text: t.to_lowercase(),
+        text: t.to_owned(),
         phone_digits: phone_like.then_some(digits),
     })
 }
@@ -135,7 +139,7 @@ mod tests {
         assert!(search_term(" a ").is_err());
         assert!(search_term(&"x".repeat(101)).is_err());
         let t = search_term(" Anna K ").unwrap();
-        assert_eq!(t.text, "anna k");
+        assert_eq!(t.text, "Anna K");
         assert_eq!(t.phone_digits, None);
         let p = search_term("030 12-34").unwrap();
         assert_eq!(p.phone_digits.as_deref(), Some("0301234"));

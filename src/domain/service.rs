@@ -117,6 +117,14 @@ pub struct Offer {
 pub struct Durations([Duration; 2]);
 
 impl Durations {
+    /// The treatment length a catalogue row's `duration_minutes` gives; a value that is no
+    /// length (negative; the schema's CHECK keeps it out) leaves the seeded length.
+    pub fn length(minutes: i64, service: Service) -> Duration {
+        u64::try_from(minutes)
+            .map(|m| Duration::from_secs(m * 60))
+            .unwrap_or_else(|_| Self::from_lengths([]).of(service))
+    }
+
     /// From (service, treatment length) pairs; a service not named keeps the seeded length.
     pub fn from_lengths(lengths: impl IntoIterator<Item = (Service, Duration)>) -> Self {
         let mut d = [Duration::from_secs(60 * 60), Duration::from_secs(30 * 60)];

@@ -329,14 +329,12 @@ pub async fn list(state: &AppState, staff: &Staff, open_only: bool) -> ApiResult
         out.push(view(state, a).await?);
     }
     let clients: Vec<Uuid> = out.iter().map(|v| v.alert.client_id).collect();
-    audit::record(
-        &state.db,
+    audit::record_showing(
         state,
         audit::Actor::Staff(staff.user_id),
-        "aftercare.alerts.view",
-        "staff_user",
-        staff.user_id.0,
-        Some(json!({ "count": out.len(), "client_ids": clients })),
+        ("aftercare.alerts.view", "staff_user", staff.user_id.0),
+        json!({ "count": out.len(), "client_ids": clients }),
+        &clients,
     )
     .await?;
     Ok(out)

@@ -34,25 +34,50 @@ pub async fn record(
     subject_id: Uuid,
     detail: Option<Value>,
 ) -> ApiResult<()> {
+    let e = entry(state, actor, action, subject_type, subject_id, detail);
+    store::audit::insert(db, e, &[]).await?;
+    Ok(())
+}
+
+/// Appends one entry of a read that showed these clients' details beside its subject (a
+/// calendar, a search, a list): each is written to `audit_mentions` in the entry's
+/// transaction, so the log's client filter (`About::Client`) finds the entry.
+pub async fn record_showing(
+    state: &AppState,
+    actor: Actor,
+    (action, subject_type, subject_id): (&str, &str, Uuid),
+    detail: Value,
+    clients: &[Uuid],
+) -> ApiResult<()> {
+    let e = entry(state, actor, action, subject_type, subject_id, Some(detail));
+    let tx = store::begin_write(&state.db).await?;
+    store::audit::insert(&tx, e, clients).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+fn entry(
+    state: &AppState,
+    actor: Actor,
+    action: &str,
+    subject_type: &str,
+    subject_id: Uuid,
+    detail: Option<Value>,
+) -> audit_log::Model {
     let (actor_user_id, actor) = match actor {
         Actor::Staff(id) => (Some(id.0), "staff"),
         Actor::Client => (None, "client"),
     };
-    store::audit::insert(
-        db,
-        audit_log::Model {
-            id: Uuid::new_v4(),
-            at: to_db(state.now()),
-            actor_user_id,
-            actor: actor.to_owned(),
-            action: action.to_owned(),
-            subject_type: subject_type.to_owned(),
-            subject_id,
-            detail: detail.map(|d| d.to_string()),
-        },
-    )
-    .await?;
-    Ok(())
+    audit_log::Model {
+        id: Uuid::new_v4(),
+        at: to_db(state.now()),
+        actor_user_id,
+        actor: actor.to_owned(),
+        action: action.to_owned(),
+        subject_type: subject_type.to_owned(),
+        subject_id,
+        detail: detail.map(|d| d.to_string()),
+    }
 }
 
 /// The action of a calendar read.
@@ -63,7 +88,6 @@ pub const CALENDAR_VIEW: &str = "calendar.view";
 /// `desk.view_audit_window` already cover it (`domain::audit::calendar_view_is_new`). Returns
 /// whether a row was written.
 pub async fn record_calendar_view(
-    db: &impl ConnectionTrait,
     state: &AppState,
     staff: StaffUserId,
     view: &CalendarView,
@@ -72,28 +96,32 @@ pub async fn record_calendar_view(
     let window = state.settings.desk.view_audit_window;
     if !window.is_zero() {
         let since = to_db(state.now() - sdur(window));
-        let recent: Vec<CalendarView> = store::audit::recent_of(db, staff.0, CALENDAR_VIEW, since)
-            .await?
-            .iter()
-            .filter_map(stored_view)
-            .collect();
+        let recent: Vec<CalendarView> =
+            store::audit::recent_of(&state.db, staff.0, CALENDAR_VIEW, since)
+                .await?
+                .iter()
+                .filter_map(stored_view)
+                .collect();
         if !calendar_view_is_new(&recent, view) {
             return Ok(false);
         }
     }
-    record(
-        db,
+    let clients: Vec<Uuid> = view.clients.iter().copied().collect();
+    record_showing(
         state,
         Actor::Staff(staff),
-        CALENDAR_VIEW,
-        "calendar",
-        view.practitioner.unwrap_or(Uuid::nil()),
-        Some(serde_json::json!({
+        (
+            CALENDAR_VIEW,
+            "calendar",
+            view.practitioner.unwrap_or(Uuid::nil()),
+        ),
+        serde_json::json!({
             "from": view.from.to_string(),
             "to": view.to.to_string(),
             "appointments": appointments,
             "clients": view.clients,
-        })),
+        }),
+        &clients,
     )
     .await?;
     Ok(true)
@@ -122,7 +150,8 @@ pub enum About {
     Everything,
     /// Entries whose subject is exactly this id.
     Subject(Uuid),
-    /// A client's history: the client, their visits, bookings and screenings.
+    /// A client's history: the client, their visits, bookings and screenings, and every read
+    /// that showed the client (calendar views, searches, alert lists: `audit_mentions`).
     Client(Uuid),
     /// A visit's history: the visit, its booking, its screening and re-confirmation.
     Visit(Uuid),
@@ -156,6 +185,10 @@ pub async fn page(
     };
     let page = store::audit::Page {
         subjects,
+        mentioning: match about {
+            About::Client(id) => Some(id),
+            _ => None,
+        },
         without_action: (!views).then_some(CALENDAR_VIEW),
         before,
         limit,

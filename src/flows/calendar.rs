@@ -86,7 +86,7 @@ pub async fn entries(
             .filter_map(|e| e.client.as_ref().map(|c| c.id))
             .collect(),
     };
-    audit::record_calendar_view(&state.db, state, staff.user_id, &view, rows.len()).await?;
+    audit::record_calendar_view(state, staff.user_id, &view, rows.len()).await?;
     let practitioners = match practitioner {
         Some(p) => store::calendars::practitioner(&state.db, p.0)
             .await?

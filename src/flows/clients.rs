@@ -160,14 +160,12 @@ pub async fn search(state: &AppState, by: StaffUserId, q: &str) -> ApiResult<Sea
     clients.truncate(SEARCH_LIMIT);
     let ids: Vec<uuid::Uuid> = clients.iter().map(|c| c.id).collect();
     let screenings = store::clients::latest_valid_screenings(&state.db, &ids, to_db(now)).await?;
-    audit::record(
-        &state.db,
+    audit::record_showing(
         state,
         audit::Actor::Staff(by),
-        SEARCH_AUDIT,
-        "clients",
-        uuid::Uuid::nil(),
-        Some(json!({ "matches": ids.len(), "more": more, "clients": ids })),
+        (SEARCH_AUDIT, "clients", uuid::Uuid::nil()),
+        json!({ "matches": ids.len(), "more": more, "clients": ids }),
+        &ids,
     )
     .await?;
     let clients = clients

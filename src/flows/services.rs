@@ -3,16 +3,13 @@
 //! the database with the calendar data of each request, so a change shows on every instance at
 //! once (through `booking.availability_cache` for cached availability answers). Visits already
 //! booked keep the end they were booked with.
-
-use std::time::Duration;
-
 use serde_json::json;
 use tracing::info;
 
 use crate::{
     domain::{
         ids::StaffUserId,
-        service::{self, Offer, Price, Service},
+        service::{self, Durations, Offer, Price, Service},
         time::to_db,
     },
     error::{ApiError, ApiResult},
@@ -25,7 +22,7 @@ fn offer(row: service_offer::Model) -> Offer {
     Offer {
         service: row.code,
         name: row.name,
-        duration: Duration::from_secs(u64::try_from(row.duration_minutes).unwrap_or(0) * 60),
+        duration: Durations::length(i64::from(row.duration_minutes), row.code),
         price: match (row.price_minor, row.price_currency) {
             (Some(amount_minor), Some(currency)) => Some(Price {
                 amount_minor,

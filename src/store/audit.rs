@@ -6,10 +6,15 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::entities::{appointment, audit_log, booking, screening};
+use super::entities::{appointment, audit_log, audit_mention, booking, screening};
 
-/// Appends one entry.
-pub async fn insert(db: &impl ConnectionTrait, e: audit_log::Model) -> Result<(), DbErr> {
+/// Appends one entry, with the clients it showed beside its subject (`audit_mentions`).
+pub async fn insert(
+    db: &impl ConnectionTrait,
+    e: audit_log::Model,
+    mentions: &[Uuid],
+) -> Result<(), DbErr> {
+    let id = e.id;
     audit_log::Entity::insert(audit_log::ActiveModel {
         id: Set(e.id),
         at: Set(e.at),
@@ -21,6 +26,20 @@ pub async fn insert(db: &impl ConnectionTrait, e: audit_log::Model) -> Result<()
         detail: Set(e.detail),
     })
     .exec_without_returning(db)
+    .await?;
+    let mut clients = mentions.to_vec();
+    clients.sort_unstable();
+    clients.dedup();
+    if clients.is_empty() {
+        return Ok(());
+    }
+    audit_mention::Entity::insert_many(clients.into_iter().map(|client_id| {
+        audit_mention::ActiveModel {
+            client_id: Set(client_id),
+            audit_id: Set(id),
+        }
+    }))
+    .exec_without_returning(db)
     .await
     .map(|_| ())
 }
@@ -28,8 +47,10 @@ pub async fn insert(db: &impl ConnectionTrait, e: audit_log::Model) -> Result<()
 /// Which entries a page of the log holds.
 #[derive(Debug, Default)]
 pub struct Page {
-    /// Only entries about one of these subjects (`None`: every entry).
+    /// Only entries about one of these subjects (`None`: every entry)...
     pub subjects: Option<Vec<Uuid>>,
+    /// ...or, with `subjects`, entries that showed this client (`audit_mentions`).
+    pub mentioning: Option<Uuid>,
     /// Leave out entries of this action (the desk's calendar polls).
     pub without_action: Option<&'static str>,
     /// Only entries older than this one in the log's order (`at`, then `id`, descending).
@@ -44,7 +65,20 @@ pub async fn page(db: &impl ConnectionTrait, p: &Page) -> Result<Vec<audit_log::
         .order_by_desc(audit_log::Column::Id)
         .limit(p.limit);
     if let Some(subjects) = &p.subjects {
-        q = q.filter(audit_log::Column::SubjectId.is_in(subjects.iter().copied()));
+        let mut about =
+            Condition::any().add(audit_log::Column::SubjectId.is_in(subjects.iter().copied()));
+        if let Some(client) = p.mentioning {
+            about = about.add(
+                audit_log::Column::Id.in_subquery(
+                    sea_orm::sea_query::Query::select()
+                        .column(audit_mention::Column::AuditId)
+                        .from(audit_mention::Entity)
+                        .and_where(audit_mention::Column::ClientId.eq(client))
+                        .to_owned(),
+                ),
+            );
+        }
+        q = q.filter(about);
     }
     if let Some(action) = p.without_action {
         q = q.filter(audit_log::Column::Action.ne(action));

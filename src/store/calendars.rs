@@ -282,11 +282,10 @@ pub async fn load(
             row.try_get_by_index(4)?,
         );
         if kind == "s" {
-            // The schema checks code and length; a row that still does not parse is skipped
-            // (its service keeps the seeded length).
+            // The schema checks code and length; a code that still does not parse is skipped.
             let code: String = row.try_get_by_index(5)?;
-            if let (Some(service), Ok(minutes)) = (Service::from_code(&code), u64::try_from(a)) {
-                lengths.push((service, std::time::Duration::from_secs(minutes * 60)));
+            if let Some(service) = Service::from_code(&code) {
+                lengths.push((service, Durations::length(a, service)));
             }
             continue;
         }

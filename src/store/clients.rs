@@ -290,39 +290,54 @@ fn contains_pattern(text: &str) -> String {
     p
 }
 
-/// Clients not erased whose name, email or phone contains the term (lower-cased on both
-/// sides; a phone-like term also matches the phone's digits without separators), by name, at
-/// most `limit`. SQLite's `LOWER` folds ASCII letters only, so there "É" and "é"
-/// differ; PostgreSQL folds every letter.
+/// Clients not erased whose name, email or phone contains the term, case folded on both sides
+/// by the database's own `LOWER` (so a name typed exactly as stored always matches; SQLite folds
+/// ASCII letters only, so there "é" does not find "É"; PostgreSQL folds every letter); a
+/// phone-like term also matches the phone's digits without separators. By name (case folded
+/// the same way on both backends), then email and id, at most `limit`.
 pub async fn search(
     db: &impl ConnectionTrait,
     term: &crate::domain::client::SearchTerm,
     limit: u64,
 ) -> Result<Vec<client::Model>, DbErr> {
-    use sea_orm::sea_query::{Condition, Expr, ExprTrait, Func, LikeExpr};
+    use sea_orm::sea_query::{Condition, Expr, ExprTrait, Func, LikeExpr, Order};
     let col = |c: client::Column| Expr::col((client::Entity, c));
-    let like = LikeExpr::new(contains_pattern(&term.text)).escape(LIKE_ESCAPE);
+    let pattern = contains_pattern(&term.text);
+    // sea-query's custom expressions take the backend's own placeholder syntax; '!' is
+    // LIKE_ESCAPE.
+    let folded_like = match db.get_database_backend() {
+        DbBackend::Postgres => "LOWER($1) LIKE LOWER($2) ESCAPE '!'",
+        _ => "LOWER(?) LIKE LOWER(?) ESCAPE '!'",
+    };
     let mut any = Condition::any();
     for c in [
         client::Column::Name,
         client::Column::Email,
         client::Column::Phone,
     ] {
-        any = any.add(Expr::expr(Func::lower(col(c))).like(like.clone()));
+        any = any.add(Expr::cust_with_exprs(
+            folded_like,
+            [col(c), Expr::val(pattern.clone())],
+        ));
     }
     if let Some(digits) = &term.phone_digits {
-        // The phone as typed may hold separators (domain::client: " +-()/."); compare digits.
+        // The phone as typed may hold separators (`domain::client::PHONE_SEPARATORS`).
         let mut bare: Expr = col(client::Column::Phone);
-        for sep in [" ", "+", "-", "(", ")", "/", "."] {
-            bare = Func::cust("REPLACE").arg(bare).arg(sep).arg("").into();
+        for sep in crate::domain::client::PHONE_SEPARATORS.chars() {
+            bare = Func::cust("REPLACE")
+                .arg(bare)
+                .arg(sep.to_string())
+                .arg("")
+                .into();
         }
         any = any.add(bare.like(LikeExpr::new(contains_pattern(digits)).escape(LIKE_ESCAPE)));
     }
     client::Entity::find()
         .filter(client::Column::ErasedAt.is_null())
         .filter(any)
-        .order_by_asc(client::Column::Name)
+        .order_by(Func::lower(col(client::Column::Name)), Order::Asc)
         .order_by_asc(client::Column::Email)
+        .order_by_asc(client::Column::Id)
         .limit(limit)
         .all(db)
         .await

@@ -154,6 +154,14 @@ async fn the_audit_log_pages_and_filters_by_client_and_by_visit(db: Db) {
     )
     .await;
 
+    // A desk search that shows Anna only.
+    let found = expect(
+        app.get_auth("/api/v1/staff/clients?q=anna%40", &desk).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(found["clients"].as_array().unwrap().len(), 1, "{found}");
+
     // Everything, 200 by default; pages of 3 with `before` give the same entries in the same
     // order, none twice (most share one second here: the test clock stands still).
     let everything = expect(
@@ -180,8 +188,10 @@ async fn the_audit_log_pages_and_filters_by_client_and_by_visit(db: Db) {
     assert_eq!(quiet.len(), everything.len() - views);
     assert!(quiet.iter().all(|e| e["action"] != "calendar.view"));
 
-    // Anna's history: her own entries and those of her visits, booking and screening.
+    // Anna's history: her own entries and those of her visits, booking and screening, and the
+    // reads that showed her among others (the calendar day, a search; `audit_mentions`).
     let hers = all_pages(&app, &admin, &format!("&client_id={anna}"), 2).await;
+    let nil = uuid::Uuid::nil().to_string();
     assert_eq!(
         pairs(&hers),
         BTreeSet::from([
@@ -192,10 +202,22 @@ async fn the_audit_log_pages_and_filters_by_client_and_by_visit(db: Db) {
             pair("appointment.cancel", &v2),
             pair("notes.view", &course),
             pair("client.export", &anna),
+            pair("calendar.view", &nil),
+            pair("client.search", &nil),
         ]),
         "{hers:?}"
     );
-    assert_eq!(hers.len(), 7);
+    assert_eq!(hers.len(), 9);
+    // The read that showed her is the one of her day, not Ben's.
+    let her_view = hers
+        .iter()
+        .find(|e| e["action"] == "calendar.view")
+        .unwrap();
+    let detail: Value = match &her_view["detail"] {
+        Value::String(s) => serde_json::from_str(s).unwrap(),
+        d => d.clone(),
+    };
+    assert_eq!(detail["from"], local_at(3, 10, 0)[..10], "{her_view}");
     // The first visit's history: it, its course's history and the screening it was booked with.
     let first = all_pages(&app, &admin, &format!("&appointment_id={v1}"), 1000).await;
     assert_eq!(
@@ -214,15 +236,17 @@ async fn the_audit_log_pages_and_filters_by_client_and_by_visit(db: Db) {
         pairs(&exact),
         BTreeSet::from([pair("appointment.book", &v1), pair("consent.sign", &v1)])
     );
-    // Ben's history holds nothing of Anna's.
+    // Ben's history holds nothing of Anna's (his own day's read; the search did not show him).
     let his = all_pages(&app, &admin, &format!("&client_id={ben_id}"), 1000).await;
     assert_eq!(
         pairs(&his),
         BTreeSet::from([
             pair("appointment.book", &ben_visit),
             pair("client.export", &ben_id),
+            pair("calendar.view", &nil),
         ])
     );
+    assert_eq!(his.len(), 3, "{his:?}");
 
     // Refusals: an unknown cursor, two filters at once, a non-admin.
     let e = expect_error(

@@ -29,7 +29,9 @@ use crate::{
 #[derive(Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ClientSearchQuery {
-    /// Part of the name, email or phone: 2 to 100 characters, case-insensitive.
+    /// Part of the name, email or phone: 2 to 100 characters, case-insensitive. Missing is
+    /// the same as empty (422 naming `q`).
+    #[serde(default)]
     pub q: String,
 }
 

@@ -4,6 +4,7 @@ pub mod aftercare_alert;
 pub mod aftercare_report;
 pub mod appointment;
 pub mod audit_log;
+pub mod audit_mention;
 pub mod booking;
 pub mod client;
 pub mod closure;

@@ -22,6 +22,8 @@ const ACTIONS = {
   'calendar.view': 'Calendar viewed',
   'client.erase': 'Client erased',
   'client.export': 'Client data exported',
+  'client.screenings.view': 'Screening history read',
+  'client.search': 'Clients searched',
   'closure.add': 'Closure day added',
   'closure.remove': 'Closure day removed',
   'consent.sign': 'Consent signed',
@@ -33,7 +35,7 @@ const ACTIONS = {
   'staff.role': 'Role changed',
 };
 const SUBJECTS = {
-  appointment: 'Visit', booking: 'Booking', calendar: 'Calendar', client: 'Client', closure: 'Closure day',
+  appointment: 'Visit', booking: 'Booking', calendar: 'Calendar', client: 'Client', clients: 'Client search', closure: 'Closure day',
   screening: 'Screening', service: 'Service', staff_user: 'Staff user',
 };
 const action = (a) => ACTIONS[a] || String(a).replace(/[._]/g, ' ');
