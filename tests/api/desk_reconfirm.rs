@@ -140,6 +140,31 @@ async fn a_repeat_session_is_checked_in_only_after_a_reconfirmation(db: Db) {
     let row = calendar_row(&app, &desk, &s[1].1, &s[1].0).await;
     assert_eq!(row["reconfirmation_state"], "passed");
     assert_eq!(row["reconfirmation"]["outcome"], "eligible");
+    // The client's screening history tells the re-confirmation from the first screening.
+    let client = row["client"]["id"].as_str().unwrap();
+    let history = expect(
+        app.get_auth(&format!("/api/v1/staff/clients/{client}/screenings"), &desk)
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    let mut kinds: Vec<(bool, &str)> = history
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["reconfirmation"].as_bool().unwrap(),
+                r["outcome"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    kinds.sort_unstable();
+    assert_eq!(
+        kinds,
+        [(false, "eligible"), (true, "eligible")],
+        "{history}"
+    );
     expect(
         app.post_auth(&path(&s[1].0, "check-in"), &desk, &json!({}))
             .await,
