@@ -669,6 +669,9 @@ test('a clinician reviews a screening: answers, a note, approve', async () => {
     await page.getByRole('button', { name: 'Open the screening of Rosa Review' }).click();
     await page.getByRole('heading', { name: 'Screening of Rosa Review' }).waitFor();
     await page.getByText('(needs review)').waitFor();
+    // the answers in the questionnaire's order, not the API object's (by id)
+    const asked = (await app.api('/api/v1/screening/questions')).json.questions.map((q) => q.text);
+    assert.deepEqual(await page.locator('dl.answers dt').allTextContents(), asked);
     // a note is required: the API's answer is shown
     await page.getByRole('button', { name: 'Approve', exact: true }).click();
     await page.getByRole('alert').getByText(/Note: must be 1 to 2000 characters/).waitFor();

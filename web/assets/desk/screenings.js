@@ -58,6 +58,10 @@ export function createScreenings(app) {
       return fail(e);
     }
     const text = (qid) => questions.find((q) => q.id === qid)?.text || qid;
+    const order = (qid) => {
+      const i = questions.findIndex((q) => q.id === qid);
+      return i < 0 ? questions.length : i;
+    };
     const answer = (v) => (v === true ? 'Yes' : v === false ? 'No' : v == null ? 'Not answered' : String(v));
     const note = h('textarea', { id: 'review-note', rows: '3', maxlength: '2000', 'aria-describedby': 'review-note-hint' });
     const decide = async (decision) => {
@@ -84,7 +88,8 @@ export function createScreenings(app) {
         h(
           'dl',
           { class: 'answers' },
-          Object.entries(d.answers || {}).flatMap(([qid, v]) => [
+          // In the questionnaire's order (the API's object is by id); ids it no longer asks last.
+          Object.entries(d.answers || {}).sort(([a], [b]) => order(a) - order(b)).flatMap(([qid, v]) => [
             h('dt', { class: flagged.has(qid) ? 'flagged' : null }, text(qid)),
             h('dd', {}, answer(v), flagged.has(qid) ? ' (needs review)' : ''),
           ]),
