@@ -80,7 +80,10 @@ async fn booking_sends_confirmation_then_prep_then_day_before(db: Db) {
     // Nothing more is due now; running again sends nothing twice.
     assert_eq!(app.dispatch().await.sent, 0);
 
-    app.advance(7 * DAY + HOUR);
+    // An hour after each reminder's time (72 h and 24 h before the visit), whatever the time
+    // of day the test runs at.
+    let start = local_at(10, 10, 0);
+    app.advance_to_before(&start, 71 * 60);
     assert_eq!(app.dispatch().await.sent, 1);
     let prep = &sink.of_kind("prep")[0];
     let text = prep.text().to_lowercase();
@@ -94,7 +97,7 @@ async fn booking_sends_confirmation_then_prep_then_day_before(db: Db) {
     ] {
         assert!(text.contains(word), "prep lacks {word}: {text}");
     }
-    app.advance(2 * DAY);
+    app.advance_to_before(&start, 23 * 60);
     assert_eq!(app.dispatch().await.sent, 1);
     let day_before = &sink.of_kind("day_before")[0];
     let text = day_before.text();
@@ -258,13 +261,15 @@ async fn reschedule_replans_and_sends_the_new_time_once(db: Db) {
         ics.contains("SEQUENCE:1") && ics.contains(&format!("UID:{id}@dermadesk")),
         "{ics}"
     );
-    // The old prep time passes silently; the new one sends once.
-    app.advance(7 * DAY + HOUR);
+    // The old prep time passes silently; the new one sends once (each an hour past its time,
+    // whatever the time of day the test runs at).
+    app.advance_to_before(&local_at(10, 10, 0), 71 * 60);
     assert_eq!(app.dispatch().await.sent, 0);
-    app.advance(2 * DAY);
+    let start = local_at(12, 11, 0);
+    app.advance_to_before(&start, 71 * 60);
     assert_eq!(app.dispatch().await.sent, 1);
     assert!(sink.of_kind("prep")[0].text().contains("11:00"));
-    app.advance(2 * DAY);
+    app.advance_to_before(&start, 23 * 60);
     assert_eq!(app.dispatch().await.sent, 1);
     assert_eq!(sink.of_kind("prep").len(), 1);
     assert_eq!(sink.of_kind("day_before").len(), 1);

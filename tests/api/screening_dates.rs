@@ -553,7 +553,8 @@ async fn cold_sores_show_on_the_calendar_and_in_the_prep_email(db: Db) {
         ]
     );
     app.dispatch().await;
-    app.advance(7 * DAY + Duration::from_secs(3600));
+    // An hour past the later visit's prep time (72 h before), whatever the time of day.
+    app.advance_to_before(&local_at(10, 14, 0), 71 * 60);
     app.dispatch().await;
     let preps = sink.of_kind("prep");
     assert_eq!(preps.len(), 2);
