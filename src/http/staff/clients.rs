@@ -30,8 +30,9 @@ use crate::{
 #[into_params(parameter_in = Query)]
 pub struct ClientSearchQuery {
     /// Part of the name, email or phone: 2 to 100 characters, case-insensitive. Missing is
-    /// the same as empty (422 naming `q`).
+    /// the same as empty (422 naming `q`), so it is documented as required.
     #[serde(default)]
+    #[param(required = true)]
     pub q: String,
 }
 
