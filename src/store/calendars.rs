@@ -202,7 +202,8 @@ pub struct Loaded {
 
 /// The calendars of the chosen practitioners that are active, for the instants `[from, to)`:
 /// hours, time off, the busy ranges of appointments that hold their slot and the clinic's
-/// closure days, with the services' treatment lengths. One round trip (a UNION ALL of the six
+/// closure days (one row per day, shared by every calendar), with the services' treatment
+/// lengths. One round trip (a UNION ALL of the six
 /// tables, narrowed to the columns the slot rules read, decoded by position): this is the hot
 /// path of availability, booking and reschedule, and inside a transaction it reads the
 /// catalogue in the same snapshot as the calendar.
@@ -241,7 +242,6 @@ pub async fn load(
             .map(|t| t.to_zoned(jiff::tz::TimeZone::UTC).date().to_string())
             .unwrap_or_default()
     };
-    let closed_in = of(&mut b);
     let (closed_from, closed_to) = (b.bind(day_of(from, -1)), b.bind(day_of(to, 1)));
     let sql = format!(
         "SELECT 'p' AS kind, id AS p, CAST(0 AS BIGINT) AS a, CAST(0 AS BIGINT) AS b, CAST(0 AS BIGINT) AS c, name AS n
@@ -258,9 +258,8 @@ pub async fn load(
            FROM appointments WHERE practitioner_id IN ({busy_in}) AND status <> 'cancelled'
             AND starts_at < {busy_to} AND starts_at > {busy_after} AND busy_until > {busy_from}
          UNION ALL
-         SELECT 'c', p.id, CAST(0 AS BIGINT), CAST(0 AS BIGINT), CAST(0 AS BIGINT), c.day
-           FROM closures c CROSS JOIN practitioners p
-          WHERE p.id IN ({closed_in}) AND c.day >= {closed_from} AND c.day <= {closed_to}
+         SELECT 'c', NULL, CAST(0 AS BIGINT), CAST(0 AS BIGINT), CAST(0 AS BIGINT), day
+           FROM closures WHERE day >= {closed_from} AND day <= {closed_to}
          UNION ALL
          SELECT 's', NULL, CAST(duration_minutes AS BIGINT), CAST(0 AS BIGINT), CAST(0 AS BIGINT), code
            FROM services"
@@ -268,12 +267,14 @@ pub async fn load(
     let rows = db
         .query_all_raw(Statement::from_sql_and_values(backend, sql, b.values))
         .await?;
-    // (calendar, name if active); rows of the four kinds may arrive in any order.
+    // (calendar, name if active); rows of every kind may arrive in any order.
     let mut calendars: Vec<(PractitionerCalendar, Option<String>)> = match which {
         Practitioners::Only(ids) => ids.iter().map(|id| (empty(*id), None)).collect(),
         Practitioners::AllActive => Vec::new(),
     };
     let mut lengths = Vec::with_capacity(Service::ALL.len());
+    // Closure days are the clinic's, so every calendar's (one row each, not one per practitioner).
+    let mut closed = Vec::new();
     for row in rows {
         let kind: String = row.try_get_by_index(0)?;
         let (a, bb, c): (i64, i64, i64) = (
@@ -281,13 +282,25 @@ pub async fn load(
             row.try_get_by_index(3)?,
             row.try_get_by_index(4)?,
         );
-        if kind == "s" {
-            // The schema checks code and length; a code that still does not parse is skipped.
-            let code: String = row.try_get_by_index(5)?;
-            if let Some(service) = Service::from_code(&code) {
-                lengths.push((service, Durations::length(a, service)));
+        match kind.as_str() {
+            "s" => {
+                // The schema checks code and length; a code that still does not parse is skipped.
+                let code: String = row.try_get_by_index(5)?;
+                if let Some(service) = Service::from_code(&code) {
+                    lengths.push((service, Durations::length(a, service)));
+                }
+                continue;
             }
-            continue;
+            // The schema checks the shape; a value that still does not parse closes nothing.
+            "c" => {
+                closed.extend(
+                    row.try_get_by_index::<String>(5)?
+                        .parse::<jiff::civil::Date>()
+                        .ok(),
+                );
+                continue;
+            }
+            _ => {}
         }
         let p: Uuid = row.try_get_by_index(1)?;
         let at = match calendars.iter().position(|x| x.0.id.0 == p) {
@@ -311,17 +324,14 @@ pub async fn load(
                 cal.hours.extend(window);
             }
             "o" => cal.time_off.push(Interval::new(from_db(a), from_db(bb))),
-            // The schema checks the shape; a value that still does not parse closes nothing.
-            "c" => cal.closed.extend(
-                row.try_get_by_index::<String>(5)?
-                    .parse::<jiff::civil::Date>()
-                    .ok(),
-            ),
             _ => cal.busy.push(Interval::new(from_db(a), from_db(bb))),
         }
     }
     // Inactive (or unknown) practitioners offer nothing.
     calendars.retain(|(_, name)| name.is_some());
+    for (cal, _) in &mut calendars {
+        cal.closed.clone_from(&closed);
+    }
     if matches!(which, Practitioners::AllActive) {
         calendars.sort_by(|(x, xn), (y, yn)| (xn, x.id.0).cmp(&(yn, y.id.0)));
     }
