@@ -7,8 +7,11 @@ Runs `dermadesk-bench booking` (the bench client given) with each server binary 
 sampling /proc every 0.1 s for the `dermadesk serve` process and the `postgres:` backends of
 the bench database, and prints ms of CPU per booking (server, PostgreSQL, both).
 
-Usage: bench/cpu-per-booking.py BENCH_CLIENT PAIRS NAME=SERVER_BINARY NAME=SERVER_BINARY
-(each SERVER_BINARY is copied to target/release/dermadesk before its run).
+Usage: bench/cpu-per-booking.py BENCH_CLIENT PAIRS NAME=SERVER_BINARY[,CLIENT] NAME=SERVER_BINARY[,CLIENT]
+(each SERVER_BINARY is copied to target/release/dermadesk before its run; a side's own CLIENT,
+e.g. an older commit's bench client that answers its own questionnaire, replaces BENCH_CLIENT;
+a client starts `target/release/dermadesk` under the checkout it was built in, so that
+checkout's `target` must be this one's, e.g. a symlink).
 """
 import os, re, shutil, statistics, subprocess, sys, threading, time
 
@@ -60,9 +63,10 @@ def main():
     client, pairs, sides = sys.argv[1], int(sys.argv[2]), [a.split("=", 1) for a in sys.argv[3:]]
     results = {name: [] for name, _ in sides}
     for i in range(pairs):
-        for name, binary in sides:
+        for name, spec in sides:
+            binary, _, own_client = spec.partition(",")
             shutil.copy(binary, os.path.join(root, "target/release/dermadesk"))
-            r = run(client)
+            r = run(own_client or client)
             results[name].append(r)
             load = open("/proc/loadavg").read().split()[0]
             print(f"{i + 1} {name}: {r[0]}/s n={r[1]} server {r[2]:.3f} ms pg {r[3]:.3f} ms "
