@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   startApp, openPage, closeBrowser, staffToken, staffUser, staffPractitioner, deskSignIn, ADMIN_LOGIN,
-  tabTo, byId, byText,
+  tabTo, byId, byText, shownLines,
 } from './harness.js';
 
 after(closeBrowser);
@@ -137,11 +137,12 @@ test('sign in per role: each role is offered only what it may do; reload keeps t
     // the HTML in a client's name is text: shown literally, no element made from it
     assert.equal((await visit.locator('.v-name').textContent()).trim(), XSS);
     assert.equal(await page.locator('.cal-grid img').count(), 0);
-    const text = await visit.textContent();
+    // what the block shows (its lines that fit), not only what its text holds
+    const text = await shownLines(visit);
     assert.ok(text.includes(berlinTime(appointment.start)), `clinic-zone time in ${text}`);
     assert.match(text, /Microneedling/);
     assert.match(text, /Screening: eligible/);
-    assert.match(text, /Booked/);
+    assert.match(text, /Booked/i); // upper case by CSS
     await s.step('desk-02-calendar-day-admin');
     await page.getByRole('button', { name: 'Week', exact: true }).click();
     await page.getByRole('heading', { name: /^Week of/ }).waitFor();
@@ -637,8 +638,8 @@ test("a check-in the rules refuse is explained on the spot: a re-confirmation aw
     for (let i = 0; i < weeks; i++) await page.getByRole('button', { name: 'Next', exact: true }).click();
     const visit = page.locator(`[data-visit="${second.id}"]`);
     await visit.waitFor();
-    assert.match(await visit.textContent(), /Session 2 of 2/);
-    assert.match(await visit.textContent(), /Re-confirmation needs review/);
+    assert.match(await shownLines(visit), /session 2 of 2/);
+    assert.match(await shownLines(visit), /Re-confirmation needs review/);
     await visit.click();
     const dialog = page.getByRole('dialog');
     await dialog.getByRole('button', { name: 'Check in', exact: true }).click();
@@ -848,8 +849,8 @@ test('re-confirmation at the desk: check-in of a repeat session asks for the hea
     await showDay(page, second.start);
     const visit = page.locator(`[data-visit="${second.id}"]`);
     await visit.waitFor();
-    assert.match(await visit.textContent(), /Session 2 of 4/);
-    assert.match(await visit.textContent(), /Re-confirmation missing/);
+    assert.match(await shownLines(visit), /session 2 of 4/);
+    assert.match(await shownLines(visit), /Re-confirmation missing/);
     await visit.click();
     const dialog = page.getByRole('dialog');
     await dialog.getByText('Missing. Not recorded yet: the client confirms the health answers again before check-in.').waitFor();
@@ -1608,6 +1609,74 @@ test('services (admin): name, duration and price in euros sent as minor units; e
     await page.getByRole('status').getByText(/no price shown/).waitFor();
     listed = (await app.api('/api/v1/services')).json.find((x) => x.code === 'microneedling');
     assert.equal(listed.price, null);
+    s.assertClean();
+  } finally {
+    await s.close();
+    await app.stop();
+  }
+});
+
+test('reschedule through the picker: a time taken meanwhile is said in words and no longer offered; a cancelled repeat session asks for no re-confirmation', async () => {
+  const app = await startApp({ env: COURSE_ENV });
+  await staffPractitioner(app, 'Dr. Lena Vogt');
+  const course = await bookCourse(app, { name: 'Rita Repeat', email: 'rita@example.com', sessions: 2 });
+  const [first, second] = course.appointments;
+  const token = await staffToken(app);
+  const cancelled = await app.api(`/api/v1/staff/appointments/${second.id}/cancel`, { method: 'POST', token, body: { reason: 'client asked' } });
+  assert.equal(cancelled.status, 200, cancelled.text);
+  // the desk's CSP enforced (no axe injection, so no step screenshots): nothing it does is refused
+  const s = await openPage(app, { csp: true });
+  const { page } = s;
+  try {
+    await page.addInitScript(() => {
+      window.__violations = [];
+      document.addEventListener('securitypolicyviolation', (e) => window.__violations.push(`${e.violatedDirective} ${e.blockedURI}`));
+    });
+    await deskSignIn(page, app.base, ADMIN_LOGIN);
+    // the cancelled session 2 shows its status and the booking's screening, not a missing re-confirmation
+    await showDay(page, second.start);
+    const gone = page.locator(`[data-visit="${second.id}"]`);
+    await gone.waitFor();
+    const lines = await shownLines(gone);
+    assert.match(lines, /Cancelled/i);
+    assert.match(lines, /Screening: eligible/);
+    assert.doesNotMatch(await gone.textContent(), /Re-confirmation/);
+
+    // session 1 moves through the picker; the first time offered is taken by another booking meanwhile
+    await showDay(page, first.start);
+    await page.locator(`[data-visit="${first.id}"]`).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByRole('button', { name: 'Reschedule', exact: true }).click();
+    const time = dialog.locator('.times button').first();
+    await time.waitFor();
+    const start = await time.getAttribute('data-start');
+    await time.click();
+    const other = await app.api('/api/v1/bookings', {
+      method: 'POST',
+      body: { service: 'skin_consultation', start, client: { name: 'Other Client', email: 'other@example.com' } },
+    });
+    assert.equal(other.status, 201, other.text);
+    await dialog.getByRole('button', { name: 'Move the visit here', exact: true }).click();
+    const refusal = dialog.locator('.notice.error');
+    await refusal.waitFor();
+    const said = (await refusal.textContent()).trim();
+    assert.doesNotMatch(said, /session_number|_|:\s*\d/, `a refusal in words, not its data: ${said}`);
+    assert.match(said, /no longer free/i);
+    // the times come again without the taken one; the next one is taken
+    await page.waitForFunction((st) => {
+      const b = document.querySelector('dialog .times button');
+      return b && !document.querySelector(`dialog .times button[data-start="${st}"]`);
+    }, start);
+    const next = dialog.locator('.times button').first();
+    const nextStart = await next.getAttribute('data-start');
+    await next.click();
+    await dialog.getByRole('button', { name: 'Move the visit here', exact: true }).click();
+    await dialog.getByRole('status').getByText(/^Moved to .*The client is told\.$/).waitFor();
+    const day = berlinDate(nextStart);
+    const cal = await app.api(`/api/v1/staff/calendar?from=${day}&to=${day}`, { token });
+    const moved = cal.json.appointments.find((a) => a.id === first.id);
+    assert.equal(Date.parse(moved.start), Date.parse(nextStart));
+    assert.deepEqual(await page.evaluate(() => window.__violations), []);
     s.assertClean();
   } finally {
     await s.close();

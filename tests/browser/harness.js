@@ -244,6 +244,15 @@ export async function openPage(app, { viewport = DESKTOP, csp = false } = {}) {
         return out;
       });
       assert.deepEqual(leaked, [], `step ${name}: a missing value shown as text`);
+      // A calendar visit shows whole lines only: none reaches past the block's lower edge.
+      const cut = await page.evaluate(() => [...document.querySelectorAll('.cal-visit')].flatMap((b) => {
+        const edge = b.getBoundingClientRect().bottom - parseFloat(getComputedStyle(b).borderBottomWidth);
+        return [...b.children]
+          // a line hidden whole (visually hidden: 1 px) is no cut line
+          .filter((line) => line.getBoundingClientRect().height > 1 && line.getBoundingClientRect().bottom > edge + 0.5)
+          .map((line) => `${b.dataset.visit}: ${line.textContent}`);
+      }));
+      assert.deepEqual(cut, [], `step ${name}: visit lines cut by their block`);
       const original = page.viewportSize();
       await page.setViewportSize(PHONE);
       const widths = await page.evaluate(() => ({ scroll: document.scrollingElement.scrollWidth, inner: window.innerWidth }));
@@ -309,6 +318,11 @@ export async function axe(page) {
     return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => n.target.join(' ')) }));
   });
   return result.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+}
+
+/** The lines a calendar visit's block shows (those its height holds), as the page renders them. */
+export function shownLines(visit) {
+  return visit.evaluate((b) => [...b.children].filter((c) => c.getBoundingClientRect().height > 1).map((c) => c.innerText.trim()).join('\n'));
 }
 
 /** Presses Tab until the focused element passes `test` (run in the page); fails after `max`. */

@@ -41,7 +41,9 @@ export function createBooking(app) {
       h('input', { type, id, name: id, 'aria-describedby': hint ? `${id}-hint` : null, ...attrs }),
     );
 
-  function detailsStep() {
+  /** The client's details and the questions; `again` (Start again, Book for another client)
+   * moves focus to the page's title, since the button pressed is gone. */
+  function detailsStep(again = false) {
     alert.replaceChildren();
     // a client found by the search; its screening is offered while the details stay its own
     let chosen = null;
@@ -160,6 +162,7 @@ export function createBooking(app) {
       }
     });
     stage.replaceChildren(finder.el, form);
+    if (again) focusOn(title);
   }
 
   function outcomeStep(s, client) {
@@ -179,7 +182,7 @@ export function createBooking(app) {
         'div',
         { class: 'actions' },
         h('button', { type: 'button', onclick: () => slotStep({ service: 'skin_consultation', client }) }, 'Book a skin consultation'),
-        h('button', { type: 'button', class: 'secondary', onclick: () => detailsStep() }, 'Start again'),
+        h('button', { type: 'button', class: 'secondary', onclick: () => detailsStep(true) }, 'Start again'),
       ),
     );
     focusOn(heading);
@@ -236,7 +239,8 @@ export function createBooking(app) {
       if (micro) {
         body.screening_id = screening.id;
         body.anesthesia = numbingAllowed && numbing.checked;
-        body.sessions = Number(sessions.value) || 1;
+        // as typed (an empty field is the 1 it shows): 0 or 7 is the API's 422 at "Sessions"
+        body.sessions = sessions.value.trim() === '' ? 1 : Number(sessions.value);
       } else {
         body.client = client;
       }
@@ -271,7 +275,7 @@ export function createBooking(app) {
       ),
       picker.el,
       summary,
-      h('div', { class: 'actions' }, book, h('button', { type: 'button', class: 'secondary', onclick: () => detailsStep() }, 'Start again')),
+      h('div', { class: 'actions' }, book, h('button', { type: 'button', class: 'secondary', onclick: () => detailsStep(true) }, 'Start again')),
     ];
     setChildren(stage, parts);
     sessions.setAttribute('aria-describedby', 'sessions-hint');
@@ -293,7 +297,7 @@ export function createBooking(app) {
           h('li', {}, `${n > 1 ? `Session ${a.session_number} of ${n}: ` : ''}${fmt.day(a.start)}, ${fmt.time(a.start)}${name(a.practitioner_id) ? ` with ${name(a.practitioner_id)}` : ''}`),
         ),
       ),
-      h('div', { class: 'actions' }, h('button', { type: 'button', onclick: () => detailsStep() }, 'Book for another client')),
+      h('div', { class: 'actions' }, h('button', { type: 'button', onclick: () => detailsStep(true) }, 'Book for another client')),
     );
     focusOn(heading);
   }

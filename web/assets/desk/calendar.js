@@ -8,7 +8,13 @@ import { minuteClock, localClock, weekdayIndex, hhmmMinutes, hhmm, WEEKDAYS } fr
 import { openVisit } from './visit.js';
 
 export const POLL_MS = 5000;
-const SCALE = { day: 1.6, week: 1.2 }; // px per minute
+// px per minute: a 30-minute consultation holds three lines of a visit in the day (time and
+// status, name, service), one hour of microneedling five in the week
+const SCALE = { day: 2, week: 1.5 };
+// one line of a visit block: desk.css `.cal-visit` (0.8rem, line-height 1.25) at a 16 px root,
+// and the block's own padding and border
+const LINE_PX = 16;
+const BLOCK_PAD_PX = 7;
 
 export function createCalendar(app, params = null) {
   const { fmt } = app;
@@ -24,7 +30,6 @@ export function createCalendar(app, params = null) {
     pendingVisit = params.visit || null;
   }
 
-  let practitioners = null;
   let data = null; // the last calendar answer
   let lastText = '';
   let lastMinute = -1;
@@ -81,10 +86,12 @@ export function createCalendar(app, params = null) {
     dayBtn.setAttribute('aria-pressed', String(state.mode === 'day'));
     weekBtn.setAttribute('aria-pressed', String(state.mode === 'week'));
     const year = from.slice(0, 4);
-    rangeLabel.textContent =
+    const text =
       state.mode === 'day'
         ? `${fmt.civilLong(from)} ${year}${from === todayNow() ? ' (today)' : ''}`
         : `Week of ${fmt.civilPlain(from)} to ${fmt.civilPlain(to)} ${to.slice(0, 4)}`;
+    // a live region: written only when it changes, so a poll does not announce it again
+    if (rangeLabel.textContent !== text) rangeLabel.textContent = text;
   }
 
   /** Loads the range; renders when the answer changed (or `force`, or the minute moved on). */
@@ -94,7 +101,6 @@ export function createCalendar(app, params = null) {
     labelRange();
     const { from, to } = range();
     try {
-      if (!practitioners) practitioners = await app.call('/api/v1/staff/practitioners');
       const answer = await app.call(`/api/v1/staff/calendar?from=${from}&to=${to}`);
       if (mine !== requestNo || !running) return;
       alert.replaceChildren();
@@ -133,15 +139,10 @@ export function createCalendar(app, params = null) {
     if (!document.hidden && running) refresh(false);
   }
 
-  /** Which practitioners get a column: the active ones (a practitioner login: their own). */
+  /** Which practitioners get a column: those of the calendar answer (every active one; a
+   * practitioner login: their own, as the API decides), then any other a visit names. */
   function columnsFor(entries) {
-    let list = practitioners.filter((p) => p.active);
-    if (app.session.role === 'practitioner') {
-      const email = (app.session.email || '').toLowerCase();
-      const own = list.filter((p) => (p.email || '').toLowerCase() === email);
-      const seen = new Set(entries.map((e) => e.practitioner_id));
-      list = own.length ? own : list.filter((p) => seen.has(p.id));
-    }
+    const list = [...(data.practitioners || [])];
     const known = new Set(list.map((p) => p.id));
     for (const e of entries) {
       if (!known.has(e.practitioner_id)) {
@@ -285,9 +286,10 @@ export function createCalendar(app, params = null) {
         const list = p ? byColumn.get(`${d}|${p.id}`) || [] : [];
         lanes(list);
         for (const v of list) {
-          const b = visitButton(v.e, v.times, state.mode);
+          const px = Math.max((v.end - v.start) * scale - 2, 22);
+          const b = visitButton(v.e, v.times, px);
           b.style.top = `${(v.start - lo) * scale}px`;
-          b.style.height = `${Math.max((v.end - v.start) * scale - 2, 22)}px`;
+          b.style.height = `${px}px`;
           b.style.left = `${(v.lane / v.lanes) * 100}%`;
           b.style.width = `calc(${100 / v.lanes}% - 2px)`;
           if (v.e.id === focusedId) restore = b;
@@ -345,30 +347,53 @@ export function createCalendar(app, params = null) {
   }
 
   /** One visit as a button (built with plain DOM calls: a week has hundreds of them). */
-  function visitButton(e, times, mode) {
+  /**
+   * A visit's block: its lines by importance (time and status, name, service with session n of
+   * m and numbing cream, screening state, consent, a failed message). Lines the block's height
+   * cannot hold are hidden whole (visually hidden, so the button's accessible name still reads
+   * every line) rather than cut in half; the visit's dialog shows them all.
+   */
+  function visitButton(e, times, px) {
     const sc = screeningState(e);
     const b = document.createElement('button');
     b.type = 'button';
-    b.className = `cal-visit st-${e.status}${mode === 'week' ? ' compact' : ''}`;
+    b.className = `cal-visit st-${e.status}`;
     b.dataset.visit = e.id;
     b.setAttribute('aria-haspopup', 'dialog');
-    // each line ends in a space so the button's accessible name reads as words
-    const line = (cls, text) => {
-      const span = document.createElement('span');
-      span.className = cls;
-      span.textContent = `${text} `;
-      b.append(span);
-    };
-    line('v-time', times);
-    line('v-name', e.client ? e.client.name : 'Client erased');
-    line('v-service', serviceName(e.service));
-    if (e.course) line('v-session', `Session ${e.course.session_number} of ${e.course.sessions}`);
-    if (e.anesthesia) line('v-numbing', 'Numbing cream');
-    line(`v-screening tone-${sc.tone}`, sc.text);
+    const service = [
+      serviceName(e.service),
+      e.course ? `session ${e.course.session_number} of ${e.course.sessions}` : null,
+      e.anesthesia ? 'numbing cream' : null,
+    ].filter(Boolean).join(', ');
     const consent = CONSENT[e.consent];
-    if (consent && consent.short && (e.status === 'booked' || e.status === 'checked_in')) line('v-consent tone-warn', consent.short);
-    line('v-status', STATUS[e.status] || e.status);
-    if (e.messages_failed) line('v-failed', 'A message failed');
+    // a narrow column hides the end time (desk.css, a container query); the name keeps it
+    const lines = [
+      ['v-head', null, [['v-time', times.slice(0, 5)], ['v-end', times.slice(5)], ['v-status', STATUS[e.status] || e.status]]],
+      ['v-name', e.client ? e.client.name : 'Client erased'],
+      ['v-service', service],
+      // a consultation without a screening has no screening state to show
+      sc.tone === 'plain' && e.service !== 'microneedling' ? null : [`v-screening tone-${sc.tone}`, sc.text],
+      consent && consent.short && (e.status === 'booked' || e.status === 'checked_in') ? ['v-consent tone-warn', consent.short] : null,
+      e.messages_failed ? ['v-failed', 'A message failed'] : null,
+    ].filter(Boolean);
+    const fits = Math.max(1, Math.floor((px - BLOCK_PAD_PX) / LINE_PX));
+    lines.forEach(([cls, text, parts], i) => {
+      const span = document.createElement('span');
+      span.className = i < fits ? cls : `${cls} v-cut`;
+      if (parts) {
+        for (const [pc, pt] of parts) {
+          const part = document.createElement('span');
+          part.className = pc;
+          part.textContent = pt;
+          span.append(part, pc === 'v-time' ? '' : ' ');
+        }
+      } else {
+        // each line ends in a space so the button's accessible name reads as words
+        span.textContent = `${text} `;
+      }
+      b.append(span);
+    });
+    if (lines.length > fits) b.classList.add('v-more');
     return b;
   }
 

@@ -55,7 +55,8 @@ export class SessionEnded extends Error {}
 
 /**
  * A caller of the API bound to the session: a 401 ends the session (onExpired) and rejects
- * with SessionEnded, which the views ignore.
+ * with SessionEnded, which the views ignore. A 401 for a token the tab no longer holds (a poll
+ * still on its way when the desk locked or signed out, which ended that token) ends nothing.
  */
 export function bound(getSession, onExpired) {
   return async (path, opts = {}) => {
@@ -65,7 +66,7 @@ export function bound(getSession, onExpired) {
       return await api(path, { ...opts, token: s.token });
     } catch (e) {
       if (e instanceof ApiError && e.status === 401) {
-        onExpired();
+        if (getSession()?.token === s.token) onExpired();
         throw new SessionEnded('expired');
       }
       throw e;

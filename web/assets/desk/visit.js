@@ -123,7 +123,8 @@ export function openVisit(app, id, { find, refresh }) {
     if (may.messages(role)) loadMessages(e);
   }
 
-  async function act(path, done, body) {
+  /** One move of the visit; `onRefused(error)` lets the panel that asked react (a picker). */
+  async function act(path, done, body, onRefused = null) {
     if (busy) return;
     busy = true;
     alert.replaceChildren();
@@ -147,6 +148,7 @@ export function openVisit(app, id, { find, refresh }) {
         return;
       }
       alert.replaceChildren(h('p', { class: 'notice error' }, explain(e)));
+      if (onRefused) onRefused(e);
     } finally {
       busy = false;
     }
@@ -439,6 +441,8 @@ export function openVisit(app, id, { find, refresh }) {
       fmt,
       load: async (from, to) => {
         const q = new URLSearchParams({ service: e.service, from, to, anesthesia: String(!!e.anesthesia) });
+        // a first treatment keeps to the screening's first allowed day (the API's rule)
+        if (e.screening && (!e.course || e.course.session_number === 1)) q.set('screening_id', e.screening.id);
         const r = await app.call(`/api/v1/availability?${q}`);
         return r.slots;
       },
@@ -453,6 +457,13 @@ export function openVisit(app, id, { find, refresh }) {
       act('reschedule', `Moved to ${fmt.day(chosen.start)}, ${fmt.time(chosen.start)}. The client is told.`, {
         start: chosen.start,
         practitioner_id: chosen.practitioner_id,
+      }, (err) => {
+        // taken meanwhile: the times again, without it
+        if (err.code !== 'slot_taken') return;
+        chosen = null;
+        confirm.disabled = true;
+        chosenNote.textContent = '';
+        picker.refresh().catch(() => {});
       });
     });
     const section = h(

@@ -80,21 +80,12 @@ export const RECONFIRMATION = {
   contraindicated: { text: 'Re-confirmation: contraindicated', tone: 'bad', long: 'The answers rule the treatment out.' },
 };
 
-/** The screening state of a calendar entry, in words, with a tone for its colour. */
+/** The screening state of a calendar entry, in words, with a tone for its colour. The API
+ * decides whether a re-confirmation is due (`reconfirmation_state`); with `not_needed` (a
+ * first session, a consultation, a visit no longer booked) the booking's screening shows. */
 export function screeningState(v) {
   const state = RECONFIRMATION[v.reconfirmation_state];
   if (state) return { text: state.text, tone: state.tone };
-  if (v.course && v.course.session_number > 1) {
-    const r = v.reconfirmation;
-    if (!r) return { text: 'Re-confirmation missing', tone: 'warn' };
-    if (r.outcome === 'contraindicated') return { text: 'Re-confirmation: contraindicated', tone: 'bad' };
-    if (r.outcome === 'needs_review') {
-      if (r.review_decision === 'approve') return { text: 'Re-confirmation approved', tone: 'ok' };
-      if (r.review_decision === 'reject') return { text: 'Re-confirmation rejected', tone: 'bad' };
-      return { text: 'Re-confirmation needs review', tone: 'warn' };
-    }
-    return { text: 'Re-confirmed', tone: 'ok' };
-  }
   const s = v.screening;
   if (!s) return { text: v.service === 'microneedling' ? 'No screening' : 'No screening needed', tone: 'plain' };
   if (s.outcome === 'eligible') return { text: 'Screening: eligible', tone: 'ok' };
@@ -131,13 +122,15 @@ export function explain(e) {
       ? `Because of the health answers, the client's first treatment can take place from ${civilWords(from)} on. Choose a day from then.`
       : sentence(e.message);
   }
-  if (e.status === 403) return 'Your role may not do this.';
+  if (e.code === 'forbidden') return 'Your role may not do this.';
   if (e.status === 429) return 'Too many tries in a short time. Wait a minute and try again.';
-  const details = Object.entries(e.details || {});
+  if (e.status >= 500) return 'The service had a problem. Try again in a moment.';
+  // Field by field only for a form's refusal; other refusals carry data in `details` (a
+  // session number, the allowed dates) that the message already says in words.
+  const details = e.code === 'validation_failed' ? Object.entries(e.details || {}) : [];
   if (details.length) {
     return details.map(([field, msg]) => `${fieldName(field)}: ${msg}`).join('; ').concat('.');
   }
-  if (e.status >= 500) return 'The service had a problem. Try again in a moment.';
   return sentence(e.message || e.code);
 }
 
