@@ -240,13 +240,27 @@ test('another origin can neither read the desk token nor frame the desk', async 
     assert.ok(await page.evaluate(() => sessionStorage.getItem('dermadesk.desk.session')));
     await page.goto(otherBase);
     assert.equal(await page.evaluate(() => sessionStorage.length + localStorage.length), 0, 'nothing of the desk is readable here');
+    // no cookie carries the session (cookies are shared across ports of a host, storage is not),
+    // so a credentialed request from here is anonymous, and its answer unreadable anyway
+    const tried = await page.evaluate(async (base) => {
+      const out = { cookie: document.cookie };
+      try {
+        const r = await fetch(`${base}/api/v1/staff/users`, { credentials: 'include' });
+        out.status = r.status;
+      } catch {
+        out.blocked = true;
+      }
+      return out;
+    }, app.base);
+    assert.equal(tried.cookie, '');
+    assert.ok(tried.blocked || tried.status === 401, JSON.stringify(tried));
     const frame = page.frames().find((f) => f !== page.mainFrame());
     await page.waitForTimeout(500);
     assert.equal(await page.frameLocator('iframe').getByRole('button', { name: 'Sign in' }).count(), 0, 'the desk refuses to be framed');
     assert.ok(!frame || !frame.url().endsWith('/desk') || (await frame.evaluate(() => !document.querySelector('#main')).catch(() => true)));
     await page.goto(`${app.base}/desk`);
     await page.getByRole('heading', { name: 'Calendar', level: 1 }).waitFor();
-    s.seen.console = s.seen.console.filter((c) => !/frame-ancestors|Refused to frame|refused to connect/i.test(c));
+    s.seen.console = s.seen.console.filter((c) => !/frame-ancestors|Refused to frame|refused to connect|CORS|Failed to load resource/i.test(c));
     s.assertClean();
   } finally {
     await s.close();
@@ -323,12 +337,14 @@ test('by keyboard alone: sign in, open a visit, check in; the poll pauses while 
 });
 
 test('an idle desk locks (desk.idle_lock_seconds) and unlocks with the password', async () => {
-  const app = await startApp({ env: DESK_ENV });
+  const app = await startApp({ env: { ...DESK_ENV, APP__DESK__IDLE_LOCK: '2m' } });
   await staffPractitioner(app, 'Dr. Lena Vogt');
+  // the setting reaches the page through GET /api/v1/clinic
+  assert.equal((await app.api('/api/v1/clinic')).json.desk.idle_lock_seconds, 120);
   const s = await openPage(app);
   const { page } = s;
   try {
-    // the clinic answer with the setting another change adds to GET /api/v1/clinic
+    // the setting's least is a minute: the test shortens the answer the page reads to 3 s
     await page.route('**/api/v1/clinic', async (route) => {
       const res = await route.fetch();
       const body = await res.json();
@@ -414,18 +430,17 @@ test('a walk-in booked at the desk, checked in and completed: the aftercare emai
     const cal = await app.api(`/api/v1/staff/calendar?from=${day}&to=${day}`, { token });
     const entry = cal.json.appointments.find((a) => a.client?.name === 'Walk In');
     assert.ok(entry, 'booked through the staff API');
-    // the client signs the consent at the desk before the needle (the page has no consent step yet)
-    const signed = await app.api(`/api/v1/staff/appointments/${entry.id}/consent`, {
-      method: 'POST', token, body: { full_name: 'Walk In', agree: true },
-    });
-    assert.equal(signed.status, 201, signed.text);
 
     await page.getByRole('button', { name: 'Calendar', exact: true }).click();
     await showDayOf(page, start);
     await page.locator(`[data-visit="${entry.id}"]`).click();
     const dialog = page.getByRole('dialog');
+    // the client signs the consent at the desk: "Check in" asks for it first
     await dialog.getByRole('button', { name: 'Check in', exact: true }).click();
-    await dialog.getByText('Checked in.').waitFor();
+    await dialog.getByLabel('Full name').fill('Walk In');
+    await dialog.getByLabel('The client agrees').check();
+    await dialog.getByRole('button', { name: 'Record signature and check in', exact: true }).click();
+    await dialog.getByRole('status').getByText('Consent signed. Checked in.').waitFor();
     await dialog.getByRole('button', { name: 'Complete', exact: true }).waitFor();
     assert.equal(await dialog.getByRole('button', { name: 'Check in', exact: true }).count(), 0);
     await dialog.getByRole('button', { name: 'Complete', exact: true }).click();
@@ -685,6 +700,19 @@ test('a clinician reviews a screening: answers, a note, approve', async () => {
     const d = await app.api(`/api/v1/staff/screenings/${screening.id}`, { token });
     assert.equal(d.json.review_decision, 'approve');
     assert.match(d.json.review_note, /gentle depth/);
+
+    // a client answers online meanwhile: the list shows it without a reload (its poll), and a
+    // rejection keeps its note
+    const later = await bookViaApi(app, { name: 'Rita Rosacea', email: 'rita@example.com', yes: ['sensitive_skin_or_rosacea'] });
+    assert.equal(later.screening.outcome, 'needs_review');
+    await page.getByRole('heading', { name: 'Rita Rosacea' }).waitFor({ timeout: 20000 });
+    await page.getByRole('button', { name: 'Open the screening of Rita Rosacea' }).click();
+    await page.getByRole('textbox', { name: 'Note' }).fill('Active rosacea flare: not now.');
+    await page.getByRole('button', { name: 'Reject', exact: true }).click();
+    await page.getByText('Rejected: Rita Rosacea may not book microneedling.').waitFor();
+    const r = await app.api(`/api/v1/staff/screenings/${later.screening.id}`, { token });
+    assert.equal(r.json.review_decision, 'reject');
+    assert.equal(r.json.review_note, 'Active rosacea flare: not now.');
     s.assertClean();
   } finally {
     await s.close();
@@ -1159,7 +1187,9 @@ test('users and roles (admin): the list, a user added, a role changed; refusals 
     await page.getByRole('textbox', { name: 'Email', exact: true }).fill('lena@clinic.example');
     await page.getByLabel('Password', { exact: true }).fill('lena-password-123');
     await page.getByRole('button', { name: 'Add the user', exact: true }).click();
-    await page.locator('form[aria-labelledby="add-user-title"] [role=alert] .notice').waitFor();
+    const refused = page.locator('form[aria-labelledby="add-user-title"] [role=alert] .notice');
+    await refused.waitFor();
+    assert.equal((await refused.textContent()).trim(), 'A staff user with this email exists.');
     await s.step('desk-24-users');
     // reception becomes admin
     await desk.getByRole('combobox', { name: 'Role' }).selectOption('admin');
@@ -1677,6 +1707,76 @@ test('reschedule through the picker: a time taken meanwhile is said in words and
     const moved = cal.json.appointments.find((a) => a.id === first.id);
     assert.equal(Date.parse(moved.start), Date.parse(nextStart));
     assert.deepEqual(await page.evaluate(() => window.__violations), []);
+    s.assertClean();
+  } finally {
+    await s.close();
+    await app.stop();
+  }
+});
+
+test('a course booked at the desk: Sessions as typed (0 refused at the field), every session on the calendar; one cancelled with a reason from its visit', async () => {
+  const app = await startApp({ env: COURSE_ENV });
+  await staffPractitioner(app, 'Dr. Lena Vogt');
+  const reception = await staffUser(app, { email: 'desk@clinic.example', role: 'reception' });
+  const s = await openPage(app);
+  const { page } = s;
+  try {
+    await deskSignIn(page, app.base, reception);
+    await page.getByRole('button', { name: 'Book for a client', exact: true }).click();
+    await page.getByRole('textbox', { name: 'Full name', exact: true }).fill('Cora Course');
+    await page.getByRole('textbox', { name: 'Email', exact: true }).fill('cora@example.com');
+    await page.getByRole('combobox', { name: 'Treatment' }).selectOption('microneedling');
+    const qs = (await app.api('/api/v1/screening/questions')).json.questions;
+    await answerAll(page, qs);
+    await page.getByRole('button', { name: 'Continue', exact: true }).click();
+    await page.getByRole('heading', { name: 'Screening passed: choose a time' }).waitFor();
+    const first = page.locator('.times button').first();
+    await first.waitFor();
+    await first.click();
+    const sessions = page.getByRole('spinbutton', { name: 'Sessions' });
+    // 0 goes to the API as typed and comes back as its refusal at "Sessions", not as one session
+    await sessions.fill('0');
+    await page.getByRole('button', { name: 'Book', exact: true }).click();
+    await page.getByRole('alert').getByText(/^Sessions: /).waitFor();
+    const token = await staffToken(app, reception);
+    const from = berlinDate(new Date().toISOString());
+    const to = berlinDate(new Date(Date.now() + 20 * 86400000).toISOString());
+    const ofCora = async () => (await app.api(`/api/v1/staff/calendar?from=${from}&to=${to}`, { token })).json.appointments
+      .filter((a) => a.client?.name === 'Cora Course')
+      .sort((a, b) => a.course.session_number - b.course.session_number);
+    assert.deepEqual(await ofCora(), [], 'nothing booked');
+    await sessions.fill('3');
+    await page.getByRole('button', { name: 'Book', exact: true }).click();
+    await page.getByRole('heading', { name: 'Booked', exact: true }).waitFor();
+    const listed = await page.locator('ul.sessions li').allTextContents();
+    assert.equal(listed.length, 3, listed.join(' | '));
+    listed.forEach((line, i) => assert.match(line, new RegExp(`^Session ${i + 1} of 3: `)));
+    await s.step('desk-44-course-booked');
+
+    // each session is on the calendar as "session n of 3"
+    const course = await ofCora();
+    assert.deepEqual(course.map((a) => [a.course.session_number, a.course.sessions]), [[1, 3], [2, 3], [3, 3]]);
+    const second = course[1];
+    await page.getByRole('button', { name: 'Calendar', exact: true }).click();
+    await showDay(page, second.start);
+    const block = page.locator(`[data-visit="${second.id}"]`);
+    await block.waitFor();
+    assert.match(await shownLines(block), /session 2 of 3/);
+
+    // cancelled with a reason, from the visit
+    await block.click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByRole('button', { name: 'Cancel', exact: true }).click();
+    await dialog.getByRole('textbox', { name: 'Reason' }).fill('Client travels that week');
+    await dialog.getByRole('button', { name: 'Cancel the visit', exact: true }).click();
+    await dialog.getByRole('status').getByText('Cancelled. The client is told.').waitFor();
+    await page.keyboard.press('Escape');
+    assert.match(await shownLines(block), /Cancelled/i);
+    const day = berlinDate(second.start);
+    const after = await app.api(`/api/v1/staff/calendar?from=${day}&to=${day}`, { token });
+    assert.equal(after.json.appointments.find((a) => a.id === second.id).status, 'cancelled');
+    const msgs = await app.api(`/api/v1/staff/messages?appointment_id=${second.id}`, { token });
+    assert.ok(msgs.json.some((m) => m.kind === 'cancellation'), 'the client is told by email');
     s.assertClean();
   } finally {
     await s.close();

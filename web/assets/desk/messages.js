@@ -3,6 +3,7 @@
 import { h } from '../dom.js';
 import { SessionEnded } from './session.js';
 import { explain, messageKind } from './words.js';
+import { listPoll } from './poll.js';
 
 export function createMessages(app) {
   const { fmt } = app;
@@ -17,8 +18,11 @@ export function createMessages(app) {
     alert.replaceChildren(h('p', { class: 'notice error' }, explain(e)));
   };
 
-  async function load() {
-    const rows = await app.call('/api/v1/staff/messages?status=failed');
+  // a message that fails meanwhile appears while the list is shown
+  const poll = listPoll(() => app.call('/api/v1/staff/messages?status=failed'), draw);
+  const load = () => poll.refresh(true);
+
+  function draw(rows) {
     if (!rows.length) {
       list.replaceChildren(h('p', {}, 'No failed messages.'));
       return;
@@ -28,7 +32,7 @@ export function createMessages(app) {
         'ul',
         { class: 'cards' },
         rows.map((m) => {
-          const retry = h('button', { type: 'button', 'aria-describedby': `msg-${m.id}` }, 'Retry');
+          const retry = h('button', { type: 'button', id: `retry-${m.id}`, 'aria-describedby': `msg-${m.id}` }, 'Retry');
           retry.addEventListener('click', async () => {
             alert.replaceChildren();
             retry.disabled = true;
@@ -67,11 +71,13 @@ export function createMessages(app) {
     el,
     async start() {
       try {
-        await load();
+        await poll.start();
       } catch (e) {
         fail(e);
       }
     },
-    stop() {},
+    stop() {
+      poll.stop();
+    },
   };
 }

@@ -5,6 +5,7 @@ import { h, focusOn } from '../dom.js';
 import { SessionEnded } from './session.js';
 import { explain } from './words.js';
 import { screeningHistory } from './clients.js';
+import { listPoll } from './poll.js';
 
 export function createScreenings(app) {
   const { fmt } = app;
@@ -21,8 +22,11 @@ export function createScreenings(app) {
     alert.replaceChildren(h('p', { class: 'notice error' }, explain(e)));
   };
 
-  async function load() {
-    const all = await app.call('/api/v1/staff/screenings?outcome=needs_review');
+  // new screenings to review appear while the list is shown (a client answers online)
+  const poll = listPoll(() => app.call('/api/v1/staff/screenings?outcome=needs_review'), draw);
+  const load = () => poll.refresh(true);
+
+  function draw(all) {
     const open = all.filter((s) => !s.review_decision);
     if (!open.length) {
       list.replaceChildren(h('p', {}, 'No screenings are waiting for review.'));
@@ -39,7 +43,7 @@ export function createScreenings(app) {
             h('h2', {}, s.client_name || 'Client erased'),
             h('p', {}, `Answered ${fmt.day(s.created_at)}, ${fmt.time(s.created_at)}.`),
             h('ul', {}, s.reasons.map((r) => h('li', {}, r.message))),
-            h('button', { type: 'button', 'aria-label': `Open the screening of ${s.client_name || 'an erased client'}`, onclick: () => open1(s.id) }, 'Open'),
+            h('button', { type: 'button', id: `open-${s.id}`, 'aria-label': `Open the screening of ${s.client_name || 'an erased client'}`, onclick: () => open1(s.id) }, 'Open'),
           ),
         ),
       ),
@@ -120,11 +124,13 @@ export function createScreenings(app) {
     async start() {
       try {
         questions = (await app.call('/api/v1/screening/questions')).questions;
-        await load();
+        await poll.start();
       } catch (e) {
         fail(e);
       }
     },
-    stop() {},
+    stop() {
+      poll.stop();
+    },
   };
 }
