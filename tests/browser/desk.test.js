@@ -143,6 +143,13 @@ test('sign in per role: each role is offered only what it may do; reload keeps t
     assert.match(text, /Microneedling/);
     assert.match(text, /Screening: eligible/);
     assert.match(text, /Booked/i); // upper case by CSS
+    // each column's working hours (all day here) as a band; today (unless the first free time
+    // fell on tomorrow, just before midnight) highlighted with a "now" line
+    assert.equal(await page.locator('.cal-col .cal-hours').count(), 2, 'the working hours of both practitioners');
+    if (berlinDate(appointment.start) === berlinDate(new Date().toISOString())) {
+      assert.equal(await page.locator('.cal-day.today').getByText('Today').count(), 1);
+      assert.equal(await page.locator('.cal-col.today .cal-now').count(), 2, 'a now line in both columns of today');
+    }
     await s.step('desk-02-calendar-day-admin');
     await page.getByRole('button', { name: 'Week', exact: true }).click();
     await page.getByRole('heading', { name: /^Week of/ }).waitFor();
