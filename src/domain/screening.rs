@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
-use super::time::parse_date;
+use super::time::{date_words, parse_date};
 
 /// What a screening allows.
 #[derive(
@@ -492,11 +492,6 @@ pub struct Evaluation {
     /// The latest first day any answer allows; None when no answer sets one.
     pub eligible_from: Option<Date>,
     pub flags: Flags,
-}
-
-/// A local date in plain English words ("14 May 2027"), for the API's messages.
-pub fn date_words(date: Date) -> String {
-    date.strftime("%-d %B %Y").to_string()
 }
 
 impl Questionnaire {

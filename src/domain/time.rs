@@ -119,6 +119,18 @@ pub struct DurationWords {
     pub day: (String, String),
 }
 
+/// A local date in plain English words ("14 May 2027"): the one format of the API's English
+/// sentences that name a day (screening waits, the first allowed day).
+pub fn date_words(date: Date) -> String {
+    date.strftime("%-d %B %Y").to_string()
+}
+
+/// A local date with its weekday ("Friday 14 May 2027"), where a person picks a day (the dates
+/// a course session may move to).
+pub fn weekday_date_words(date: Date) -> String {
+    format!("{} {}", date.strftime("%A"), date_words(date))
+}
+
 /// A duration as people write it: "24 hours", "2 hours 30 minutes", "7 days", "1 minute".
 /// Whole days are named as days only from 48 hours up ("24 hours" reads better than "1 day"
 /// for a notice window); seconds are dropped.
@@ -305,6 +317,13 @@ mod tests {
 
     fn berlin() -> ClinicZone {
         ClinicZone::new("Europe/Berlin").unwrap()
+    }
+
+    #[test]
+    fn dates_in_words() {
+        let d = Date::new(2027, 5, 14).unwrap();
+        assert_eq!(date_words(d), "14 May 2027");
+        assert_eq!(weekday_date_words(d), "Friday 14 May 2027");
     }
 
     #[test]

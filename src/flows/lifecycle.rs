@@ -252,7 +252,7 @@ async fn check_spacing(
 /// The 409 for a move that breaks the course's spacing: which dates are allowed, in words and
 /// in `details` (`earliest` / `latest` local dates, null where the course sets no bound).
 fn spacing_refused(state: &AppState, number: u32, w: &SpacingWindow) -> ApiError {
-    let day = |d: jiff::civil::Date| d.strftime("%A %-d %B %Y").to_string();
+    let day = crate::domain::time::weekday_date_words;
     let days = w.min_days;
     let keep = match (w.previous, w.next) {
         (Some(p), Some(q)) => {
