@@ -479,7 +479,7 @@ test('the page shows in an iframe of an origin in web.frame_ancestors, and only 
       await s.context.route(`${clinicSite}/**`, (route) =>
         route.fulfill({
           contentType: 'text/html',
-          body: `<!doctype html><html lang="en"><title>Clinic</title><h1>Our clinic</h1><iframe src="${app.base}/book" title="Book a treatment" width="100%" height="600"></iframe>`,
+          body: `<!doctype html><html lang="en"><title>Clinic</title><main><h1>Our clinic</h1><iframe src="${app.base}/book" title="Book a treatment" width="100%" height="600"></iframe></main>`,
         }),
       );
       await page.goto(`${clinicSite}/`);

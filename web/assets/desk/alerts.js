@@ -75,8 +75,9 @@ export function createAlerts(app) {
     ].filter(Boolean);
     const answers = ans
       ? h(
-        'section',
-        { class: 'alert-answers', 'aria-labelledby': `answers-${a.id}` },
+        // not a landmark: two alerts' answers would be regions of the same name
+        'div',
+        { class: 'alert-answers' },
         h('h3', { id: `answers-${a.id}` }, `The client’s answers (day ${ans.day} after the visit)`),
         h(
           'dl',
