@@ -34,6 +34,27 @@ async fn load(
         .ok_or(ApiError::NotFound)
 }
 
+/// The local dates a visit may be rescheduled to under its course's spacing
+/// (`CourseRules::spacing_window`, the rule the reschedule checks), `None` for a visit that
+/// is not part of a course of two or more sessions. Read for the desk's time picker; the
+/// reschedule itself checks it again in its transaction.
+pub async fn reschedule_window(
+    state: &AppState,
+    id: AppointmentId,
+) -> ApiResult<Option<crate::domain::course::SpacingWindow>> {
+    let a = load(&state.db, id).await?;
+    let rows = store::appointments::of_booking(&state.db, a.booking_id).await?;
+    if rows.len() < 2 {
+        return Ok(None);
+    }
+    let number = u32::try_from(a.session_number).unwrap_or(0);
+    Ok(Some(state.course_rules().spacing_window(
+        state.zone(),
+        &lifecycle::course_sessions(&rows),
+        number,
+    )))
+}
+
 /// Check-in, completion, no-show or cancellation.
 pub async fn transition(
     state: &AppState,

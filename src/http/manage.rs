@@ -76,6 +76,16 @@ pub struct RescheduleWindowDto {
     pub min_interval_days: i64,
 }
 
+impl RescheduleWindowDto {
+    pub fn new(w: &crate::domain::course::SpacingWindow) -> Self {
+        Self {
+            from: w.from.map(|d| d.to_string()),
+            to: w.to.map(|d| d.to_string()),
+            min_interval_days: w.min_days,
+        }
+    }
+}
+
 /// The whole booking the credential opens.
 #[derive(Serialize, ToSchema)]
 pub struct BookingOverviewDto {
@@ -138,11 +148,7 @@ pub async fn get_whole_booking(
                     can_change: s.can_change,
                     needs_reconfirmation: s.needs_reconfirmation,
                     consent: s.consent,
-                    reschedule_window: s.reschedule_window.map(|w| RescheduleWindowDto {
-                        from: w.from.map(|d| d.to_string()),
-                        to: w.to.map(|d| d.to_string()),
-                        min_interval_days: w.min_days,
-                    }),
+                    reschedule_window: s.reschedule_window.as_ref().map(RescheduleWindowDto::new),
                 }
             })
             .collect(),

@@ -30,7 +30,7 @@ use crate::error::ApiError;
         staff::practitioners::set_hours, staff::practitioners::add_time_off,
         staff::appointments::book_for_client, staff::appointments::check_in,
         staff::appointments::complete, staff::appointments::no_show, staff::appointments::cancel,
-        staff::appointments::reschedule,
+        staff::appointments::reschedule, staff::appointments::reschedule_window,
         staff::calendar::calendar,
         staff::screenings::list_screenings, staff::screenings::get_screening,
         staff::screenings::review_screening,
@@ -127,6 +127,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .service(staff::appointments::no_show)
             .service(staff::appointments::cancel)
             .service(staff::appointments::reschedule)
+            .service(staff::appointments::reschedule_window)
             .service(staff::calendar::calendar)
             .service(staff::screenings::list_screenings)
             .service(staff::screenings::get_screening)

@@ -268,7 +268,78 @@ async fn two_sessions_moved_at_once_cannot_both_break_the_spacing(db: Db) {
     }
 }
 
+async fn the_desk_reads_a_sessions_window_as_the_client_does(db: Db) {
+    let app = spawn(db).await;
+    let p = app.practitioner("Dr. Rhee", "08:00", "20:00").await;
+    let b = course(&app, &p, 3).await;
+    let admin = app.admin().await;
+    let window = |i: usize| format!("/api/v1/staff/appointments/{}/reschedule-window", id(&b, i));
+    // Sessions on days 3, 31 and 59: session 2 may move within [31, 31], session 1 up to
+    // day 3, session 3 from day 59 on; the same windows the manage overview gives the client.
+    let manage = b["manage_token"].as_str().unwrap();
+    let all = expect(
+        app.get_auth("/api/v1/booking", manage).await,
+        StatusCode::OK,
+    )
+    .await;
+    for i in 0..3 {
+        let w = expect(app.get_auth(&window(i), &admin).await, StatusCode::OK).await;
+        assert_eq!(
+            w["reschedule_window"],
+            all["appointments"][i]["reschedule_window"],
+            "session {}",
+            i + 1
+        );
+    }
+    let w = expect(app.get_auth(&window(1), &admin).await, StatusCode::OK).await;
+    assert_eq!(w["reschedule_window"]["from"], date(31).as_str(), "{w}");
+    assert_eq!(w["reschedule_window"]["to"], date(31).as_str(), "{w}");
+    assert_eq!(w["reschedule_window"]["min_interval_days"], 28);
+
+    // A single visit has none; reception may read it, a practitioner login may not (it does
+    // not reschedule); an unknown visit is 404.
+    let s = app.eligible("solo@example.com").await;
+    let single = expect(
+        app.book(
+            json!({"screening_id": s, "service": "microneedling", "practitioner_id": p,
+            "start": local_at(5, 14, 0)}),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let desk = app
+        .staff_user("desk@clinic.example", "reception", None)
+        .await;
+    let path = format!(
+        "/api/v1/staff/appointments/{}/reschedule-window",
+        id(&single, 0)
+    );
+    let w = expect(app.get_auth(&path, &desk).await, StatusCode::OK).await;
+    assert!(w["reschedule_window"].is_null(), "{w}");
+    let clinician = app
+        .staff_user("rhee@clinic.example", "practitioner", Some(&p))
+        .await;
+    expect_error(
+        app.get_auth(&path, &clinician).await,
+        StatusCode::FORBIDDEN,
+        "forbidden",
+    )
+    .await;
+    let unknown = format!(
+        "/api/v1/staff/appointments/{}/reschedule-window",
+        uuid::Uuid::new_v4()
+    );
+    expect_error(
+        app.get_auth(&unknown, &admin).await,
+        StatusCode::NOT_FOUND,
+        "not_found",
+    )
+    .await;
+}
+
 on_both!(
+    the_desk_reads_a_sessions_window_as_the_client_does,
     two_sessions_moved_at_once_cannot_both_break_the_spacing,
     a_client_keeps_the_course_spacing_when_moving_a_session,
     staff_are_bound_by_the_spacing_too,

@@ -1770,9 +1770,26 @@ test('a course booked at the desk: Sessions as typed (0 refused at the field), e
     await block.waitFor();
     assert.match(await shownLines(block), /session 2 of 3/);
 
-    // cancelled with a reason, from the visit
+    // "Reschedule" offers only the days the course's spacing allows (1 day here: sessions on
+    // consecutive days leave session 2 its own day)
     await block.click();
     const dialog = page.getByRole('dialog');
+    await dialog.getByRole('button', { name: 'Reschedule', exact: true }).click();
+    const day2 = berlinDate(second.start);
+    const dayWords = new Intl.DateTimeFormat('en-GB', { timeZone: 'UTC', day: 'numeric', month: 'long', year: 'numeric' }).format(new Date(`${day2}T00:00:00Z`));
+    const note = dialog.locator('#reschedule-window');
+    await note.waitFor();
+    const said = await note.textContent();
+    assert.match(said, /^Session 2 can move to another time on .+ only \(at least 1 day from the course's other sessions\)\.$/, said);
+    assert.ok(said.includes(dayWords), `${dayWords} in: ${said}`);
+    await dialog.locator('.times button').first().waitFor();
+    const offered = await dialog.locator('.times button').evaluateAll((bs) => bs.map((b) => b.dataset.start));
+    assert.ok(offered.length > 0);
+    for (const start of offered) assert.equal(berlinDate(start), day2, `offered ${start} outside the window`);
+    await s.step('desk-45-reschedule-window');
+    await dialog.getByRole('button', { name: 'Keep the time', exact: true }).click();
+
+    // cancelled with a reason, from the visit
     await dialog.getByRole('button', { name: 'Cancel', exact: true }).click();
     await dialog.getByRole('textbox', { name: 'Reason' }).fill('Client travels that week');
     await dialog.getByRole('button', { name: 'Cancel the visit', exact: true }).click();

@@ -1,6 +1,8 @@
 //! The front desk's appointment routes: booking for a client and the visit lifecycle.
 
-use actix_web::{HttpRequest, HttpResponse, post, web};
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use serde::Serialize;
+use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::{CLINICAL, DESK};
@@ -15,7 +17,7 @@ use crate::{
         dto::{AppointmentDto, BookingBody, BookingDto, CancelBody, RescheduleBody},
         error::ErrorBody,
         extract::Json,
-        manage::{ReconfirmBody, ReconfirmDto},
+        manage::{ReconfirmBody, ReconfirmDto, RescheduleWindowDto},
         public::book_as,
     },
     state::AppState,
@@ -137,6 +139,32 @@ pub async fn reschedule(
     )
     .await?;
     Ok(HttpResponse::Ok().json(AppointmentDto::new(&v, state.zone())))
+}
+
+/// Where a visit may be rescheduled to under its course's spacing.
+#[derive(Serialize, ToSchema)]
+pub struct StaffRescheduleWindowDto {
+    /// The local dates a session of a course may move to (the rule
+    /// `POST .../reschedule` checks); `null` for a visit that is not part of a course.
+    pub reschedule_window: Option<RescheduleWindowDto>,
+}
+
+/// The local dates a visit may be moved to under its course's spacing (admin, reception),
+/// for the desk's time picker; the same window `GET /api/v1/booking` gives the client.
+#[utoipa::path(get, path = "/api/v1/staff/appointments/{id}/reschedule-window", tag = "desk", params(("id" = uuid::Uuid, Path, description = "the resource id")),
+    security(("bearer" = [])),
+    responses((status = 200, body = StaffRescheduleWindowDto), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[get("/staff/appointments/{id}/reschedule-window")]
+pub async fn reschedule_window(
+    state: web::Data<AppState>,
+    staff: Staff,
+    id: web::Path<Uuid>,
+) -> ApiResult<HttpResponse> {
+    staff.require(DESK)?;
+    let w = flows::visits::reschedule_window(&state, AppointmentId(*id)).await?;
+    Ok(HttpResponse::Ok().json(StaffRescheduleWindowDto {
+        reschedule_window: w.as_ref().map(RescheduleWindowDto::new),
+    }))
 }
 
 /// Records the client's re-confirmed health answers at the desk before a repeat session

@@ -431,14 +431,57 @@ export function openVisit(app, id, { find, refresh }) {
     reason.focus();
   }
 
-  function openReschedule(e) {
+  /** The dates a course session may move to (the API's spacing rule), in words. */
+  function windowWords(w, n) {
+    const from = w.from ? fmt.civilYear(w.from) : null;
+    const to = w.to ? fmt.civilYear(w.to) : null;
+    const days = `${w.min_interval_days} day${w.min_interval_days === 1 ? '' : 's'}`;
+    const keep = `at least ${days} from the course's other sessions`;
+    if (from && to && w.from === w.to) return `Session ${n} can move to another time on ${from} only (${keep}).`;
+    if (from && to) return `Session ${n} can move to a day from ${from} to ${to} (${keep}).`;
+    if (from) return `Session ${n} can move to ${from} or later (${keep}).`;
+    return `Session ${n} can move to ${to} or earlier (${keep}).`;
+  }
+
+  async function openReschedule(e) {
     closePanel();
+    // a course session: only the days its spacing allows (GET .../reschedule-window)
+    let range = {};
+    let windowNote = null;
+    if (e.course && e.course.sessions > 1) {
+      let w;
+      try {
+        w = (await app.call(`/api/v1/staff/appointments/${e.id}/reschedule-window`)).reschedule_window;
+      } catch (err) {
+        if (!(err instanceof SessionEnded)) alert.replaceChildren(h('p', { class: 'notice error' }, explain(err)));
+        return;
+      }
+      if (w && (w.from || w.to)) {
+        const n = e.course.session_number;
+        if (w.from && w.to && w.to < w.from) {
+          const heading = h('h3', { id: 'reschedule-title', tabindex: '-1' }, 'Choose a new time');
+          panel = h(
+            'section',
+            { class: 'visit-panel', 'aria-labelledby': 'reschedule-title' },
+            heading,
+            h('p', { class: 'notice warn' }, `No day keeps session ${n} at least ${w.min_interval_days} day${w.min_interval_days === 1 ? '' : 's'} from the course's other sessions. Move a neighbouring session first.`),
+            h('div', { class: 'actions' }, h('button', { type: 'button', class: 'secondary', onclick: () => closePanel() }, 'Keep the time')),
+          );
+          body.append(panel);
+          heading.focus();
+          return;
+        }
+        range = { from: w.from, to: w.to };
+        windowNote = h('p', { class: 'hint', id: 'reschedule-window' }, windowWords(w, n));
+      }
+    }
     const chosenNote = h('p', { role: 'status', class: 'status-slot' });
     let chosen = null;
     const confirm = h('button', { type: 'button', disabled: true }, 'Move the visit here');
     const picker = createPicker({
       t: PICKER_WORDS,
       fmt,
+      range,
       load: async (from, to) => {
         const q = new URLSearchParams({ service: e.service, from, to, anesthesia: String(!!e.anesthesia) });
         // a first treatment keeps to the screening's first allowed day (the API's rule)
@@ -470,6 +513,7 @@ export function openVisit(app, id, { find, refresh }) {
       'section',
       { class: 'visit-panel', 'aria-labelledby': 'reschedule-title' },
       h('h3', { id: 'reschedule-title', tabindex: '-1' }, 'Choose a new time'),
+      windowNote,
       picker.el,
       chosenNote,
       h('div', { class: 'actions' }, confirm, h('button', { type: 'button', class: 'secondary', onclick: () => closePanel() }, 'Keep the time')),
