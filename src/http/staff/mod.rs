@@ -5,7 +5,7 @@
 //! | `auth` | `POST /auth/login`, `POST /auth/logout` | anyone with an account (logout: the session's own token) |
 //! | `users` | `/staff/users`, `/staff/users/{id}/role` | admin |
 //! | `practitioners` | `/staff/practitioners`, hours, time off | read: all staff; write: admin, reception |
-//! | `appointments` | booking for a client, check-in, complete, no-show, cancel, reschedule | admin, reception (complete: practitioners too) |
+//! | `appointments` | booking for a client, check-in, complete, no-show, cancel, reschedule (and its course-spacing window) | admin, reception (complete: practitioners too) |
 //! | `calendar` | `/staff/calendar` | all staff (practitioners: their own) |
 //! | `screenings` | list, read (audited), review | read: all staff; review: admin, practitioner |
 //! | `messages` | the outbox, retry | admin, reception |
