@@ -144,13 +144,26 @@ test('sign in per role: each role is offered only what it may do; reload keeps t
     assert.match(text, /Screening: eligible/);
     assert.match(text, /Booked/i); // upper case by CSS
     // each column's working hours (all day here) as a band; today (unless the first free time
-    // fell on tomorrow, just before midnight) highlighted with a "now" line
+    // fell on tomorrow, or midnight passed during the checks) highlighted with a "now" line
     assert.equal(await page.locator('.cal-col .cal-hours').count(), 2, 'the working hours of both practitioners');
-    if (berlinDate(appointment.start) === berlinDate(new Date().toISOString())) {
-      assert.equal(await page.locator('.cal-day.today').getByText('Today').count(), 1);
-      assert.equal(await page.locator('.cal-col.today .cal-now').count(), 2, 'a now line in both columns of today');
+    const todayBefore = berlinDate(new Date().toISOString());
+    const shown = {
+      today: await page.locator('.cal-day.today').getByText('Today').count(),
+      now: await page.locator('.cal-col.today .cal-now').count(),
+    };
+    if (berlinDate(appointment.start) === todayBefore && berlinDate(new Date().toISOString()) === todayBefore) {
+      assert.deepEqual(shown, { today: 1, now: 2 }, 'today highlighted, a now line in both columns');
     }
     await s.step('desk-02-calendar-day-admin');
+    // a browser whose default text is larger (24 px): the week's hour-long blocks hold fewer
+    // lines, still whole ones (a 16 px line count would cut the fourth in half)
+    await page.evaluate(() => { document.documentElement.style.fontSize = '24px'; });
+    await page.getByRole('button', { name: 'Week', exact: true }).click();
+    await page.locator(`.mode-week [data-visit="${appointment.id}"]`).waitFor();
+    await s.step('desk-02b-calendar-week-larger-text');
+    await page.evaluate(() => { document.documentElement.style.removeProperty('font-size'); });
+    await page.getByRole('button', { name: 'Day', exact: true }).click();
+    await visit.waitFor();
     await page.getByRole('button', { name: 'Week', exact: true }).click();
     await page.getByRole('heading', { name: /^Week of/ }).waitFor();
     await page.locator(`.mode-week [data-visit="${appointment.id}"]`).waitFor();
@@ -261,6 +274,10 @@ test('another origin can neither read the desk token nor frame the desk', async 
     }, app.base);
     assert.equal(tried.cookie, '');
     assert.ok(tried.blocked || tried.status === 401, JSON.stringify(tried));
+    // the browser holds no cookie for the service at all (HttpOnly ones included), and a
+    // request without the bearer token is anonymous: 401
+    assert.deepEqual(await s.context.cookies(), []);
+    assert.equal((await app.api('/api/v1/staff/users')).status, 401);
     const frame = page.frames().find((f) => f !== page.mainFrame());
     await page.waitForTimeout(500);
     assert.equal(await page.frameLocator('iframe').getByRole('button', { name: 'Sign in' }).count(), 0, 'the desk refuses to be framed');
@@ -712,7 +729,8 @@ test('a clinician reviews a screening: answers, a note, approve', async () => {
     // rejection keeps its note
     const later = await bookViaApi(app, { name: 'Rita Rosacea', email: 'rita@example.com', yes: ['sensitive_skin_or_rosacea'] });
     assert.equal(later.screening.outcome, 'needs_review');
-    await page.getByRole('heading', { name: 'Rita Rosacea' }).waitFor({ timeout: 20000 });
+    // within two polls (15 s each), so a slow machine has a margin
+    await page.getByRole('heading', { name: 'Rita Rosacea' }).waitFor({ timeout: 35000 });
     await page.getByRole('button', { name: 'Open the screening of Rita Rosacea' }).click();
     await page.getByRole('textbox', { name: 'Note' }).fill('Active rosacea flare: not now.');
     await page.getByRole('button', { name: 'Reject', exact: true }).click();

@@ -11,10 +11,16 @@ export const POLL_MS = 5000;
 // px per minute: a 30-minute consultation holds three lines of a visit in the day (time and
 // status, name, service), one hour of microneedling five in the week
 const SCALE = { day: 2, week: 1.5 };
-// one line of a visit block: desk.css `.cal-visit` (0.8rem, line-height 1.25) at a 16 px root,
-// and the block's own padding and border
-const LINE_PX = 16;
-const BLOCK_PAD_PX = 7;
+// one line of a visit block, desk.css `.cal-visit`: 0.8rem at line-height 1.25, and the block's
+// padding (0.15rem above and below) and borders (1 px each): in rem, so a browser whose default
+// text size is larger gets taller lines and fewer of them (`lineMetrics`, read per render)
+const LINE_REM = 0.8 * 1.25;
+const PAD_REM = 0.3;
+const BORDER_PX = 2;
+function lineMetrics() {
+  const rem = parseFloat(getComputedStyle(document.documentElement).fontSize) || 16;
+  return { line: LINE_REM * rem, pad: PAD_REM * rem + BORDER_PX };
+}
 
 /** A visit block's skeleton (time and status, name, service, and the screening state or
  * not), cloned per visit: a deep native clone is several times cheaper than building ~20
@@ -47,6 +53,7 @@ export function createCalendar(app, params = null) {
   }
 
   let data = null; // the last calendar answer
+  let metrics = lineMetrics(); // a visit line's height in px (read again at each render)
   let lastText = '';
   let lastMinute = -1;
   let timer = null;
@@ -171,6 +178,7 @@ export function createCalendar(app, params = null) {
 
   function render() {
     const t0 = performance.now();
+    metrics = lineMetrics();
     const { from } = range();
     const days = state.mode === 'day' ? [from] : Array.from({ length: 7 }, (_, i) => fmt.addDays(from, i));
     const entries = data.appointments;
@@ -398,7 +406,7 @@ export function createCalendar(app, params = null) {
       lines.push(b.appendChild(h('span', { class: 'v-consent tone-warn' }, `${consent.short} `)));
     }
     if (e.messages_failed) lines.push(b.appendChild(h('span', { class: 'v-failed' }, 'A message failed ')));
-    const fits = Math.max(1, Math.floor((px - BLOCK_PAD_PX) / LINE_PX));
+    const fits = Math.max(1, Math.floor((px - metrics.pad) / metrics.line));
     for (let i = fits; i < lines.length; i++) lines[i].classList.add('v-cut');
     if (lines.length > fits) b.classList.add('v-more');
     return b;

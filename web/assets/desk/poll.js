@@ -8,12 +8,16 @@ export function listPoll(fetch, draw) {
   let last = null;
   let timer = null;
   let running = false;
+  let stopped = false; // for good: a view is not started again once stopped
+  let seq = 0; // only the newest request may draw (an older poll answer comes back late)
 
   /** Asks now; draws when the answer changed (or `force`). */
   async function refresh(force = false) {
+    const mine = ++seq;
     const rows = await fetch();
+    if (!running || mine !== seq) return;
     const text = JSON.stringify(rows);
-    if (!running || (!force && text === last)) return;
+    if (!force && text === last) return;
     last = text;
     const focused = document.activeElement && document.activeElement.id;
     draw(rows);
@@ -31,12 +35,18 @@ export function listPoll(fetch, draw) {
 
   return {
     refresh,
+    /** The first answer (its error is the caller's to show), then a poll, even after an error. */
     async start() {
+      if (stopped) return;
       running = true;
-      await refresh(true);
-      tick();
+      try {
+        await refresh(true);
+      } finally {
+        if (running) tick();
+      }
     },
     stop() {
+      stopped = true;
       running = false;
       clearTimeout(timer);
     },

@@ -401,7 +401,11 @@ export function openVisit(app, id, { find, refresh }) {
     form.querySelector('#reconfirm-title').focus();
   }
 
+  // a panel asked for (Reschedule waits for its window first) is drawn only if nothing else
+  // was asked for, and the dialog is still open, when its answer comes
+  let panelSeq = 0;
   function closePanel() {
+    panelSeq++;
     panel?.remove();
     panel = null;
   }
@@ -445,6 +449,7 @@ export function openVisit(app, id, { find, refresh }) {
 
   async function openReschedule(e) {
     closePanel();
+    const ticket = panelSeq;
     // a course session: only the days its spacing allows (GET .../reschedule-window)
     let range = {};
     let windowNote = null;
@@ -453,9 +458,11 @@ export function openVisit(app, id, { find, refresh }) {
       try {
         w = (await app.call(`/api/v1/staff/appointments/${e.id}/reschedule-window`)).reschedule_window;
       } catch (err) {
-        if (!(err instanceof SessionEnded)) alert.replaceChildren(h('p', { class: 'notice error' }, explain(err)));
+        if (!(err instanceof SessionEnded) && ticket === panelSeq) alert.replaceChildren(h('p', { class: 'notice error' }, explain(err)));
         return;
       }
+      // pressed twice, another panel opened, or the dialog closed meanwhile
+      if (ticket !== panelSeq || closed) return;
       if (w && (w.from || w.to)) {
         const n = e.course.session_number;
         if (w.from && w.to && w.to < w.from) {

@@ -122,7 +122,8 @@ export function explain(e) {
       ? `Because of the health answers, the client's first treatment can take place from ${civilWords(from)} on. Choose a day from then.`
       : sentence(e.message);
   }
-  if (e.code === 'forbidden') return 'Your role may not do this.';
+  // the API's own refusal of the role, or a 403 without its JSON body (e.g. from a proxy)
+  if (e.code === 'forbidden' || e.code === 'http_403') return 'Your role may not do this.';
   if (e.status === 429) return 'Too many tries in a short time. Wait a minute and try again.';
   if (e.status >= 500) return 'The service had a problem. Try again in a moment.';
   // Field by field only for a form's refusal; other refusals carry data in `details` (a
