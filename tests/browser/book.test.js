@@ -1,7 +1,7 @@
 // The booking page in a real browser, on the real service. Run by .ci/run (`npm test` here).
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startApp, openPage, closeBrowser, tabTo, byId, byText, aTime, PHONE, staffToken } from './harness.js';
+import { startApp, openPage, closeBrowser, tabTo, byId, byText, aTime, PHONE, staffToken, watchCsp } from './harness.js';
 
 after(closeBrowser);
 
@@ -336,10 +336,7 @@ test('with its CSP enforced the page works: / redirects, headers, no violation, 
   const s = await openPage(app, { csp: true });
   const { page } = s;
   try {
-    await page.addInitScript(() => {
-      window.__violations = [];
-      document.addEventListener('securitypolicyviolation', (e) => window.__violations.push(`${e.violatedDirective} ${e.blockedURI}`));
-    });
+    const violations = await watchCsp(page);
     const response = await page.goto(`${app.base}/`);
     assert.equal(new URL(page.url()).pathname, '/book');
     const headers = response.headers();
@@ -363,7 +360,7 @@ test('with its CSP enforced the page works: / redirects, headers, no violation, 
     await page.getByRole('button', { name: 'Book', exact: true }).click();
     await page.getByRole('heading', { name: 'Booked', exact: true }).waitFor();
     await page.getByRole('link', { name: 'Add to calendar', exact: true }).waitFor();
-    assert.deepEqual(await page.evaluate(() => window.__violations), []);
+    assert.deepEqual(await violations(), []);
     for (const path of ['/assets/style.css', '/assets/book.js', '/assets/i18n/de.js']) {
       const r = await app.api(path);
       assert.equal(r.status, 200, path);

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   startApp, openPage, closeBrowser, staffToken, staffUser, staffPractitioner, deskSignIn, ADMIN_LOGIN,
-  tabTo, byId, byText, shownLines,
+  tabTo, byId, byText, shownLines, watchCsp,
 } from './harness.js';
 
 after(closeBrowser);
@@ -56,6 +56,15 @@ async function bookViaApi(app, { name = 'Anna Keller', email = 'anna@example.com
   });
   assert.equal(signed.status, 201, signed.text);
   return { screening: s.json, appointment };
+}
+
+/** "Book for a client", then the client's details and the treatment (microneedling unless said). */
+async function deskClientDetails(page, { name, email, phone = null, service = 'microneedling' }) {
+  await page.getByRole('button', { name: 'Book for a client', exact: true }).click();
+  await page.getByRole('textbox', { name: 'Full name', exact: true }).fill(name);
+  await page.getByRole('textbox', { name: 'Email', exact: true }).fill(email);
+  if (phone) await page.getByRole('textbox', { name: 'Phone', exact: true }).fill(phone);
+  await page.getByRole('combobox', { name: 'Treatment' }).selectOption(service);
 }
 
 /** Brings the day of `iso` into the Day view (today, or "Next" once). */
@@ -425,15 +434,9 @@ test('a walk-in booked at the desk, checked in and completed: the aftercare emai
   const { page } = s;
   try {
     await deskSignIn(page, app.base, reception);
-    await page.getByRole('button', { name: 'Book for a client', exact: true }).click();
-    await page.getByRole('textbox', { name: 'Full name', exact: true }).fill('Walk In');
-    await page.getByRole('textbox', { name: 'Email', exact: true }).fill('walk.in@example.com');
-    await page.getByRole('textbox', { name: 'Phone', exact: true }).fill('030 1234567');
-    await page.getByRole('combobox', { name: 'Treatment' }).selectOption('microneedling');
+    await deskClientDetails(page, { name: 'Walk In', email: 'walk.in@example.com', phone: '030 1234567' });
     const qs = (await app.api('/api/v1/screening/questions')).json.questions;
-    for (const q of qs) {
-      await page.getByRole('group', { name: q.text, exact: true }).getByRole('radio', { name: 'No', exact: true }).check();
-    }
+    await answerAll(page, qs);
     const yesChecked = await page.locator('input[type=radio][value=yes]:checked').count();
     assert.equal(yesChecked, 0);
     await s.step('desk-07-book-form');
@@ -528,10 +531,7 @@ test('book for a client with questionnaire v2: a dated answer, eligible from a l
   const { page } = s;
   try {
     await deskSignIn(page, app.base, ADMIN_LOGIN);
-    await page.getByRole('button', { name: 'Book for a client', exact: true }).click();
-    await page.getByRole('textbox', { name: 'Full name', exact: true }).fill('Petra Peel');
-    await page.getByRole('textbox', { name: 'Email', exact: true }).fill('petra@example.com');
-    await page.getByRole('combobox', { name: 'Treatment' }).selectOption('microneedling');
+    await deskClientDetails(page, { name: 'Petra Peel', email: 'petra@example.com' });
     assert.equal(await page.locator('input[type=radio]:checked').count(), 0, 'no answer preselected');
     await answerAll(page, qs, [peel.text, allergy.text]);
     const group = page.getByRole('group', { name: peel.text, exact: true });
@@ -1683,10 +1683,7 @@ test('reschedule through the picker: a time taken meanwhile is said in words and
   const s = await openPage(app, { csp: true });
   const { page } = s;
   try {
-    await page.addInitScript(() => {
-      window.__violations = [];
-      document.addEventListener('securitypolicyviolation', (e) => window.__violations.push(`${e.violatedDirective} ${e.blockedURI}`));
-    });
+    const violations = await watchCsp(page);
     await deskSignIn(page, app.base, ADMIN_LOGIN);
     // the cancelled session 2 shows its status and the booking's screening, not a missing re-confirmation
     await showDay(page, second.start);
@@ -1731,7 +1728,7 @@ test('reschedule through the picker: a time taken meanwhile is said in words and
     const cal = await app.api(`/api/v1/staff/calendar?from=${day}&to=${day}`, { token });
     const moved = cal.json.appointments.find((a) => a.id === first.id);
     assert.equal(Date.parse(moved.start), Date.parse(nextStart));
-    assert.deepEqual(await page.evaluate(() => window.__violations), []);
+    assert.deepEqual(await violations(), []);
     s.assertClean();
   } finally {
     await s.close();
@@ -1747,10 +1744,7 @@ test('a course booked at the desk: Sessions as typed (0 refused at the field), e
   const { page } = s;
   try {
     await deskSignIn(page, app.base, reception);
-    await page.getByRole('button', { name: 'Book for a client', exact: true }).click();
-    await page.getByRole('textbox', { name: 'Full name', exact: true }).fill('Cora Course');
-    await page.getByRole('textbox', { name: 'Email', exact: true }).fill('cora@example.com');
-    await page.getByRole('combobox', { name: 'Treatment' }).selectOption('microneedling');
+    await deskClientDetails(page, { name: 'Cora Course', email: 'cora@example.com' });
     const qs = (await app.api('/api/v1/screening/questions')).json.questions;
     await answerAll(page, qs);
     await page.getByRole('button', { name: 'Continue', exact: true }).click();

@@ -319,6 +319,18 @@ export async function axe(page) {
   });
 }
 
+/**
+ * Records the page's Content-Security-Policy violations from its next navigation on; returns
+ * a function that reads them ("directive blocked-URI" each). For pages opened with `csp: true`.
+ */
+export async function watchCsp(page) {
+  await page.addInitScript(() => {
+    window.__violations = [];
+    document.addEventListener('securitypolicyviolation', (e) => window.__violations.push(`${e.violatedDirective} ${e.blockedURI}`));
+  });
+  return () => page.evaluate(() => window.__violations);
+}
+
 /** The lines a calendar visit's block shows (those its height holds), as the page renders them. */
 export function shownLines(visit) {
   return visit.evaluate((b) => [...b.children].filter((c) => c.getBoundingClientRect().height > 1).map((c) => c.innerText.trim()).join('\n'));
