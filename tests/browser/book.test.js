@@ -124,14 +124,26 @@ for (const db of ['sqlite', 'postgres']) {
       await page.getByRole('heading', { name: 'Choose a time', exact: true }).waitFor();
       assert.equal(await page.getByRole('combobox', { name: 'Practitioner', exact: true }).inputValue(), '');
       await page.getByRole('checkbox', { name: 'Numbing cream', exact: true }).check();
-      await page.getByRole('spinbutton', { name: 'Sessions', exact: true }).fill('3');
       await page.getByRole('button', { name: 'Next', exact: true }).click();
       await page.locator('.times button').first().waitFor();
-      await chooseFirstTime(page);
+      // A quick hand: "Sessions" typed and a time chosen at once, before the re-plan that
+      // typing schedules is due. The plan drawn for the time must stay: that late re-plan once
+      // replaced it with an empty one while "Book" was already on (a CI run read 0 sessions).
+      await page.evaluate(() => {
+        const sessions = document.getElementById('sessions');
+        sessions.value = '3';
+        sessions.dispatchEvent(new Event('input', { bubbles: true }));
+        document.querySelector('.times button').click();
+      });
+      assert.equal(await page.getByRole('spinbutton', { name: 'Sessions', exact: true }).inputValue(), '3');
       // Before "Book": every planned session's date and time, from the API's preview.
       // "Book" waits for the plan.
       await page.getByRole('button', { name: 'Book', exact: true }).and(page.locator(':enabled')).waitFor();
       const plan = page.getByRole('list', { name: 'Your sessions', exact: true });
+      await plan.evaluate((el) => { el.dataset.drawn = 'once'; });
+      await page.waitForTimeout(500); // past the typing's 300 ms re-plan
+      assert.equal(await page.locator('#plan[hidden]').count(), 0, 'the plan was hidden after it was shown');
+      assert.equal(await page.locator('ul[data-drawn="once"]').count(), 1, 'the plan was drawn again after "Book" was on');
       const planned = await plan.getByRole('listitem').allInnerTexts();
       assert.equal(planned.length, 3);
       assert.ok(planned[2].startsWith('Session 3: '), planned[2]);

@@ -397,6 +397,9 @@ class BookingPage {
 
   renderSummary(moveFocus = false) {
     const { t, fmt } = this;
+    // This render reads the sessions as they are now: a re-plan still pending from typing in
+    // "Sessions" would only draw the same plan again, hiding it (and "Book") meanwhile.
+    clearTimeout(this.previewTimer);
     const slot = this.picker.chosen;
     if (!slot) {
       this.summary.hidden = true;
