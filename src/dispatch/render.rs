@@ -6,6 +6,7 @@ use serde::Serialize;
 use crate::{
     domain::{
         messages::{LinkPurpose, MessageKind},
+        screening::Flags,
         status::AppointmentStatus,
         time::{from_db, to_db},
     },
@@ -57,6 +58,10 @@ struct Ctx<'a> {
     /// The visit's screening (or its re-confirmation) reports a history of cold sores: the
     /// prep email asks about antiviral cover.
     cold_sore_history: bool,
+    /// Numbing cream could still be asked for at the desk: a service that offers it and no
+    /// allergy to local anaesthetics on the visit's screening or re-confirmation (the
+    /// `day_before` email's invitation).
+    numbing_cream_offered: bool,
     /// `{clinic.public_url}/aftercare#<secret>` in the `irritation_check` email.
     aftercare_url: Option<String>,
     /// For the clinic's own emails (`clinician_alert`): the client's phone, the desk, and
@@ -121,13 +126,12 @@ pub async fn outgoing(
     } else {
         None
     };
-    let cold_sore_history = kind == MessageKind::Prep
-        && store::clients::visit_cold_sore_history(
-            &state.db,
-            a.booking_id,
-            a.reconfirm_screening_id,
-        )
-        .await?;
+    // Read for the two kinds whose text depends on them.
+    let flags = if matches!(kind, MessageKind::Prep | MessageKind::DayBefore) {
+        store::clients::visit_flags(&state.db, a.booking_id, a.reconfirm_screening_id).await?
+    } else {
+        Flags::default()
+    };
     let reason = a.cancel_reason.clone().map(|r| {
         // The service's own reason (a re-confirmation ruled the visit out) in the clinic's
         // language; a reason someone typed stays as typed.
@@ -160,7 +164,8 @@ pub async fn outgoing(
         reason,
         cancel_notice: words.duration(settings.booking.client_cancel_notice),
         manage_url,
-        cold_sore_history,
+        cold_sore_history: flags.cold_sore_history,
+        numbing_cream_offered: service.allows_anesthesia() && !flags.no_numbing_cream,
         aftercare_url,
         client_phone: c.phone.clone(),
         desk_url: format!("{}/desk", settings.clinic.public_url),

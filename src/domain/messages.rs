@@ -6,7 +6,10 @@ use std::time::Duration;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
-use super::time::{ClinicZone, QuietHours, sdur};
+use super::{
+    service::Service,
+    time::{ClinicZone, QuietHours, sdur},
+};
 
 /// The kinds of email (part of the contract: `X-Dermadesk-Kind`).
 #[derive(
@@ -253,11 +256,12 @@ impl ReminderRules {
         )
     }
 
-    /// The reminders before a visit: `prep` and `day_before`, each only if its time is still
-    /// ahead; both expire when the visit starts.
+    /// The reminders before a visit: `prep` (for a service the skin is prepared for) and
+    /// `day_before`, each only if its time is still ahead; both expire when the visit starts.
     pub fn before_visit(
         &self,
         zone: &ClinicZone,
+        service: Service,
         now: Timestamp,
         start: Timestamp,
     ) -> Vec<Planned> {
@@ -266,6 +270,7 @@ impl ReminderRules {
             (MessageKind::DayBefore, self.day_before),
         ]
         .into_iter()
+        .filter(|(kind, _)| *kind != MessageKind::Prep || service.prepares_skin())
         .map(|(kind, before)| (kind, start - sdur(before)))
         .filter(|(_, due)| *due > now)
         .map(|(kind, due)| self.planned(zone, kind, due, start))
@@ -313,10 +318,8 @@ pub enum VisitEvent {
     },
     CheckedIn,
     NoShow,
-    /// Completed at the event's `now`; `aftercare` for services that have aftercare.
-    Completed {
-        aftercare: bool,
-    },
+    /// Completed at the event's `now`.
+    Completed,
 }
 
 /// The emails a change causes: kinds whose pending rows are withdrawn, and new rows.
@@ -335,11 +338,12 @@ const PRE_VISIT: &[MessageKind] = &[
 ];
 
 impl ReminderRules {
-    /// The table, in one place: which emails each change plans and which pending ones it
-    /// withdraws. `start` is the visit's (new) start.
+    /// The table, in one place: which emails each change of a visit of `service` plans and
+    /// which pending ones it withdraws. `start` is the visit's (new) start.
     pub fn on(
         &self,
         zone: &ClinicZone,
+        service: Service,
         event: VisitEvent,
         now: Timestamp,
         start: Timestamp,
@@ -350,12 +354,12 @@ impl ReminderRules {
                 if first_of_booking {
                     plan.push(self.immediate(zone, MessageKind::BookingConfirmation, now, start));
                 }
-                plan.extend(self.before_visit(zone, now, start));
+                plan.extend(self.before_visit(zone, service, now, start));
                 (&[], plan)
             }
             VisitEvent::Rescheduled => {
                 let mut plan = vec![self.immediate(zone, MessageKind::Rescheduled, now, start)];
-                plan.extend(self.before_visit(zone, now, start));
+                plan.extend(self.before_visit(zone, service, now, start));
                 (PRE_VISIT, plan)
             }
             VisitEvent::Cancelled { notify: true } => (
@@ -363,8 +367,11 @@ impl ReminderRules {
                 vec![self.immediate(zone, MessageKind::Cancellation, now, start)],
             ),
             VisitEvent::Cancelled { notify: false } | VisitEvent::NoShow => (PRE_VISIT, Vec::new()),
-            VisitEvent::CheckedIn | VisitEvent::Completed { aftercare: false } => (&[], Vec::new()),
-            VisitEvent::Completed { aftercare: true } => (&[], self.after_visit(zone, now, now)),
+            VisitEvent::CheckedIn => (&[], Vec::new()),
+            VisitEvent::Completed if service.has_aftercare() => {
+                (&[], self.after_visit(zone, now, now))
+            }
+            VisitEvent::Completed => (&[], Vec::new()),
         };
         MessagePlan { withdraw, plan }
     }
@@ -400,7 +407,12 @@ mod tests {
     fn reminders_before_a_visit() {
         let z = ClinicZone::new("Europe/Berlin").unwrap();
         let start = ts("2026-12-10T10:00:00+01:00");
-        let plan = rules("").before_visit(&z, ts("2026-12-01T10:00:00+01:00"), start);
+        let plan = rules("").before_visit(
+            &z,
+            Service::Microneedling,
+            ts("2026-12-01T10:00:00+01:00"),
+            start,
+        );
         assert_eq!(plan.len(), 2);
         assert_eq!(
             (plan[0].kind, plan[0].due_at),
@@ -412,7 +424,12 @@ mod tests {
         );
         assert!(plan.iter().all(|p| p.send_by == start));
         // Booked two days ahead: the prep time has passed, so only day_before is planned.
-        let late = rules("").before_visit(&z, ts("2026-12-08T10:00:00+01:00"), start);
+        let late = rules("").before_visit(
+            &z,
+            Service::Microneedling,
+            ts("2026-12-08T10:00:00+01:00"),
+            start,
+        );
         assert_eq!(
             late.iter().map(|p| p.kind).collect::<Vec<_>>(),
             [MessageKind::DayBefore]
@@ -423,7 +440,12 @@ mod tests {
     fn quiet_hours_move_the_due_time_to_the_morning() {
         let z = ClinicZone::new("Europe/Berlin").unwrap();
         let start = ts("2026-12-10T07:30:00+01:00");
-        let plan = rules("21:00-08:00").before_visit(&z, ts("2026-12-01T10:00:00+01:00"), start);
+        let plan = rules("21:00-08:00").before_visit(
+            &z,
+            Service::Microneedling,
+            ts("2026-12-01T10:00:00+01:00"),
+            start,
+        );
         // 07:30 three days before is quiet: it goes at 08:00.
         assert_eq!(plan[0].due_at, ts("2026-12-07T08:00:00+01:00"));
     }
@@ -459,13 +481,15 @@ mod tests {
         let now = ts("2026-12-01T10:00:00+01:00");
         let start = ts("2026-12-10T10:00:00+01:00");
         let r = rules("");
-        let kinds = |e| {
-            let p = r.on(&z, e, now, start);
+        let table = |service, e| {
+            let p = r.on(&z, service, e, now, start);
             (
                 p.withdraw.len(),
                 p.plan.iter().map(|p| p.kind).collect::<Vec<_>>(),
             )
         };
+        let kinds = |e| table(Service::Microneedling, e);
+        let consultation = |e| table(Service::SkinConsultation, e);
         use MessageKind::*;
         assert_eq!(
             kinds(VisitEvent::Booked {
@@ -491,13 +515,25 @@ mod tests {
         assert_eq!(kinds(VisitEvent::NoShow), (4, vec![]));
         assert_eq!(kinds(VisitEvent::CheckedIn), (0, vec![]));
         assert_eq!(
-            kinds(VisitEvent::Completed { aftercare: false }),
-            (0, vec![])
-        );
-        assert_eq!(
-            kinds(VisitEvent::Completed { aftercare: true }),
+            kinds(VisitEvent::Completed),
             (0, vec![Soothing, IrritationCheck, FollowUp])
         );
+        // A skin consultation: no skin to prepare, no aftercare; the rest as for microneedling.
+        assert_eq!(
+            consultation(VisitEvent::Booked {
+                first_of_booking: true
+            }),
+            (0, vec![BookingConfirmation, DayBefore])
+        );
+        assert_eq!(
+            consultation(VisitEvent::Rescheduled),
+            (4, vec![Rescheduled, DayBefore])
+        );
+        assert_eq!(
+            consultation(VisitEvent::Cancelled { notify: true }),
+            (4, vec![Cancellation])
+        );
+        assert_eq!(consultation(VisitEvent::Completed), (0, vec![]));
     }
 
     #[test]

@@ -60,6 +60,18 @@ impl Service {
     pub fn allows_anesthesia(self) -> bool {
         matches!(self, Service::Microneedling)
     }
+
+    /// Whether the client prepares the skin for it (the `prep` email: no sun, pause retinoids
+    /// and acids, tell us about cold sores); a consultation only looks at the skin.
+    pub fn prepares_skin(self) -> bool {
+        matches!(self, Service::Microneedling)
+    }
+
+    /// Whether a completed visit is followed by the aftercare emails (soothing care, the
+    /// irritation watch, the follow-up).
+    pub fn has_aftercare(self) -> bool {
+        matches!(self, Service::Microneedling)
+    }
 }
 
 /// The shortest treatment length an admin may set.

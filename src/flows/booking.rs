@@ -256,7 +256,7 @@ async fn plan_messages(
         let event = VisitEvent::Booked {
             first_of_booking: i == 0,
         };
-        let planned = rules.on(zone, event, now, v.start).plan;
+        let planned = rules.on(zone, v.service, event, now, v.start).plan;
         rows.extend(messages::outbox_rows(state, v.id, 0, email, &planned, now));
     }
     // One statement for the whole course.

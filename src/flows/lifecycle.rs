@@ -16,7 +16,6 @@ use crate::{
         ids::AppointmentId,
         messages::VisitEvent,
         screening::{CheckInHold, clears_check_in, reconfirmation_state},
-        service::Service,
         status::{Mover, Refusal, Transition, VisitTimes, decide},
         time::{from_db, to_db},
     },
@@ -129,9 +128,7 @@ pub async fn apply(
         Move::NoShow => VisitEvent::NoShow,
         Move::Complete => {
             row.completed_at = Some(to_db(now));
-            VisitEvent::Completed {
-                aftercare: a.service == Service::Microneedling,
-            }
+            VisitEvent::Completed
         }
         Move::Cancel(cause) => {
             // The calendar event ends: clients' calendars need a higher SEQUENCE to drop it.
@@ -179,7 +176,8 @@ pub async fn apply(
     }
 
     let id = AppointmentId(a.id);
-    let plan = messages::rules(state).on(state.zone(), event, now, from_db(row.starts_at));
+    let plan =
+        messages::rules(state).on(state.zone(), a.service, event, now, from_db(row.starts_at));
     messages::withdraw(tx, id, plan.withdraw, now).await?;
     if !plan.plan.is_empty() {
         let client = store::clients::find(tx, a.client_id)

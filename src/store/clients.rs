@@ -2,14 +2,13 @@
 
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, DbErr,
-    EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Statement,
-    sea_query::OnConflict,
+    EntityTrait, QueryFilter, QueryOrder, QuerySelect, Statement, sea_query::OnConflict,
 };
 use uuid::Uuid;
 
 use super::entities::{client, screening};
 use crate::domain::client::ClientDetails;
-use crate::domain::screening::{Outcome, QuestionnaireVersion, ReviewDecision};
+use crate::domain::screening::{Flags, Outcome, QuestionnaireVersion, ReviewDecision};
 
 /// The client with this email, created or updated with the given details (one statement:
 /// `INSERT ... ON CONFLICT (email) DO UPDATE ... RETURNING`).
@@ -246,13 +245,14 @@ pub async fn screening_for_booking(
     .await
 }
 
-/// Whether the screening a visit was booked on, or its latest re-confirmation, reports a
-/// history of cold sores (for the prep email).
-pub async fn visit_cold_sore_history(
+/// The flags of the screening a visit was booked on and of its latest re-confirmation, either
+/// one counting (for the `prep` email's cold-sore line and the `day_before` email's numbing
+/// cream line).
+pub async fn visit_flags(
     db: &impl ConnectionTrait,
     booking_id: Uuid,
     reconfirm_screening_id: Option<Uuid>,
-) -> Result<bool, DbErr> {
+) -> Result<Flags, DbErr> {
     let booked_on = super::entities::booking::Entity::find_by_id(booking_id)
         .one(db)
         .await?
@@ -262,14 +262,16 @@ pub async fn visit_cold_sore_history(
         .chain(reconfirm_screening_id)
         .collect();
     if ids.is_empty() {
-        return Ok(false);
+        return Ok(Flags::default());
     }
-    let hits = screening::Entity::find()
+    let rows = screening::Entity::find()
         .filter(screening::Column::Id.is_in(ids))
-        .filter(screening::Column::ColdSoreHistory.eq(true))
-        .count(db)
+        .all(db)
         .await?;
-    Ok(hits > 0)
+    Ok(Flags {
+        no_numbing_cream: rows.iter().any(|s| s.no_numbing_cream),
+        cold_sore_history: rows.iter().any(|s| s.cold_sore_history),
+    })
 }
 
 /// The escape character of the search's LIKE patterns (a backslash is rendered differently by

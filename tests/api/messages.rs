@@ -707,6 +707,95 @@ async fn a_stopped_dispatcher_claims_nothing(db: Db) {
     );
 }
 
+/// Each client reads only what applies: a skin consultation gets the confirmation and the
+/// day-before reminder (no skin to prepare, no needle, no numbing cream offered); a client
+/// allergic to local anaesthetics is not invited to ask for numbing cream; anyone else is.
+async fn a_consultation_and_an_allergy_get_only_the_words_that_apply(db: Db) {
+    let (app, sink) = spawn_mail(db, |_| {}).await;
+    let p = app.practitioner("Dr. Rhee", "08:00", "20:00").await;
+    let consultation = expect(
+        app.book(
+            json!({"service": "skin_consultation", "start": local_at(10, 9, 0),
+            "practitioner_id": p,
+            "client": {"name": "Cora Consult", "email": "cora@example.com"}}),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let mut allergic = crate::helpers::answers(&[]);
+    allergic["local_anaesthetic_allergy"] = json!(true);
+    let screened = expect(
+        app.post(
+            "/api/v1/screenings",
+            &json!({"client": {"name": "Ali Allergy", "email": "ali@example.com"},
+                "answers": allergic}),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let plain = app.eligible("pia@example.com").await;
+    let mut last = String::new();
+    for (sid, hour) in [(screened["id"].as_str().unwrap(), 11), (plain.as_str(), 14)] {
+        let b = expect(
+            app.book(json!({"screening_id": sid, "service": "microneedling",
+                "start": local_at(10, hour, 0), "practitioner_id": p}))
+                .await,
+            StatusCode::CREATED,
+        )
+        .await;
+        last = b["appointments"][0]["start"].as_str().unwrap().to_owned();
+    }
+    app.dispatch().await;
+    assert_eq!(sink.of_kind("booking_confirmation").len(), 3);
+    // Past every reminder's time (the last visit's day_before, 24 h before it; the start as
+    // booked, so the test holds at any time of day).
+    app.advance_to_before(&last, 71 * 60);
+    app.dispatch().await;
+    app.advance_to_before(&last, 23 * 60);
+    app.dispatch().await;
+    let to = |m: &crate::smtp::Received| m.to[0].clone();
+    let mut preps: Vec<String> = sink.of_kind("prep").iter().map(to).collect();
+    preps.sort();
+    assert_eq!(preps, ["ali@example.com", "pia@example.com"]);
+    let day_before = sink.of_kind("day_before");
+    assert_eq!(day_before.len(), 3);
+    let invites = |who: &str| {
+        let m = day_before.iter().find(|m| to(m) == who).unwrap();
+        let (text, html) = (m.text(), m.html());
+        assert!(text.contains("cleansed skin"), "{text}");
+        text.contains("numbing cream") || html.contains("numbing cream")
+    };
+    assert!(!invites("cora@example.com"));
+    assert!(!invites("ali@example.com"));
+    assert!(invites("pia@example.com"));
+    // Completed, the consultation gets no aftercare.
+    let id = consultation["appointments"][0]["id"].as_str().unwrap();
+    let start = consultation["appointments"][0]["start"].as_str().unwrap();
+    app.advance_to(start.parse().unwrap());
+    let desk = app.admin().await;
+    for step in ["check-in", "complete"] {
+        expect(
+            app.post_auth(
+                &format!("/api/v1/staff/appointments/{id}/{step}"),
+                &desk,
+                &json!({}),
+            )
+            .await,
+            StatusCode::OK,
+        )
+        .await;
+    }
+    assert!(
+        messages_of(&app, &desk, id)
+            .await
+            .iter()
+            .all(|m| ["booking_confirmation", "day_before"].contains(&m["kind"].as_str().unwrap())),
+        "a consultation's emails are the confirmation and the day-before reminder"
+    );
+}
+
 on_both!(
     a_refused_connection_is_retried_until_a_server_answers,
     due_times_on_dst_days_follow_real_hours,
@@ -723,4 +812,5 @@ on_both!(
     two_dispatchers_send_a_thousand_messages_once,
     quiet_hours_hold_messages_until_morning,
     the_scheduler_ticks_the_dispatcher,
+    a_consultation_and_an_allergy_get_only_the_words_that_apply,
 );

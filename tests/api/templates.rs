@@ -33,6 +33,7 @@ fn context(lang: Language, kind: MessageKind) -> serde_json::Value {
         "practitioner": "Dr. Rhee",
         "anesthesia": true,
         "anesthesia_minutes": 30,
+        "numbing_cream_offered": true,
         "session_number": 1,
         "sessions": 3,
         "course": [session(1, &first), session(2, &second), session(3, &third)],
