@@ -268,14 +268,19 @@ pub async fn record_reconfirmation(
     if from_db(until) <= now {
         return Err(ApiError::Conflict(past.into()));
     }
-    // The same rule as a first booking: a visit before the answers' first day cannot be
-    // confirmed (the client reschedules it to that day or later, then confirms again).
+    // The same rules as a first booking: a visit before the answers' first day cannot be
+    // confirmed (the client reschedules it to that day or later, then confirms again); numbing
+    // cream the answers rule out (an allergy to local anaesthetics) is taken off this visit,
+    // which keeps its time, as the answers' reason tells the client ("the treatment is done
+    // without numbing cream"). Later sessions change at their own re-confirmation.
+    let mut without_numbing_cream = false;
     if eval.outcome != Outcome::Contraindicated {
-        super::screening::Limits {
+        let limits = super::screening::Limits {
             eligible_from: eval.eligible_from,
             flags: eval.flags,
-        }
-        .check_first_day(state.zone().local_date(from_db(a.starts_at)))?;
+        };
+        limits.check_first_day(state.zone().local_date(from_db(a.starts_at)))?;
+        without_numbing_cream = limits.check_numbing_cream(a.anesthesia).is_err();
     }
     let valid_until = now + sdur(state.settings.booking.screening_valid_for);
     let row =
@@ -283,8 +288,14 @@ pub async fn record_reconfirmation(
     store::clients::insert_screening(&tx, row).await?;
     store::appointments::set_reconfirmation(&tx, a.id, screening_id.0, eval.outcome, to_db(now))
         .await?;
-    let detail =
-        serde_json::json!({ "outcome": eval.outcome.as_str(), "screening_id": screening_id.0 });
+    if without_numbing_cream {
+        store::appointments::take_off_numbing_cream(&tx, a.id).await?;
+    }
+    let detail = serde_json::json!({
+        "outcome": eval.outcome.as_str(),
+        "screening_id": screening_id.0,
+        "numbing_cream_taken_off": without_numbing_cream,
+    });
     audit::record(
         &tx,
         state,
@@ -299,7 +310,10 @@ pub async fn record_reconfirmation(
         let cancel = Move::Cancel(CancelCause::Health);
         lifecycle::apply(&tx, state, &a, cancel, by).await?
     } else {
-        a
+        appointment::Model {
+            anesthesia: a.anesthesia && !without_numbing_cream,
+            ..a
+        }
     };
     tx.commit().await?;
     state.slot_cache.invalidate();

@@ -244,7 +244,8 @@ pub struct ReconfirmDto {
     pub appointment: AppointmentDto,
 }
 
-/// Re-confirms the health answers before a visit; a new contraindication cancels the visit.
+/// Re-confirms the health answers before a visit; a new contraindication cancels the visit,
+/// an allergy to local anaesthetics takes numbing cream off it (its time stays).
 #[utoipa::path(post, path = "/api/v1/bookings/{id}/reconfirm", tag = "manage", params(("id" = uuid::Uuid, Path, description = "the resource id")),
     security(("manage_token" = [])), request_body = ReconfirmBody,
     responses((status = 200, body = ReconfirmDto), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]

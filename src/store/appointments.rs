@@ -238,6 +238,17 @@ pub async fn set_reconfirmation(
         .map(|_| ())
 }
 
+/// Books visit `id` without numbing cream; its time stays as booked (the numbing time is
+/// left free). Used when a re-confirmation reports an allergy to local anaesthetics.
+pub async fn take_off_numbing_cream(db: &impl ConnectionTrait, id: Uuid) -> Result<(), DbErr> {
+    appointment::Entity::update_many()
+        .col_expr(appointment::Column::Anesthesia, false.into())
+        .filter(appointment::Column::Id.eq(id))
+        .exec(db)
+        .await
+        .map(|_| ())
+}
+
 /// What an email about a visit shows: the visit, its client, its practitioner and the
 /// booking's sessions that still hold their time (by session number).
 pub struct EmailContext {

@@ -699,6 +699,134 @@ async fn the_reconfirmation_uses_version_2_and_the_same_date_rule(db: Db) {
 
 on_both!(the_reconfirmation_uses_version_2_and_the_same_date_rule);
 
+/// An allergy to local anaesthetics reported at a re-confirmation takes numbing cream off
+/// that visit (its time stays), whoever records it; the other sessions keep theirs until
+/// their own re-confirmation.
+async fn a_reconfirmed_anaesthetic_allergy_takes_numbing_cream_off_that_visit(db: Db) {
+    let (app, sink) = spawn_mail(db, |_| {}).await;
+    let p = app.practitioner("Dr. Rhee", "08:00", "20:00").await;
+    let s = app.eligible("numbing@example.com").await;
+    let b = expect(
+        app.book(json!({"screening_id": s, "service": "microneedling",
+            "start": local_at(3, 10, 0), "practitioner_id": p, "sessions": 3,
+            "anesthesia": true}))
+            .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let token = b["manage_token"].as_str().unwrap().to_owned();
+    let booked = b["appointments"].as_array().unwrap().clone();
+    let id = |k: usize| booked[k]["id"].as_str().unwrap().to_owned();
+    let mut allergic = answers(&[]);
+    allergic["local_anaesthetic_allergy"] = json!(true);
+    let numbing = |view: &Value| -> Vec<bool> {
+        view["appointments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["anesthesia"].as_bool().unwrap())
+            .collect()
+    };
+    let view = expect(
+        app.get_auth("/api/v1/booking", &token).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(numbing(&view), [true, true, true]);
+
+    // The client, from the link: confirmed, told in words, session 2 keeps its time.
+    let r = expect(
+        app.post_auth(
+            &format!("/api/v1/bookings/{}/reconfirm", id(1)),
+            &token,
+            &json!({ "answers": allergic }),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(r["outcome"], "eligible");
+    assert!(
+        r["reasons"].as_array().unwrap().iter().any(|x| x["message"]
+            .as_str()
+            .unwrap()
+            .contains("without numbing cream")),
+        "{r}"
+    );
+    assert_eq!(r["appointment"]["start"], booked[1]["start"]);
+    assert_eq!(r["appointment"]["end"], booked[1]["end"]);
+    let view = expect(
+        app.get_auth("/api/v1/booking", &token).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(numbing(&view), [true, false, true]);
+    assert_eq!(view["appointments"][1]["needs_reconfirmation"], false);
+
+    // Reception records the same answers for session 3 at the desk: the same rule.
+    let desk = app
+        .staff_user("reception@example.com", "reception", None)
+        .await;
+    expect(
+        app.post_auth(
+            &format!("/api/v1/staff/appointments/{}/reconfirm", id(2)),
+            &desk,
+            &json!({ "answers": allergic }),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    let d = &booked[2]["start"].as_str().unwrap()[..10];
+    let cal = expect(
+        app.get_auth(&format!("/api/v1/staff/calendar?from={d}&to={d}"), &desk)
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    let row = cal["appointments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["id"] == id(2).as_str())
+        .cloned()
+        .unwrap();
+    assert_eq!(row["anesthesia"], false, "{row}");
+    assert_eq!(row["end"], booked[2]["end"], "{row}");
+    let view = expect(
+        app.get_auth("/api/v1/booking", &token).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(numbing(&view), [true, false, false]);
+    // Each change is in the audit log with the re-confirmation.
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) AS n FROM audit_log WHERE action = 'appointment.reconfirm' \
+             AND detail LIKE '%\"numbing_cream_taken_off\":true%'"
+        )
+        .await,
+        2
+    );
+    // The reminder the day before session 2 neither expects numbing cream nor offers it.
+    app.advance_to_before(booked[1]["start"].as_str().unwrap(), 23 * 60);
+    app.dispatch().await;
+    let reminders: Vec<_> = sink
+        .of_kind("day_before")
+        .into_iter()
+        .filter(|m| m.header("X-Dermadesk-Appointment") == id(1))
+        .collect();
+    assert_eq!(reminders.len(), 1);
+    let (text, html) = (reminders[0].text(), reminders[0].html());
+    assert!(text.contains("cleansed skin"), "{text}");
+    assert!(
+        !text.contains("numbing cream") && !html.contains("numbing cream"),
+        "{text}"
+    );
+}
+
+on_both!(a_reconfirmed_anaesthetic_allergy_takes_numbing_cream_off_that_visit);
+
 async fn the_schema_keeps_eligible_from_a_date(db: Db) {
     use sea_orm::{ConnectionTrait, Statement};
     let app = spawn(db).await;
