@@ -21,6 +21,13 @@ pub struct SlotRules {
     pub anesthesia_extra: Duration,
 }
 
+impl SlotRules {
+    /// The earliest start that may be offered or booked at `now` (`min_notice` ahead).
+    pub fn earliest(&self, now: Timestamp) -> Timestamp {
+        now + sdur(self.min_notice)
+    }
+}
+
 /// A half-open interval of instants `[start, end)`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Interval {
@@ -224,7 +231,7 @@ pub fn offered_slots(
     visit: Visit,
 ) -> Vec<Slot> {
     let length = visit_length(visit, rules);
-    let earliest = now + sdur(rules.min_notice);
+    let earliest = rules.earliest(now);
     let latest = now + sdur(rules.horizon);
     let mut slots = Vec::new();
     for cal in calendars {
@@ -260,7 +267,7 @@ pub fn check_window(
     now: Timestamp,
     start: Timestamp,
 ) -> Result<(), SlotProblem> {
-    if start < now + sdur(rules.min_notice) {
+    if start < rules.earliest(now) {
         return Err(SlotProblem::TooSoon);
     }
     if start > now + sdur(rules.horizon) {

@@ -73,7 +73,14 @@ pub async fn slots(state: &AppState, q: Query) -> ApiResult<Arc<Offered>> {
     };
     let ttl = state.settings.booking.availability_cache;
     if let Some(hit) = state.slot_cache.get(&key, ttl) {
-        return Ok(hit);
+        // An answer up to `ttl` old may begin with starts now inside the minimum notice, which
+        // booking would refuse: those are left out (the slots are sorted by start).
+        let earliest = state.slot_rules().earliest(state.now());
+        let stale = hit.slots.partition_point(|s| s.start < earliest);
+        if stale == 0 {
+            return Ok(hit);
+        }
+        return Ok(Arc::new(Offered::new(hit.slots[stale..].to_vec())));
     }
     // Read the generation before the database, so a change committed meanwhile is not hidden.
     let generation = state.slot_cache.generation();

@@ -8,6 +8,13 @@ export class ApiError extends Error {
     this.code = code;
     this.details = details || {};
   }
+
+  /** The API refused only the start of a time the page offered (now inside
+   * `booking.min_notice`, or no longer offered): the time is gone, like a taken one. */
+  get startRefused() {
+    const fields = Object.keys(this.details);
+    return this.code === 'validation_failed' && fields.length === 1 && fields[0] === 'start';
+  }
 }
 
 /** Calls the API; `token` goes in the Authorization header, never in the URL. */

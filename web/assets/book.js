@@ -533,6 +533,8 @@ class BookingPage {
       this.bookButton.textContent = t.book;
       if (err instanceof ApiError && err.code === 'slot_taken') {
         await this.slotTaken();
+      } else if (err instanceof ApiError && err.startRefused) {
+        await this.refreshTimes(this.t.slotGone, () => this.picker.refresh());
       } else if (err instanceof ApiError && err.code === 'not_eligible_until') {
         await this.notEligible(err);
       } else {

@@ -502,7 +502,7 @@ class ManagePage {
       await api(`/api/v1/bookings/${a.id}/reschedule`, { method: 'POST', body, token: this.secret });
     } catch (err) {
       button.disabled = false;
-      if (err instanceof ApiError && err.code === 'slot_taken') {
+      if (err instanceof ApiError && (err.code === 'slot_taken' || err.startRefused)) {
         confirm.hidden = true;
         picker.clear();
         try {
@@ -510,7 +510,7 @@ class ManagePage {
         } catch (e) {
           return this.actionFailed(e);
         }
-        taken.textContent = t.slotTaken;
+        taken.textContent = err.code === 'slot_taken' ? t.slotTaken : t.slotGone;
         taken.hidden = false;
         focusOn(taken);
         return;

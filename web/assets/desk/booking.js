@@ -250,7 +250,8 @@ export function createBooking(app) {
         doneStep(r, client, service);
       } catch (e) {
         fail(e);
-        if (e.status === 409) reload();
+        // taken meanwhile, or now too close: the times again, without it
+        if (e.status === 409 || e.startRefused) reload();
         else book.disabled = false;
       }
     });

@@ -508,8 +508,8 @@ export function openVisit(app, id, { find, refresh }) {
         start: chosen.start,
         practitioner_id: chosen.practitioner_id,
       }, (err) => {
-        // taken meanwhile: the times again, without it
-        if (err.code !== 'slot_taken') return;
+        // taken meanwhile, or now too close: the times again, without it
+        if (err.code !== 'slot_taken' && !err.startRefused) return;
         chosen = null;
         confirm.disabled = true;
         chosenNote.textContent = '';

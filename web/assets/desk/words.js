@@ -126,6 +126,7 @@ export function explain(e) {
   if (e.code === 'forbidden' || e.code === 'http_403') return 'Your role may not do this.';
   if (e.status === 429) return 'Too many tries in a short time. Wait a minute and try again.';
   if (e.status >= 500) return 'The service had a problem. Try again in a moment.';
+  if (e.startRefused) return 'That time can no longer be booked (it is now too close, or no longer offered). Choose another of the times shown.';
   // Field by field only for a form's refusal; other refusals carry data in `details` (a
   // session number, the allowed dates) that the message already says in words.
   const details = e.code === 'validation_failed' ? Object.entries(e.details || {}) : [];

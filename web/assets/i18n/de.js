@@ -138,6 +138,7 @@ export default {
 
   notEligibleUntil: 'Wegen Ihrer Gesundheitsangaben ist Ihre erste Behandlung ab {date} möglich. Die angezeigten Zeiten beginnen jetzt an diesem Tag: Bitte wählen Sie eine davon.',
   slotTaken: 'Diese Zeit wurde leider gerade vergeben. Die angezeigten Zeiten sind jetzt aktuell: Bitte wählen Sie eine andere.',
+  slotGone: 'Diese Zeit kann leider nicht mehr gebucht werden. Die angezeigten Zeiten sind jetzt aktuell: Bitte wählen Sie eine andere.',
   notPassed: 'Nach Ihren Gesundheitsangaben ist eine Online-Buchung für Microneedling derzeit nicht möglich. Bitte beantworten Sie die Fragen erneut oder rufen Sie uns an: {phone}.',
   rateLimited: 'Zu viele Versuche in kurzer Zeit. Bitte warten Sie eine Minute und versuchen Sie es erneut.',
   network: 'Der Buchungsdienst ist nicht erreichbar. Bitte prüfen Sie Ihre Verbindung und versuchen Sie es erneut.',

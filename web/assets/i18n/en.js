@@ -127,6 +127,7 @@ export default {
 
   notEligibleUntil: 'Because of your health answers, your first treatment can take place from {date}. The times shown now start that day: please choose one of them.',
   slotTaken: 'Sorry, someone has just booked that time. The times shown are up to date now: please choose another.',
+  slotGone: 'Sorry, that time can no longer be booked. The times shown are up to date now: please choose another.',
   notPassed: 'Your health answers do not allow booking microneedling online right now. Please answer the questions again, or call us on {phone}.',
   rateLimited: 'Too many tries in a short time. Please wait a minute and try again.',
   network: 'We could not reach the booking service. Check your connection and try again.',
