@@ -1,7 +1,10 @@
 // The booking page in a real browser, on the real service. Run by .ci/run (`npm test` here).
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startApp, openPage, closeBrowser, tabTo, byId, byText, aTime, PHONE, staffToken, watchCsp } from './harness.js';
+import {
+  startApp, openPage, closeBrowser, tabTo, byId, byText, aTime, aTimeFrom, bookableFrom, bookableTime, PHONE, staffToken,
+  watchCsp, berlinDate,
+} from './harness.js';
 
 after(closeBrowser);
 
@@ -27,18 +30,20 @@ async function fillForm(page, { service = 'Microneedling', name = 'Anna Keller',
   }
 }
 
-/** Chooses the first offered time; returns its start (RFC 3339) and label. */
+/** `booking.min_notice` of these apps (the default). */
+const MIN_NOTICE_MS = 2 * 3600_000;
+
+/** Chooses the first offered time clear of the minimum notice; returns its start (RFC 3339)
+ * and label. */
 async function chooseFirstTime(page) {
-  const button = page.locator('.times button').first();
-  await button.waitFor();
+  const button = await bookableTime(page, MIN_NOTICE_MS);
   const start = await button.getAttribute('data-start');
   const label = (await button.textContent()).trim();
-  await page.getByRole('button', { name: label, exact: true }).click();
+  await button.click();
   return { start, label };
 }
 
 /** Today's clinic-local date and a civil date `n` days on (YYYY-MM-DD). */
-const berlinDate = (iso) => new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Berlin' }).format(new Date(iso));
 const addDays = (date, n) => new Date(new Date(`${date}T00:00:00Z`).getTime() + n * 86400000).toISOString().slice(0, 10);
 /** A civil date in words, as the page writes it ("Sunday 13 December 2026"). */
 const civilWords = (date, locale = 'en-GB') =>
@@ -77,7 +82,7 @@ for (const db of ['sqlite', 'postgres']) {
       await page.getByRole('heading', { name: 'Choose a time', exact: true }).waitFor();
       await page.locator('.times button').first().waitFor();
       await s.step(`${db}-single-03-times`);
-      await tabTo(page, aTime);
+      await tabTo(page, aTimeFrom, bookableFrom(MIN_NOTICE_MS));
       const label = await page.evaluate(() => document.activeElement.textContent.trim());
       const start = await page.evaluate(() => document.activeElement.dataset.start);
       await page.keyboard.press('Enter');
@@ -213,6 +218,44 @@ for (const db of ['sqlite', 'postgres']) {
     }
   });
 }
+
+test('a time the clinic no longer offers (its hours changed while the page was open) is said and the times refresh', async () => {
+  const app = await startApp();
+  const id = await app.practitioner('Dr. Lena Vogt');
+  const s = await openPage(app);
+  const { page } = s;
+  try {
+    await page.goto(`${app.base}/book`);
+    await fillForm(page, { service: 'Skin consultation', name: 'Hugo Hours', email: 'hugo@example.com' });
+    await page.getByRole('button', { name: 'Continue', exact: true }).click();
+    const { start } = await chooseFirstTime(page);
+    // Reception takes that weekday out of the practitioner's hours: the API now refuses the
+    // start itself (422 at `start`, not a taken time).
+    const weekday = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Berlin', weekday: 'short' }).format(new Date(start)).toLowerCase();
+    const hours = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].filter((d) => d !== weekday).map((d) => ({ weekday: d, start: '09:00', end: '17:00' }));
+    const put = await app.api(`/api/v1/staff/practitioners/${id}/working-hours`, { method: 'PUT', token: await staffToken(app), body: hours });
+    assert.equal(put.status, 200, put.text);
+    const [refused] = await Promise.all([
+      page.waitForResponse((r) => r.url().endsWith('/api/v1/bookings') && r.request().method() === 'POST'),
+      page.getByRole('button', { name: 'Book', exact: true }).click(),
+    ]);
+    assert.equal(refused.status(), 422);
+    await page.getByRole('alert').filter({ hasText: 'that time can no longer be booked' }).waitFor();
+    await page.locator('.times button').first().waitFor();
+    for (const t of await page.locator('.times button').evaluateAll((bs) => bs.map((b) => b.dataset.start))) {
+      assert.notEqual(berlinDate(t), berlinDate(start), 'a time on the day taken out is still offered');
+    }
+    assert.equal(await page.getByRole('textbox', { name: 'Full name', exact: true }).inputValue(), 'Hugo Hours');
+    await s.step('gone-01-refreshed');
+    await chooseFirstTime(page);
+    await page.getByRole('button', { name: 'Book', exact: true }).click();
+    await page.getByRole('heading', { name: 'Booked', exact: true }).waitFor();
+    s.assertClean();
+  } finally {
+    await s.close();
+    await app.stop();
+  }
+});
 
 test('a course whose later session cannot be placed says so, and "Book" waits', async () => {
   // A 20-day horizon: session 2 (about 4 weeks on) has no time.

@@ -5,6 +5,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   startApp, openPage, closeBrowser, staffToken, staffUser, staffPractitioner, deskSignIn, tabTo, byId,
+  berlinDate, showDayOf, bookableTime,
 } from './harness.js';
 
 after(closeBrowser);
@@ -13,14 +14,6 @@ after(closeBrowser);
 const DESK_ENV = { APP__BOOKING__MIN_NOTICE: '1m' };
 const XSS = '<img src=x onerror=alert(1)>';
 
-const berlinDate = (iso) => new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Berlin' }).format(new Date(iso));
-
-/** Brings the day of `iso` into the Day view (today, or "Next" once). */
-async function showDayOf(page, iso) {
-  if (berlinDate(iso) !== berlinDate(new Date().toISOString())) {
-    await page.getByRole('button', { name: 'Next', exact: true }).click();
-  }
-}
 
 /** A screening through the public API (every answer No except `yes`); returns its JSON. */
 async function screen(app, client, yes = []) {
@@ -103,8 +96,7 @@ test('reception finds a known client by part of the name (keyboard), books with 
     await page.keyboard.press('Enter');
     await page.getByRole('heading', { name: 'Screening passed: choose a time' }).waitFor();
     await page.getByText('Microneedling for Anna Keller.').waitFor();
-    const first = page.locator('.times button').first();
-    await first.waitFor();
+    const first = await bookableTime(page, 60_000);
     const start = await first.getAttribute('data-start');
     await first.click();
     await s.step('desk-clients-03-slot');

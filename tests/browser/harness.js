@@ -353,6 +353,43 @@ export const byText = (text) => {
   const el = document.activeElement;
   return !!el && (el.tagName === 'BUTTON' || el.tagName === 'A') && el.textContent.trim() === text;
 };
+/** The clinic-local date (YYYY-MM-DD, Europe/Berlin) of an instant. */
+export const berlinDate = (iso) => new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Berlin' }).format(new Date(iso));
+
+/** Brings the day of `iso` (today or tomorrow) into the calendar's view: "Today" first, since
+ * the calendar keeps the day it shows, then "Next" once for tomorrow. */
+export async function showDayOf(page, iso) {
+  await page.getByRole('button', { name: 'Today', exact: true }).click();
+  if (berlinDate(iso) !== berlinDate(new Date().toISOString())) {
+    await page.getByRole('button', { name: 'Next', exact: true }).click();
+  }
+}
+
+/** How far past `booking.min_notice` a test's time must lie: the first offered time can sit
+ * right at that edge, slip inside it while a test takes its screenshots, and be refused. */
+const NOTICE_MARGIN_MS = 2 * 60_000;
+
+/** The first offered time button in `scope` that starts at least `noticeMs` (the app's
+ * `booking.min_notice`) plus a margin from now. */
+export async function bookableTime(scope, noticeMs) {
+  const buttons = scope.locator('.times button[data-start]');
+  await buttons.first().waitFor();
+  const starts = await buttons.evaluateAll((bs) => bs.map((b) => b.dataset.start));
+  const earliest = Date.now() + noticeMs + NOTICE_MARGIN_MS;
+  const i = starts.findIndex((start) => Date.parse(start) >= earliest);
+  assert.ok(i >= 0, `no offered time from ${new Date(earliest).toISOString()} on`);
+  return buttons.nth(i);
+}
+
+/** Focused element is a time button starting at `earliest` (ms since the epoch) or later. */
+export const aTimeFrom = (earliest) => {
+  const el = document.activeElement;
+  return !!el && el.tagName === 'BUTTON' && /^\d\d:\d\d$/.test(el.textContent.trim()) && Date.parse(el.dataset.start) >= earliest;
+};
+
+/** `aTimeFrom`'s argument: `noticeMs` plus the margin from now. */
+export const bookableFrom = (noticeMs) => Date.now() + noticeMs + NOTICE_MARGIN_MS;
+
 /** Focused element is a time button (any). */
 export const aTime = () => {
   const el = document.activeElement;

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, readdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startApp, openPage, closeBrowser, tabTo, byId, byText, aTime } from './harness.js';
+import { startApp, openPage, closeBrowser, tabTo, byId, byText, aTime, berlinDate, bookableTime } from './harness.js';
 
 after(closeBrowser);
 
@@ -34,7 +34,6 @@ async function bookCourse(app, sessions = 3, fromDays = 2) {
 }
 
 /** The clinic-local date (YYYY-MM-DD) of an instant, and a civil date `n` days on. */
-const berlinDate = (iso) => new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Berlin' }).format(new Date(iso));
 const addDays = (date, n) => new Date(new Date(`${date}T00:00:00Z`).getTime() + n * 86400000).toISOString().slice(0, 10);
 
 const session = (page, n) => page.getByRole('region', { name: `Session ${n}`, exact: true });
@@ -402,7 +401,7 @@ test('reschedule: another practitioner, and a warning for a time inside the noti
     assert.notEqual(booked.appointments[0].practitioner_id, sam);
     await who.selectOption({ label: 'Sam Berger' });
     await page.locator('.times button').first().waitFor();
-    const first = page.locator('.times button').first();
+    const first = await bookableTime(page, 2 * 3600_000); // booking.min_notice's default
     const start = await first.getAttribute('data-start');
     await first.click();
     await page.getByRole('heading', { name: /with Sam Berger\?$/ }).waitFor();
