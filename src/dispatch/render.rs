@@ -62,6 +62,9 @@ struct Ctx<'a> {
     /// allergy to local anaesthetics on the visit's screening or re-confirmation (the
     /// `day_before` email's invitation).
     numbing_cream_offered: bool,
+    /// The visit was cancelled because re-confirmed answers rule the treatment out: the
+    /// cancellation does not invite the client to book again online.
+    health_cancel: bool,
     /// `{clinic.public_url}/aftercare#<secret>` in the `irritation_check` email.
     aftercare_url: Option<String>,
     /// For the clinic's own emails (`clinician_alert`): the client's phone, the desk, and
@@ -128,14 +131,16 @@ pub async fn outgoing(
     };
     // Read for the two kinds whose text depends on them.
     let flags = if matches!(kind, MessageKind::Prep | MessageKind::DayBefore) {
-        store::clients::visit_flags(&state.db, a.booking_id, a.reconfirm_screening_id).await?
+        store::clients::visit_flags(&state.db, a.booking_id).await?
     } else {
         Flags::default()
     };
+    let health_cancel =
+        a.cancel_reason.as_deref() == Some(crate::flows::lifecycle::HEALTH_CANCEL_REASON);
     let reason = a.cancel_reason.clone().map(|r| {
         // The service's own reason (a re-confirmation ruled the visit out) in the clinic's
         // language; a reason someone typed stays as typed.
-        if r == crate::flows::lifecycle::HEALTH_CANCEL_REASON {
+        if health_cancel {
             words.health_cancel_reason.clone()
         } else {
             r
@@ -166,6 +171,7 @@ pub async fn outgoing(
         manage_url,
         cold_sore_history: flags.cold_sore_history,
         numbing_cream_offered: service.allows_anesthesia() && !flags.no_numbing_cream,
+        health_cancel,
         aftercare_url,
         client_phone: c.phone.clone(),
         desk_url: format!("{}/desk", settings.clinic.public_url),

@@ -16,6 +16,8 @@ macro_rules! kind_templates {
         &[
             (concat!($lang, "/_layout.html"), include_str!(concat!("../../templates/", $lang, "/_layout.html"))),
             (concat!($lang, "/_footer.txt"), include_str!(concat!("../../templates/", $lang, "/_footer.txt"))),
+            (concat!($lang, "/_prep_summary.txt"), include_str!(concat!("../../templates/", $lang, "/_prep_summary.txt"))),
+            (concat!($lang, "/_prep_summary.html"), include_str!(concat!("../../templates/", $lang, "/_prep_summary.html"))),
             $(
             (concat!($lang, "/", $kind, "/subject.txt"), include_str!(concat!("../../templates/", $lang, "/", $kind, "/subject.txt"))),
             (concat!($lang, "/", $kind, "/text.txt"), include_str!(concat!("../../templates/", $lang, "/", $kind, "/text.txt"))),

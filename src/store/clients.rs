@@ -245,21 +245,25 @@ pub async fn screening_for_booking(
     .await
 }
 
-/// The flags of the screening a visit was booked on and of its latest re-confirmation, either
-/// one counting (for the `prep` email's cold-sore line and the `day_before` email's numbing
-/// cream line).
-pub async fn visit_flags(
-    db: &impl ConnectionTrait,
-    booking_id: Uuid,
-    reconfirm_screening_id: Option<Uuid>,
-) -> Result<Flags, DbErr> {
+/// The flags of the screening a booking was made on and of every re-confirmation of its
+/// visits, any one counting: an allergy or a cold-sore history told at one session holds for
+/// the course (the `prep` email's cold-sore line, the `day_before` email's numbing cream line).
+pub async fn visit_flags(db: &impl ConnectionTrait, booking_id: Uuid) -> Result<Flags, DbErr> {
+    use super::entities::appointment;
     let booked_on = super::entities::booking::Entity::find_by_id(booking_id)
         .one(db)
         .await?
         .and_then(|b| b.screening_id);
+    let reconfirmed: Vec<Option<Uuid>> = appointment::Entity::find()
+        .select_only()
+        .column(appointment::Column::ReconfirmScreeningId)
+        .filter(appointment::Column::BookingId.eq(booking_id))
+        .into_tuple()
+        .all(db)
+        .await?;
     let ids: Vec<Uuid> = booked_on
         .into_iter()
-        .chain(reconfirm_screening_id)
+        .chain(reconfirmed.into_iter().flatten())
         .collect();
     if ids.is_empty() {
         return Ok(Flags::default());

@@ -34,6 +34,7 @@ fn context(lang: Language, kind: MessageKind) -> serde_json::Value {
         "anesthesia": true,
         "anesthesia_minutes": 30,
         "numbing_cream_offered": true,
+        "health_cancel": false,
         "session_number": 1,
         "sessions": 3,
         "course": [session(1, &first), session(2, &second), session(3, &third)],
@@ -144,6 +145,85 @@ fn key_words_reach_the_client() {
         for w in want {
             assert!(text.contains(w), "{kind:?} lacks {w:?}:\n{text}");
         }
+    }
+}
+
+/// The branches the snapshots (session 1 of a microneedling course) do not show: a repeat
+/// session's prep asks for the health answers as a requirement; a health cancellation does not
+/// invite booking online; a skin consultation is told nothing about consent, health answers or
+/// a treatment area; a rescheduled visit carries the preparation.
+#[test]
+fn each_email_says_only_what_applies_to_its_visit() {
+    for lang in Language::ALL {
+        let text = |kind: MessageKind, change: &dyn Fn(&mut serde_json::Value)| {
+            let mut ctx = context(lang, kind);
+            change(&mut ctx);
+            render(lang, kind, &ctx).unwrap().text
+        };
+        let (required, if_changed, book_online, consent, health, area, prepare) = match lang {
+            Language::En => (
+                "Before this repeat session",
+                "If anything has changed in your health",
+                "To book again",
+                "signed consent",
+                "confirm your health answers",
+                "treatment area",
+                "How to prepare:",
+            ),
+            Language::De => (
+                "vor dieser Folgesitzung",
+                "Wenn sich an Ihrer Gesundheit etwas geändert hat",
+                "Für einen neuen Termin",
+                "unterschriebene Einwilligung",
+                "Gesundheitsangaben bestätigen",
+                "Behandlungsbereich",
+                "So bereiten Sie sich vor:",
+            ),
+        };
+        let first = text(MessageKind::Prep, &|_| {});
+        assert!(
+            first.contains(if_changed) && !first.contains(required),
+            "{first}"
+        );
+        let repeat = text(MessageKind::Prep, &|c| c["session_number"] = json!(2));
+        assert!(
+            repeat.contains(required) && !repeat.contains(if_changed),
+            "{repeat}"
+        );
+
+        let asked = text(MessageKind::Cancellation, &|_| {});
+        assert!(asked.contains(book_online), "{asked}");
+        let health_cancel = text(MessageKind::Cancellation, &|c| {
+            c["health_cancel"] = json!(true)
+        });
+        assert!(!health_cancel.contains(book_online), "{health_cancel}");
+
+        let consultation = |c: &mut serde_json::Value| {
+            c["service"] = json!("skin_consultation");
+            c["sessions"] = json!(1);
+            c["anesthesia"] = json!(false);
+            c["numbing_cream_offered"] = json!(false);
+        };
+        let booked = text(MessageKind::BookingConfirmation, &|_| {});
+        assert!(
+            booked.contains(consent) && booked.contains(health),
+            "{booked}"
+        );
+        let booked = text(MessageKind::BookingConfirmation, &consultation);
+        assert!(
+            !booked.contains(consent) && !booked.contains(health),
+            "{booked}"
+        );
+        let tomorrow = text(MessageKind::DayBefore, &consultation);
+        assert!(
+            !tomorrow.contains(area) && !tomorrow.contains(health),
+            "{tomorrow}"
+        );
+
+        let moved = text(MessageKind::Rescheduled, &|_| {});
+        assert!(moved.contains(prepare), "{moved}");
+        let moved = text(MessageKind::Rescheduled, &consultation);
+        assert!(!moved.contains(prepare), "{moved}");
     }
 }
 

@@ -417,7 +417,7 @@ export function openVisit(app, id, { find, refresh }) {
       'form',
       { class: 'visit-panel', 'aria-labelledby': 'cancel-title', novalidate: true },
       h('h3', { id: 'cancel-title' }, 'Cancel this visit'),
-      h('div', { class: 'field' }, h('label', { for: 'cancel-reason' }, 'Reason'), h('span', { class: 'hint' }, 'Optional. The client is told that the visit is cancelled.'), reason),
+      h('div', { class: 'field' }, h('label', { for: 'cancel-reason' }, 'Reason'), h('span', { class: 'hint' }, 'Optional. It is sent to the client in the cancellation email: no health details.'), reason),
       h(
         'div',
         { class: 'actions' },
