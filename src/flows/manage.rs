@@ -270,9 +270,9 @@ pub async fn record_reconfirmation(
     }
     // The same rules as a first booking: a visit before the answers' first day cannot be
     // confirmed (the client reschedules it to that day or later, then confirms again); numbing
-    // cream the answers rule out (an allergy to local anaesthetics) is taken off this visit,
-    // which keeps its time, as the answers' reason tells the client ("the treatment is done
-    // without numbing cream"). Later sessions change at their own re-confirmation.
+    // cream the answers rule out (an allergy to local anaesthetics) is taken off this visit and
+    // the course's later booked sessions, which keep their times, as the answers' reason tells
+    // the client ("the treatment is done without numbing cream").
     let mut without_numbing_cream = false;
     if eval.outcome != Outcome::Contraindicated {
         let limits = super::screening::Limits {
@@ -289,7 +289,7 @@ pub async fn record_reconfirmation(
     store::appointments::set_reconfirmation(&tx, a.id, screening_id.0, eval.outcome, to_db(now))
         .await?;
     if without_numbing_cream {
-        store::appointments::take_off_numbing_cream(&tx, a.id).await?;
+        store::appointments::take_off_numbing_cream(&tx, a.booking_id, a.session_number).await?;
     }
     let detail = serde_json::json!({
         "outcome": eval.outcome.as_str(),

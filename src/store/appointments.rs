@@ -238,12 +238,20 @@ pub async fn set_reconfirmation(
         .map(|_| ())
 }
 
-/// Books visit `id` without numbing cream; its time stays as booked (the numbing time is
-/// left free). Used when a re-confirmation reports an allergy to local anaesthetics.
-pub async fn take_off_numbing_cream(db: &impl ConnectionTrait, id: Uuid) -> Result<(), DbErr> {
+/// Books the booked visits of `booking_id` from session `from_session` on without numbing
+/// cream; their times stay as booked (the numbing time is left free). Used when a
+/// re-confirmation reports an allergy to local anaesthetics.
+pub async fn take_off_numbing_cream(
+    db: &impl ConnectionTrait,
+    booking_id: Uuid,
+    from_session: i32,
+) -> Result<(), DbErr> {
     appointment::Entity::update_many()
         .col_expr(appointment::Column::Anesthesia, false.into())
-        .filter(appointment::Column::Id.eq(id))
+        .filter(appointment::Column::BookingId.eq(booking_id))
+        .filter(appointment::Column::SessionNumber.gte(from_session))
+        .filter(appointment::Column::Status.eq(AppointmentStatus::Booked))
+        .filter(appointment::Column::Anesthesia.eq(true))
         .exec(db)
         .await
         .map(|_| ())

@@ -700,9 +700,9 @@ async fn the_reconfirmation_uses_version_2_and_the_same_date_rule(db: Db) {
 on_both!(the_reconfirmation_uses_version_2_and_the_same_date_rule);
 
 /// An allergy to local anaesthetics reported at a re-confirmation takes numbing cream off
-/// that visit (its time stays), whoever records it; the other sessions keep theirs until
-/// their own re-confirmation.
-async fn a_reconfirmed_anaesthetic_allergy_takes_numbing_cream_off_that_visit(db: Db) {
+/// that visit and the course's later sessions (their times stay), whoever records it; the
+/// reminders then neither expect numbing cream nor offer it.
+async fn a_reconfirmed_anaesthetic_allergy_takes_numbing_cream_off_the_rest_of_the_course(db: Db) {
     let (app, sink) = spawn_mail(db, |_| {}).await;
     let p = app.practitioner("Dr. Rhee", "08:00", "20:00").await;
     let s = app.eligible("numbing@example.com").await;
@@ -719,25 +719,25 @@ async fn a_reconfirmed_anaesthetic_allergy_takes_numbing_cream_off_that_visit(db
     let id = |k: usize| booked[k]["id"].as_str().unwrap().to_owned();
     let mut allergic = answers(&[]);
     allergic["local_anaesthetic_allergy"] = json!(true);
-    let numbing = |view: &Value| -> Vec<bool> {
+    let numbing = || async {
+        let view = expect(
+            app.get_auth("/api/v1/booking", &token).await,
+            StatusCode::OK,
+        )
+        .await;
         view["appointments"]
             .as_array()
             .unwrap()
             .iter()
             .map(|a| a["anesthesia"].as_bool().unwrap())
-            .collect()
+            .collect::<Vec<_>>()
     };
-    let view = expect(
-        app.get_auth("/api/v1/booking", &token).await,
-        StatusCode::OK,
-    )
-    .await;
-    assert_eq!(numbing(&view), [true, true, true]);
+    assert_eq!(numbing().await, [true, true, true]);
 
-    // The client, from the link: confirmed, told in words, session 2 keeps its time.
+    // The client, from the link, for session 3: confirmed, told in words, its time kept.
     let r = expect(
         app.post_auth(
-            &format!("/api/v1/bookings/{}/reconfirm", id(1)),
+            &format!("/api/v1/bookings/{}/reconfirm", id(2)),
             &token,
             &json!({ "answers": allergic }),
         )
@@ -753,23 +753,21 @@ async fn a_reconfirmed_anaesthetic_allergy_takes_numbing_cream_off_that_visit(db
             .contains("without numbing cream")),
         "{r}"
     );
-    assert_eq!(r["appointment"]["start"], booked[1]["start"]);
-    assert_eq!(r["appointment"]["end"], booked[1]["end"]);
-    let view = expect(
-        app.get_auth("/api/v1/booking", &token).await,
-        StatusCode::OK,
-    )
-    .await;
-    assert_eq!(numbing(&view), [true, false, true]);
-    assert_eq!(view["appointments"][1]["needs_reconfirmation"], false);
+    assert_eq!(r["appointment"]["start"], booked[2]["start"]);
+    assert_eq!(r["appointment"]["end"], booked[2]["end"]);
+    assert_eq!(
+        numbing().await,
+        [true, true, false],
+        "earlier sessions keep theirs"
+    );
 
-    // Reception records the same answers for session 3 at the desk: the same rule.
+    // Reception records the same answers for session 2 at the desk: session 2 and the rest.
     let desk = app
         .staff_user("reception@example.com", "reception", None)
         .await;
     expect(
         app.post_auth(
-            &format!("/api/v1/staff/appointments/{}/reconfirm", id(2)),
+            &format!("/api/v1/staff/appointments/{}/reconfirm", id(1)),
             &desk,
             &json!({ "answers": allergic }),
         )
@@ -777,7 +775,8 @@ async fn a_reconfirmed_anaesthetic_allergy_takes_numbing_cream_off_that_visit(db
         StatusCode::OK,
     )
     .await;
-    let d = &booked[2]["start"].as_str().unwrap()[..10];
+    assert_eq!(numbing().await, [true, false, false]);
+    let d = &booked[1]["start"].as_str().unwrap()[..10];
     let cal = expect(
         app.get_auth(&format!("/api/v1/staff/calendar?from={d}&to={d}"), &desk)
             .await,
@@ -788,18 +787,12 @@ async fn a_reconfirmed_anaesthetic_allergy_takes_numbing_cream_off_that_visit(db
         .as_array()
         .unwrap()
         .iter()
-        .find(|a| a["id"] == id(2).as_str())
+        .find(|a| a["id"] == id(1).as_str())
         .cloned()
         .unwrap();
     assert_eq!(row["anesthesia"], false, "{row}");
-    assert_eq!(row["end"], booked[2]["end"], "{row}");
-    let view = expect(
-        app.get_auth("/api/v1/booking", &token).await,
-        StatusCode::OK,
-    )
-    .await;
-    assert_eq!(numbing(&view), [true, false, false]);
-    // Each change is in the audit log with the re-confirmation.
+    assert_eq!(row["end"], booked[1]["end"], "{row}");
+    // Each change is in the audit log with its re-confirmation.
     assert_eq!(
         app.count(
             "SELECT COUNT(*) AS n FROM audit_log WHERE action = 'appointment.reconfirm' \
@@ -808,24 +801,27 @@ async fn a_reconfirmed_anaesthetic_allergy_takes_numbing_cream_off_that_visit(db
         .await,
         2
     );
-    // The reminder the day before session 2 neither expects numbing cream nor offers it.
-    app.advance_to_before(booked[1]["start"].as_str().unwrap(), 23 * 60);
-    app.dispatch().await;
-    let reminders: Vec<_> = sink
-        .of_kind("day_before")
-        .into_iter()
-        .filter(|m| m.header("X-Dermadesk-Appointment") == id(1))
-        .collect();
-    assert_eq!(reminders.len(), 1);
-    let (text, html) = (reminders[0].text(), reminders[0].html());
-    assert!(text.contains("cleansed skin"), "{text}");
-    assert!(
-        !text.contains("numbing cream") && !html.contains("numbing cream"),
-        "{text}"
-    );
+    // The reminders the day before sessions 2 and 3 neither expect numbing cream nor offer it.
+    for k in [1, 2] {
+        app.advance_to_before(booked[k]["start"].as_str().unwrap(), 23 * 60);
+        app.dispatch().await;
+        let reminders: Vec<_> = sink
+            .of_kind("day_before")
+            .into_iter()
+            .filter(|m| m.header("X-Dermadesk-Appointment") == id(k))
+            .collect();
+        assert_eq!(reminders.len(), 1, "session {}", k + 1);
+        let (text, html) = (reminders[0].text(), reminders[0].html());
+        assert!(text.contains("cleansed skin"), "{text}");
+        assert!(
+            !text.contains("numbing cream") && !html.contains("numbing cream"),
+            "session {}: {text}",
+            k + 1
+        );
+    }
 }
 
-on_both!(a_reconfirmed_anaesthetic_allergy_takes_numbing_cream_off_that_visit);
+on_both!(a_reconfirmed_anaesthetic_allergy_takes_numbing_cream_off_the_rest_of_the_course);
 
 async fn the_schema_keeps_eligible_from_a_date(db: Db) {
     use sea_orm::{ConnectionTrait, Statement};
