@@ -356,13 +356,20 @@ export const byText = (text) => {
 /** The clinic-local date (YYYY-MM-DD, Europe/Berlin) of an instant. */
 export const berlinDate = (iso) => new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Berlin' }).format(new Date(iso));
 
+/** Clicks the calendar's button `name` and waits for the calendar it draws (a new grid; the
+ * old one's blocks would otherwise be read while they are being replaced). */
+async function calendarTo(page, name) {
+  const grid = page.locator('.cal-grid');
+  if (await grid.count()) await grid.first().evaluate((el) => { el.dataset.stale = 'yes'; });
+  await page.getByRole('button', { name, exact: true }).click();
+  await page.locator('.cal-grid:not([data-stale])').waitFor();
+}
+
 /** Brings the day of `iso` (today or tomorrow) into the calendar's view: "Today" first, since
  * the calendar keeps the day it shows, then "Next" once for tomorrow. */
 export async function showDayOf(page, iso) {
-  await page.getByRole('button', { name: 'Today', exact: true }).click();
-  if (berlinDate(iso) !== berlinDate(new Date().toISOString())) {
-    await page.getByRole('button', { name: 'Next', exact: true }).click();
-  }
+  await calendarTo(page, 'Today');
+  if (berlinDate(iso) !== berlinDate(new Date().toISOString())) await calendarTo(page, 'Next');
 }
 
 /** How far past `booking.min_notice` a test's time must lie: the first offered time can sit
