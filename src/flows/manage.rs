@@ -273,14 +273,14 @@ pub async fn record_reconfirmation(
     // cream the answers rule out (an allergy to local anaesthetics) is taken off this visit and
     // the course's later booked sessions, which keep their times, as the answers' reason tells
     // the client ("the treatment is done without numbing cream").
-    let mut without_numbing_cream = false;
+    let mut numbing_cream_ruled_out = false;
     if eval.outcome != Outcome::Contraindicated {
         let limits = super::screening::Limits {
             eligible_from: eval.eligible_from,
             flags: eval.flags,
         };
         limits.check_first_day(state.zone().local_date(from_db(a.starts_at)))?;
-        without_numbing_cream = limits.check_numbing_cream(a.anesthesia).is_err();
+        numbing_cream_ruled_out = limits.check_numbing_cream(true).is_err();
     }
     let valid_until = now + sdur(state.settings.booking.screening_valid_for);
     let row =
@@ -288,13 +288,15 @@ pub async fn record_reconfirmation(
     store::clients::insert_screening(&tx, row).await?;
     store::appointments::set_reconfirmation(&tx, a.id, screening_id.0, eval.outcome, to_db(now))
         .await?;
-    if without_numbing_cream {
-        store::appointments::take_off_numbing_cream(&tx, a.booking_id, a.session_number).await?;
-    }
+    let taken_off = if numbing_cream_ruled_out {
+        store::appointments::take_off_numbing_cream(&tx, a.booking_id, a.session_number).await?
+    } else {
+        0
+    };
     let detail = serde_json::json!({
         "outcome": eval.outcome.as_str(),
         "screening_id": screening_id.0,
-        "numbing_cream_taken_off": without_numbing_cream,
+        "numbing_cream_taken_off": taken_off > 0,
     });
     audit::record(
         &tx,
@@ -311,7 +313,7 @@ pub async fn record_reconfirmation(
         lifecycle::apply(&tx, state, &a, cancel, by).await?
     } else {
         appointment::Model {
-            anesthesia: a.anesthesia && !without_numbing_cream,
+            anesthesia: a.anesthesia && !numbing_cream_ruled_out,
             ..a
         }
     };

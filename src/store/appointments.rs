@@ -240,12 +240,12 @@ pub async fn set_reconfirmation(
 
 /// Books the booked visits of `booking_id` from session `from_session` on without numbing
 /// cream; their times stay as booked (the numbing time is left free). Used when a
-/// re-confirmation reports an allergy to local anaesthetics.
+/// re-confirmation reports an allergy to local anaesthetics. Returns how many visits changed.
 pub async fn take_off_numbing_cream(
     db: &impl ConnectionTrait,
     booking_id: Uuid,
     from_session: i32,
-) -> Result<(), DbErr> {
+) -> Result<u64, DbErr> {
     appointment::Entity::update_many()
         .col_expr(appointment::Column::Anesthesia, false.into())
         .filter(appointment::Column::BookingId.eq(booking_id))
@@ -254,7 +254,7 @@ pub async fn take_off_numbing_cream(
         .filter(appointment::Column::Anesthesia.eq(true))
         .exec(db)
         .await
-        .map(|_| ())
+        .map(|r| r.rows_affected)
 }
 
 /// What an email about a visit shows: the visit, its client, its practitioner and the
