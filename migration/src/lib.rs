@@ -18,6 +18,7 @@ mod m20261128_000010_aftercare;
 mod m20261128_000011_services;
 mod m20261129_000012_client_search;
 mod m20261130_000013_audit_mentions;
+mod m20261207_000014_rescheduled_from;
 
 /// The closed-set columns and their allowed values as the latest migration leaves them (for the
 /// application's test that its enums store exactly these, and the database test that each
@@ -81,6 +82,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000011_services::Migration),
             Box::new(m20261129_000012_client_search::Migration),
             Box::new(m20261130_000013_audit_mentions::Migration),
+            Box::new(m20261207_000014_rescheduled_from::Migration),
         ]
     }
 }

@@ -50,6 +50,11 @@ struct Ctx<'a> {
     sessions: usize,
     course: Vec<SessionCtx>,
     next_session: Option<SessionCtx>,
+    /// Where a rescheduled visit moved from (`rescheduled` only; unknown for visits moved
+    /// before the start was kept).
+    previous: Option<SessionCtx>,
+    /// The booking's other sessions booked and still ahead (`cancellation`: they stay).
+    still_booked: Vec<SessionCtx>,
     reason: Option<String>,
     /// `booking.client_cancel_notice` in words of the clinic's language.
     cancel_notice: String,
@@ -105,14 +110,15 @@ pub async fn outgoing(
     let zone = state.zone();
     let settings = &state.settings;
     let words = templates::locale(settings.clinic.language)?;
-    let session = |x: &appointment::Model| {
-        let l = zone.local(from_db(x.starts_at));
+    let session_at = |number: i32, start: i64| {
+        let l = zone.local(from_db(start));
         SessionCtx {
-            number: x.session_number,
+            number,
             date: words.date(l.date()),
             time: l.strftime("%H:%M").to_string(),
         }
     };
+    let session = |x: &appointment::Model| session_at(x.session_number, x.starts_at);
     let me = session(&a);
     let service = a.service;
     let next_session = course
@@ -166,6 +172,23 @@ pub async fn outgoing(
         sessions: course.len().max(1),
         course: course.iter().map(session).collect(),
         next_session: next_session.map(session),
+        still_booked: if kind == MessageKind::Cancellation {
+            course
+                .iter()
+                .filter(|x| {
+                    x.id != a.id
+                        && x.status == AppointmentStatus::Booked
+                        && x.starts_at > to_db(now)
+                })
+                .map(session)
+                .collect()
+        } else {
+            Vec::new()
+        },
+        previous: a
+            .rescheduled_from
+            .filter(|_| kind == MessageKind::Rescheduled)
+            .map(|from| session_at(a.session_number, from)),
         reason,
         cancel_notice: words.duration(settings.booking.client_cancel_notice),
         manage_url,

@@ -175,6 +175,7 @@ pub async fn book(state: &AppState, req: BookingRequest, actor: Actor) -> ApiRes
             reconfirm_screening_id: None,
             reconfirm_outcome: None,
             reconfirmed_at: None,
+            rescheduled_from: None,
         })
         .collect();
     let views = rows

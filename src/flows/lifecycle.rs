@@ -148,6 +148,7 @@ pub async fn apply(
         }
         Move::Reschedule(slot) => {
             row.sequence += 1;
+            row.rescheduled_from = Some(row.starts_at);
             row.starts_at = to_db(slot.start);
             row.ends_at = to_db(slot.end);
             row.busy_until = to_db(slot.busy(&state.slot_rules()).end);
@@ -165,6 +166,7 @@ pub async fn apply(
         practitioner_id: row.practitioner_id,
         completed_at: row.completed_at,
         cancel_reason: row.cancel_reason.clone(),
+        rescheduled_from: row.rescheduled_from,
         updated_at: row.updated_at,
     };
     // Compare-and-set: only if neither the status nor the calendar sequence moved since `a` was

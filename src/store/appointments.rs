@@ -58,6 +58,7 @@ pub async fn insert_appointments(
             reconfirm_screening_id: Set(a.reconfirm_screening_id),
             reconfirm_outcome: Set(a.reconfirm_outcome),
             reconfirmed_at: Set(a.reconfirmed_at),
+            rescheduled_from: Set(a.rescheduled_from),
         })
         .exec_without_returning(db)
         .await?;
@@ -166,6 +167,7 @@ pub struct Moved {
     pub practitioner_id: Uuid,
     pub completed_at: Option<i64>,
     pub cancel_reason: Option<String>,
+    pub rescheduled_from: Option<i64>,
     pub updated_at: i64,
 }
 
@@ -193,6 +195,10 @@ pub async fn apply_move(
         .col_expr(
             appointment::Column::CancelReason,
             m.cancel_reason.clone().into(),
+        )
+        .col_expr(
+            appointment::Column::RescheduledFrom,
+            m.rescheduled_from.into(),
         )
         .col_expr(appointment::Column::UpdatedAt, m.updated_at.into())
         .filter(appointment::Column::Id.eq(id))

@@ -162,6 +162,7 @@ async fn the_database_itself_refuses_an_overlap(db: Db) {
         reconfirm_screening_id: Set(None),
         reconfirm_outcome: Set(None),
         reconfirmed_at: Set(None),
+        rescheduled_from: Set(None),
     };
     let err = appointment::Entity::insert(clash(60 * 74))
         .exec_without_returning(&app.state.db)

@@ -257,6 +257,15 @@ async fn a_contraindication_at_the_desk_cancels_the_visit(db: Db) {
     let mail = &sink.of_kind("cancellation")[0];
     assert_eq!(mail.header("X-Dermadesk-Appointment"), s[1].0);
     assert!(!mail.text().to_lowercase().contains("pregnan"));
+    // It names the session, asks the client to call (not to book online again), and lists no
+    // other session: session 1 lies in the past.
+    let text = mail.text();
+    assert!(text.contains("(session 2)"), "{text}");
+    assert!(text.contains("Please call us"), "{text}");
+    assert!(
+        !text.contains("To book again") && !text.contains("stay booked"),
+        "{text}"
+    );
     // A cancelled visit cannot be re-confirmed again; an unknown one is 404.
     expect_error(
         app.post_auth(

@@ -264,6 +264,12 @@ async fn reschedule_replans_and_sends_the_new_time_once(db: Db) {
     assert_eq!(app.dispatch().await.sent, 1);
     let r = &sink.of_kind("rescheduled")[0];
     assert!(r.text().contains("11:00"));
+    // It says where the visit moved from, in the clinic's words.
+    let words = dermadesk::mail::templates::locale(dermadesk::config::Language::En).unwrap();
+    let old_day: jiff::civil::Date = old_start[..10].parse().unwrap();
+    let from = format!("has moved from {}, 10:00 to:", words.date(old_day));
+    assert!(r.text().contains(&from), "{}", r.text());
+    assert!(r.html().contains(&from), "{}", r.html());
     let ics = r.ics().unwrap();
     assert!(
         ics.contains("SEQUENCE:1") && ics.contains(&format!("UID:{id}@dermadesk")),
@@ -707,6 +713,44 @@ async fn a_stopped_dispatcher_claims_nothing(db: Db) {
     );
 }
 
+/// A cancelled session of a course says which one it was and lists the sessions still ahead.
+async fn a_cancelled_course_session_lists_the_sessions_still_booked(db: Db) {
+    let (app, sink) = spawn_mail(db, |_| {}).await;
+    let p = app.practitioner("Dr. Rhee", "08:00", "20:00").await;
+    let s = app.eligible("course@example.com").await;
+    let b = expect(
+        app.book(json!({"screening_id": s, "service": "microneedling",
+            "start": local_at(5, 10, 0), "practitioner_id": p, "sessions": 3}))
+            .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let second = b["appointments"][1]["id"].as_str().unwrap();
+    let desk = app.admin().await;
+    expect(
+        app.post_auth(
+            &format!("/api/v1/staff/appointments/{second}/cancel"),
+            &desk,
+            &json!({"reason": "practitioner ill"}),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    app.dispatch().await;
+    let mail = &sink.of_kind("cancellation")[0];
+    let (text, html) = (mail.text(), mail.html());
+    assert!(text.contains("(session 2)"), "{text}");
+    assert!(text.contains("Your other sessions stay booked:"), "{text}");
+    assert!(
+        text.contains("Session 1: ") && text.contains("Session 3: "),
+        "{text}"
+    );
+    assert!(!text.contains("Session 2: "), "{text}");
+    assert!(html.contains("<li>Session 3: "), "{html}");
+    assert!(text.contains("To book again"), "{text}");
+}
+
 /// Each client reads only what applies: a skin consultation gets the confirmation and the
 /// day-before reminder (no skin to prepare, no needle, no numbing cream offered); a client
 /// allergic to local anaesthetics is not invited to ask for numbing cream; anyone else is.
@@ -813,4 +857,5 @@ on_both!(
     quiet_hours_hold_messages_until_morning,
     the_scheduler_ticks_the_dispatcher,
     a_consultation_and_an_allergy_get_only_the_words_that_apply,
+    a_cancelled_course_session_lists_the_sessions_still_booked,
 );

@@ -39,6 +39,8 @@ fn context(lang: Language, kind: MessageKind) -> serde_json::Value {
         "sessions": 3,
         "course": [session(1, &first), session(2, &second), session(3, &third)],
         "next_session": if kind == MessageKind::FollowUp { session(2, &second) } else { serde_json::Value::Null },
+        "still_booked": if kind == MessageKind::Cancellation { json!([session(2, &second), session(3, &third)]) } else { json!([]) },
+        "previous": if kind == MessageKind::Rescheduled { session(1, &day(2026, 12, 3)) } else { serde_json::Value::Null },
         "reason": if kind == MessageKind::Cancellation { json!("practitioner ill") } else { serde_json::Value::Null },
         "cancel_notice": words.duration(std::time::Duration::from_secs(24 * 3600)),
         "manage_url": if kind.carries_manage_link(true) { json!(LINK) } else { serde_json::Value::Null },

@@ -27,6 +27,8 @@ pub struct Model {
     pub reconfirm_screening_id: Option<Uuid>,
     pub reconfirm_outcome: Option<Outcome>,
     pub reconfirmed_at: Option<i64>,
+    /// The start before the latest reschedule (the `rescheduled` email says it).
+    pub rescheduled_from: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
