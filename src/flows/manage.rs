@@ -270,18 +270,17 @@ pub async fn record_reconfirmation(
     }
     // The same rules as a first booking: a visit before the answers' first day cannot be
     // confirmed (the client reschedules it to that day or later, then confirms again); numbing
-    // cream the answers rule out (an allergy to local anaesthetics) is taken off this visit and
-    // the course's later booked sessions, which keep their times, as the answers' reason tells
-    // the client ("the treatment is done without numbing cream").
-    let mut numbing_cream_ruled_out = false;
+    // cream the answers rule out (an allergy to local anaesthetics) is taken off every session
+    // of the booking still booked and not over, which keep their times, as the answers' reason tells the
+    // client ("the treatment is done without numbing cream"), whatever the outcome.
+    let limits = super::screening::Limits {
+        eligible_from: eval.eligible_from,
+        flags: eval.flags,
+    };
     if eval.outcome != Outcome::Contraindicated {
-        let limits = super::screening::Limits {
-            eligible_from: eval.eligible_from,
-            flags: eval.flags,
-        };
         limits.check_first_day(state.zone().local_date(from_db(a.starts_at)))?;
-        numbing_cream_ruled_out = limits.check_numbing_cream(true).is_err();
     }
+    let numbing_cream_ruled_out = limits.check_numbing_cream(true).is_err();
     let valid_until = now + sdur(state.settings.booking.screening_valid_for);
     let row =
         super::screening::new_row(screening_id, a.client_id, &answers, &eval, now, valid_until)?;
@@ -289,7 +288,7 @@ pub async fn record_reconfirmation(
     store::appointments::set_reconfirmation(&tx, a.id, screening_id.0, eval.outcome, to_db(now))
         .await?;
     let taken_off = if numbing_cream_ruled_out {
-        store::appointments::take_off_numbing_cream(&tx, a.booking_id, a.session_number).await?
+        store::appointments::take_off_numbing_cream(&tx, a.booking_id, to_db(now)).await?
     } else {
         0
     };

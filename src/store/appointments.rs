@@ -244,18 +244,18 @@ pub async fn set_reconfirmation(
         .map(|_| ())
 }
 
-/// Books the booked visits of `booking_id` from session `from_session` on without numbing
+/// Books the visits of `booking_id` still booked and not over at `now` without numbing
 /// cream; their times stay as booked (the numbing time is left free). Used when a
 /// re-confirmation reports an allergy to local anaesthetics. Returns how many visits changed.
 pub async fn take_off_numbing_cream(
     db: &impl ConnectionTrait,
     booking_id: Uuid,
-    from_session: i32,
+    now: i64,
 ) -> Result<u64, DbErr> {
     appointment::Entity::update_many()
         .col_expr(appointment::Column::Anesthesia, false.into())
         .filter(appointment::Column::BookingId.eq(booking_id))
-        .filter(appointment::Column::SessionNumber.gte(from_session))
+        .filter(appointment::Column::EndsAt.gt(now))
         .filter(appointment::Column::Status.eq(AppointmentStatus::Booked))
         .filter(appointment::Column::Anesthesia.eq(true))
         .exec(db)

@@ -699,45 +699,56 @@ async fn the_reconfirmation_uses_version_2_and_the_same_date_rule(db: Db) {
 
 on_both!(the_reconfirmation_uses_version_2_and_the_same_date_rule);
 
-/// An allergy to local anaesthetics reported at a re-confirmation takes numbing cream off
-/// that visit and the course's later sessions (their times stay), whoever records it; the
-/// reminders then neither expect numbing cream nor offer it.
+/// An allergy to local anaesthetics reported at a re-confirmation takes numbing cream off every
+/// session of the booking not yet over (their times stay), whoever records it and whatever the
+/// outcome; the reminders then neither expect numbing cream nor offer it.
 async fn a_reconfirmed_anaesthetic_allergy_takes_numbing_cream_off_the_rest_of_the_course(db: Db) {
     let (app, sink) = spawn_mail(db, |_| {}).await;
     let p = app.practitioner("Dr. Rhee", "08:00", "20:00").await;
-    let s = app.eligible("numbing@example.com").await;
-    let b = expect(
-        app.book(json!({"screening_id": s, "service": "microneedling",
-            "start": local_at(3, 10, 0), "practitioner_id": p, "sessions": 3,
-            "anesthesia": true}))
-            .await,
-        StatusCode::CREATED,
-    )
-    .await;
+    let course = |email: &'static str, hour: i8| {
+        let app = &app;
+        let p = p.clone();
+        async move {
+            let s = app.eligible(email).await;
+            expect(
+                app.book(json!({"screening_id": s, "service": "microneedling",
+                    "start": local_at(3, hour, 0), "practitioner_id": p, "sessions": 3,
+                    "anesthesia": true}))
+                    .await,
+                StatusCode::CREATED,
+            )
+            .await
+        }
+    };
+    let b = course("numbing@example.com", 10).await;
     let token = b["manage_token"].as_str().unwrap().to_owned();
     let booked = b["appointments"].as_array().unwrap().clone();
     let id = |k: usize| booked[k]["id"].as_str().unwrap().to_owned();
     let mut allergic = answers(&[]);
     allergic["local_anaesthetic_allergy"] = json!(true);
-    let numbing = || async {
-        let view = expect(
-            app.get_auth("/api/v1/booking", &token).await,
-            StatusCode::OK,
-        )
-        .await;
-        view["appointments"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|a| a["anesthesia"].as_bool().unwrap())
-            .collect::<Vec<_>>()
+    let numbing = |token: String| {
+        let app = &app;
+        async move {
+            let view = expect(
+                app.get_auth("/api/v1/booking", &token).await,
+                StatusCode::OK,
+            )
+            .await;
+            view["appointments"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|a| a["anesthesia"].as_bool().unwrap())
+                .collect::<Vec<_>>()
+        }
     };
-    assert_eq!(numbing().await, [true, true, true]);
+    assert_eq!(numbing(token.clone()).await, [true, true, true]);
 
-    // The client, from the link, for session 3: confirmed, told in words, its time kept.
+    // The client, from the link, for session 2: confirmed, told in words, its time kept; every
+    // session still ahead (session 1 too) loses the cream.
     let r = expect(
         app.post_auth(
-            &format!("/api/v1/bookings/{}/reconfirm", id(2)),
+            &format!("/api/v1/bookings/{}/reconfirm", id(1)),
             &token,
             &json!({ "answers": allergic }),
         )
@@ -753,29 +764,12 @@ async fn a_reconfirmed_anaesthetic_allergy_takes_numbing_cream_off_the_rest_of_t
             .contains("without numbing cream")),
         "{r}"
     );
-    assert_eq!(r["appointment"]["start"], booked[2]["start"]);
-    assert_eq!(r["appointment"]["end"], booked[2]["end"]);
-    assert_eq!(
-        numbing().await,
-        [true, true, false],
-        "earlier sessions keep theirs"
-    );
-
-    // Reception records the same answers for session 2 at the desk: session 2 and the rest.
+    assert_eq!(r["appointment"]["start"], booked[1]["start"]);
+    assert_eq!(r["appointment"]["end"], booked[1]["end"]);
+    assert_eq!(numbing(token.clone()).await, [false, false, false]);
     let desk = app
         .staff_user("reception@example.com", "reception", None)
         .await;
-    expect(
-        app.post_auth(
-            &format!("/api/v1/staff/appointments/{}/reconfirm", id(1)),
-            &desk,
-            &json!({ "answers": allergic }),
-        )
-        .await,
-        StatusCode::OK,
-    )
-    .await;
-    assert_eq!(numbing().await, [true, false, false]);
     let d = &booked[1]["start"].as_str().unwrap()[..10];
     let cal = expect(
         app.get_auth(&format!("/api/v1/staff/calendar?from={d}&to={d}"), &desk)
@@ -792,6 +786,29 @@ async fn a_reconfirmed_anaesthetic_allergy_takes_numbing_cream_off_the_rest_of_t
         .unwrap();
     assert_eq!(row["anesthesia"], false, "{row}");
     assert_eq!(row["end"], booked[1]["end"], "{row}");
+
+    // Another client's course, at the desk: answers that rule session 2 out AND report the
+    // allergy cancel session 2 and still take the cream off the sessions left.
+    let other = course("other@example.com", 14).await;
+    let other_token = other["manage_token"].as_str().unwrap().to_owned();
+    let mut both = answers(&["pregnant"]);
+    both["local_anaesthetic_allergy"] = json!(true);
+    let r = expect(
+        app.post_auth(
+            &format!(
+                "/api/v1/staff/appointments/{}/reconfirm",
+                other["appointments"][1]["id"].as_str().unwrap()
+            ),
+            &desk,
+            &json!({ "answers": both }),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(r["outcome"], "contraindicated");
+    assert_eq!(r["appointment"]["status"], "cancelled");
+    assert_eq!(numbing(other_token).await, [false, false, false]);
     // Each change is in the audit log with its re-confirmation.
     assert_eq!(
         app.count(
