@@ -14,7 +14,7 @@ use crate::{
         availability::Slot,
         course::{CourseSession, SpacingWindow},
         ids::AppointmentId,
-        messages::VisitEvent,
+        messages::{MessageKind, VisitEvent},
         screening::{CheckInHold, clears_check_in, reconfirmation_state},
         status::{Mover, Refusal, Transition, VisitTimes, decide},
         time::{from_db, to_db},
@@ -148,7 +148,13 @@ pub async fn apply(
         }
         Move::Reschedule(slot) => {
             row.sequence += 1;
-            row.rescheduled_from = Some(row.starts_at);
+            // The time the client last heard of: a reschedule whose email is still waiting
+            // (quiet hours) was never announced, so the email says the time before it.
+            let unannounced = a.rescheduled_from.is_some()
+                && store::outbox::has_pending(tx, a.id, MessageKind::Rescheduled.as_str()).await?;
+            if !unannounced {
+                row.rescheduled_from = Some(row.starts_at);
+            }
             row.starts_at = to_db(slot.start);
             row.ends_at = to_db(slot.end);
             row.busy_until = to_db(slot.busy(&state.slot_rules()).end);

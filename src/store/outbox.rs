@@ -2,7 +2,7 @@
 
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, FromQueryResult,
-    QueryFilter, QueryOrder, QuerySelect, Statement, Value,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Statement, Value,
 };
 use uuid::Uuid;
 
@@ -54,6 +54,21 @@ pub async fn cancel_pending(
         .exec(db)
         .await?;
     Ok(res.rows_affected)
+}
+
+/// Whether an email of `kind` about the appointment is still waiting to be sent.
+pub async fn has_pending(
+    db: &impl ConnectionTrait,
+    appointment_id: Uuid,
+    kind: &str,
+) -> Result<bool, DbErr> {
+    let n = outbox::Entity::find()
+        .filter(outbox::Column::AppointmentId.eq(appointment_id))
+        .filter(outbox::Column::Status.eq(MessageStatus::Pending))
+        .filter(outbox::Column::Kind.eq(kind))
+        .count(db)
+        .await?;
+    Ok(n > 0)
 }
 
 /// Marks pending messages whose send-by deadline has passed as `expired`.

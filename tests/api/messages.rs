@@ -588,19 +588,23 @@ async fn two_dispatchers_send_a_thousand_messages_once(db: Db) {
     }
 }
 
-async fn quiet_hours_hold_messages_until_morning(db: Db) {
-    // A quiet window around the current local time.
+/// A quiet window from half an hour before the current local time to 90 minutes after it.
+fn quiet_window_now() -> String {
     let tz = jiff::tz::TimeZone::get("Europe/Berlin").unwrap();
     let local = jiff::Timestamp::now().to_zoned(tz);
     let from = (local.hour() as i32 * 60 + local.minute() as i32 - 30).rem_euclid(1440);
     let until = (from + 120) % 1440;
-    let window = format!(
+    format!(
         "{:02}:{:02}-{:02}:{:02}",
         from / 60,
         from % 60,
         until / 60,
         until % 60
-    );
+    )
+}
+
+async fn quiet_hours_hold_messages_until_morning(db: Db) {
+    let window = quiet_window_now();
     let (app, sink) = spawn_mail(db, move |s| {
         s.reminders.quiet_hours = window.parse().unwrap()
     })
@@ -621,6 +625,47 @@ async fn quiet_hours_hold_messages_until_morning(db: Db) {
     app.advance(HOUR + HOUR / 2);
     assert_eq!(app.dispatch().await.sent, 1);
     assert_eq!(sink.mails().len(), 1);
+}
+
+/// Two moves while the emails wait for the end of quiet hours: one `rescheduled` email, from
+/// the time the client last heard of (the booking's) to the last one.
+async fn two_moves_in_quiet_hours_send_one_email_from_the_time_the_client_knew(db: Db) {
+    let window = quiet_window_now();
+    let (app, sink) = spawn_mail(db, move |s| {
+        s.reminders.quiet_hours = window.parse().unwrap()
+    })
+    .await;
+    let (booked, id) = book(&app, 10, false).await;
+    let first = booked["appointments"][0]["start"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let token = app.admin().await;
+    for (days, hour) in [(12, 11), (13, 12)] {
+        expect(
+            app.post_auth(
+                &format!("/api/v1/staff/appointments/{id}/reschedule"),
+                &token,
+                &json!({"start": local_at(days, hour, 0)}),
+            )
+            .await,
+            StatusCode::OK,
+        )
+        .await;
+    }
+    assert_eq!(app.dispatch().await.sent, 0, "held by quiet hours");
+    app.advance(HOUR + HOUR / 2);
+    app.dispatch().await;
+    let moved = sink.of_kind("rescheduled");
+    assert_eq!(moved.len(), 1);
+    let words = dermadesk::mail::templates::locale(dermadesk::config::Language::En).unwrap();
+    let day: jiff::civil::Date = first[..10].parse().unwrap();
+    let text = moved[0].text();
+    assert!(
+        text.contains(&format!("has moved from {}, 10:00 to:", words.date(day))),
+        "{text}"
+    );
+    assert!(text.contains("12:00"), "{text}");
 }
 
 async fn the_scheduler_ticks_the_dispatcher(db: Db) {
@@ -858,4 +903,5 @@ on_both!(
     the_scheduler_ticks_the_dispatcher,
     a_consultation_and_an_allergy_get_only_the_words_that_apply,
     a_cancelled_course_session_lists_the_sessions_still_booked,
+    two_moves_in_quiet_hours_send_one_email_from_the_time_the_client_knew,
 );
