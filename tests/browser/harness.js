@@ -377,15 +377,34 @@ export async function showDayOf(page, iso) {
 const NOTICE_MARGIN_MS = 2 * 60_000;
 
 /** The first offered time button in `scope` that starts at least `noticeMs` (the app's
- * `booking.min_notice`) plus a margin from now. */
+ * `booking.min_notice`) plus a margin from now. When the picker's day has none (late in the
+ * day only the edge is left), it moves the picker on: the next day with times, else the next
+ * week. */
 export async function bookableTime(scope, noticeMs) {
-  const buttons = scope.locator('.times button[data-start]');
-  await buttons.first().waitFor();
-  const starts = await buttons.evaluateAll((bs) => bs.map((b) => b.dataset.start));
   const earliest = Date.now() + noticeMs + NOTICE_MARGIN_MS;
-  const i = starts.findIndex((start) => Date.parse(start) >= earliest);
-  assert.ok(i >= 0, `no offered time from ${new Date(earliest).toISOString()} on`);
-  return buttons.nth(i);
+  for (let moves = 0; moves < 14; moves++) {
+    const buttons = scope.locator('.times button[data-start]');
+    await buttons.first().waitFor();
+    const starts = await buttons.evaluateAll((bs) => bs.map((b) => b.dataset.start));
+    const i = starts.findIndex((start) => Date.parse(start) >= earliest);
+    if (i >= 0) return buttons.nth(i);
+    const days = scope.locator('.picker .days button');
+    const next = await days.evaluateAll((bs) => {
+      const at = bs.findIndex((b) => b.getAttribute('aria-pressed') === 'true');
+      return bs.findIndex((b, k) => k > at && !b.disabled);
+    });
+    if (next >= 0) {
+      await days.nth(next).click();
+      await scope.locator('.picker .days button[aria-pressed="true"]').nth(0).waitFor();
+    } else {
+      const week = await scope.locator('#week-label').textContent();
+      await scope.locator('.picker .week-nav button').last().click();
+      await scope.locator('#week-label').filter({ hasNotText: week }).waitFor();
+    }
+    // the times of the day now shown
+    await scope.locator(`.times button[data-start="${starts[0]}"]`).waitFor({ state: 'detached' });
+  }
+  assert.fail(`no offered time from ${new Date(earliest).toISOString()} on`);
 }
 
 /** Focused element is a time button starting at `earliest` (ms since the epoch) or later. */
