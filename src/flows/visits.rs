@@ -42,8 +42,11 @@ pub async fn reschedule_window(
     state: &AppState,
     id: AppointmentId,
 ) -> ApiResult<Option<crate::domain::course::SpacingWindow>> {
-    let a = load(&state.db, id).await?;
-    let rows = store::appointments::of_booking(&state.db, a.booking_id).await?;
+    let rows = store::appointments::of_booking_of(&state.db, id.0).await?;
+    let a = rows
+        .iter()
+        .find(|r| r.id == id.0)
+        .ok_or(ApiError::NotFound)?;
     if rows.len() < 2 {
         return Ok(None);
     }

@@ -105,6 +105,25 @@ pub async fn of_booking(
         .await
 }
 
+/// The appointments of the booking visit `id` belongs to, by session number (empty for an
+/// unknown id): one statement.
+pub async fn of_booking_of(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+) -> Result<Vec<appointment::Model>, DbErr> {
+    use sea_orm::sea_query::Query;
+    let booking = Query::select()
+        .column(appointment::Column::BookingId)
+        .from(appointment::Entity)
+        .and_where(appointment::Column::Id.eq(id))
+        .to_owned();
+    appointment::Entity::find()
+        .filter(appointment::Column::BookingId.in_subquery(booking))
+        .order_by_asc(appointment::Column::SessionNumber)
+        .all(db)
+        .await
+}
+
 /// A booking's appointments by session number, read after locking the booking row (`FOR
 /// UPDATE` on PostgreSQL; SQLite's write transaction is already exclusive), so two sessions of
 /// one course moved at once are checked one after the other against each other's new times.

@@ -249,32 +249,34 @@ pub async fn screening_for_booking(
 /// visits, any one counting: an allergy or a cold-sore history told at one session holds for
 /// the course (the `prep` email's cold-sore line, the `day_before` email's numbing cream line).
 pub async fn visit_flags(db: &impl ConnectionTrait, booking_id: Uuid) -> Result<Flags, DbErr> {
-    use super::entities::appointment;
-    let booked_on = super::entities::booking::Entity::find_by_id(booking_id)
-        .one(db)
-        .await?
-        .and_then(|b| b.screening_id);
-    let reconfirmed: Vec<Option<Uuid>> = appointment::Entity::find()
-        .select_only()
+    use super::entities::{appointment, booking};
+    use sea_orm::{Condition, sea_query::Query};
+    // One statement, the two flags only (not the answers).
+    let booked_on = Query::select()
+        .column(booking::Column::ScreeningId)
+        .from(booking::Entity)
+        .and_where(booking::Column::Id.eq(booking_id))
+        .to_owned();
+    let reconfirmed = Query::select()
         .column(appointment::Column::ReconfirmScreeningId)
-        .filter(appointment::Column::BookingId.eq(booking_id))
+        .from(appointment::Entity)
+        .and_where(appointment::Column::BookingId.eq(booking_id))
+        .to_owned();
+    let rows: Vec<(bool, bool)> = screening::Entity::find()
+        .select_only()
+        .column(screening::Column::NoNumbingCream)
+        .column(screening::Column::ColdSoreHistory)
+        .filter(
+            Condition::any()
+                .add(screening::Column::Id.in_subquery(booked_on))
+                .add(screening::Column::Id.in_subquery(reconfirmed)),
+        )
         .into_tuple()
         .all(db)
         .await?;
-    let ids: Vec<Uuid> = booked_on
-        .into_iter()
-        .chain(reconfirmed.into_iter().flatten())
-        .collect();
-    if ids.is_empty() {
-        return Ok(Flags::default());
-    }
-    let rows = screening::Entity::find()
-        .filter(screening::Column::Id.is_in(ids))
-        .all(db)
-        .await?;
     Ok(Flags {
-        no_numbing_cream: rows.iter().any(|s| s.no_numbing_cream),
-        cold_sore_history: rows.iter().any(|s| s.cold_sore_history),
+        no_numbing_cream: rows.iter().any(|r| r.0),
+        cold_sore_history: rows.iter().any(|r| r.1),
     })
 }
 

@@ -3,7 +3,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   startApp, openPage, closeBrowser, tabTo, byId, byText, aTime, aTimeFrom, bookableFrom, bookableTime, PHONE, staffToken,
-  watchCsp, berlinDate,
+  watchCsp, berlinDate, bookElsewhere,
 } from './harness.js';
 
 after(closeBrowser);
@@ -41,6 +41,13 @@ async function chooseFirstTime(page) {
   const label = (await button.textContent()).trim();
   await button.click();
   return { start, label };
+}
+
+/** Chooses the first bookable time and books it: "Booked" is shown. */
+async function bookFirstTime(page) {
+  await chooseFirstTime(page);
+  await page.getByRole('button', { name: 'Book', exact: true }).click();
+  await page.getByRole('heading', { name: 'Booked', exact: true }).waitFor();
 }
 
 /** Today's clinic-local date and a civil date `n` days on (YYYY-MM-DD). */
@@ -198,12 +205,7 @@ for (const db of ['sqlite', 'postgres']) {
       await fillForm(page, { name: 'Bea Lorenz', email: 'bea@example.com' });
       await page.getByRole('button', { name: 'Continue', exact: true }).click();
       const { start } = await chooseFirstTime(page);
-      // Behind the page's back, someone else books that time.
-      const other = await app.api('/api/v1/bookings', {
-        method: 'POST',
-        body: { service: 'skin_consultation', start, client: { name: 'Other Client', email: 'other@example.com' } },
-      });
-      assert.equal(other.status, 201, other.text);
+      await bookElsewhere(app, start);
       await page.getByRole('button', { name: 'Book', exact: true }).click();
       await page.getByRole('alert').filter({ hasText: 'someone has just booked that time' }).waitFor();
       await page.locator('.times button').first().waitFor();
@@ -211,9 +213,7 @@ for (const db of ['sqlite', 'postgres']) {
       assert.equal(await page.getByRole('textbox', { name: 'Full name', exact: true }).inputValue(), 'Bea Lorenz');
       assert.equal(await page.getByRole('radio', { name: 'Microneedling', exact: true }).isChecked(), true);
       await s.step(`${db}-taken-01-refreshed`);
-      await chooseFirstTime(page);
-      await page.getByRole('button', { name: 'Book', exact: true }).click();
-      await page.getByRole('heading', { name: 'Booked', exact: true }).waitFor();
+      await bookFirstTime(page);
       s.assertClean();
     } finally {
       await s.close();
@@ -250,9 +250,7 @@ test('a time the clinic no longer offers (its hours changed while the page was o
     }
     assert.equal(await page.getByRole('textbox', { name: 'Full name', exact: true }).inputValue(), 'Hugo Hours');
     await s.step('gone-01-refreshed');
-    await chooseFirstTime(page);
-    await page.getByRole('button', { name: 'Book', exact: true }).click();
-    await page.getByRole('heading', { name: 'Booked', exact: true }).waitFor();
+    await bookFirstTime(page);
     s.assertClean();
   } finally {
     await s.close();
@@ -374,9 +372,7 @@ test('a client named <img src=x onerror=alert(1)> shows as text and no script ru
     await page.goto(`${app.base}/book`);
     await fillForm(page, { service: 'Skin consultation', name: evil, email: 'evil@example.com' });
     await page.getByRole('button', { name: 'Continue', exact: true }).click();
-    await chooseFirstTime(page);
-    await page.getByRole('button', { name: 'Book', exact: true }).click();
-    await page.getByRole('heading', { name: 'Booked', exact: true }).waitFor();
+    await bookFirstTime(page);
     await page.getByText(`Thank you, ${evil}.`, { exact: false }).waitFor();
     assert.equal(await page.locator('main img').count(), 0);
     await s.step('xss-01-booked');
@@ -414,9 +410,7 @@ test('with its CSP enforced the page works: / redirects, headers, no violation, 
     console.log(`transfer size of /book with its assets and API calls: ${bytes} bytes`);
     await fillForm(page, { service: 'Skin consultation' });
     await page.getByRole('button', { name: 'Continue', exact: true }).click();
-    await chooseFirstTime(page);
-    await page.getByRole('button', { name: 'Book', exact: true }).click();
-    await page.getByRole('heading', { name: 'Booked', exact: true }).waitFor();
+    await bookFirstTime(page);
     await page.getByRole('link', { name: 'Add to calendar', exact: true }).waitFor();
     assert.deepEqual(await violations(), []);
     for (const path of ['/assets/style.css', '/assets/book.js', '/assets/i18n/de.js']) {
@@ -477,9 +471,7 @@ for (const db of ['sqlite', 'postgres']) {
       // Booked microneedling: the consent can be signed now from "Manage your booking".
       await fillForm(page);
       await page.getByRole('button', { name: 'Continue', exact: true }).click();
-      await chooseFirstTime(page);
-      await page.getByRole('button', { name: 'Book', exact: true }).click();
-      await page.getByRole('heading', { name: 'Booked', exact: true }).waitFor();
+      await bookFirstTime(page);
       const note = await page.locator('#consent-note').innerText();
       assert.ok(note.includes('You can read and sign it now under “Manage your booking”'), note);
       await s.step(`${db}-price-02-booked-consent`);
@@ -811,9 +803,7 @@ test('booking before the first day the answers allow (the times were older than 
     assert.equal(berlinDate(await page.locator('.times button').first().getAttribute('data-start')), first);
     assert.equal(await page.getByRole('button', { name: 'Previous', exact: true }).isDisabled(), true);
     await s.step('not-eligible-01-refused');
-    await chooseFirstTime(page);
-    await page.getByRole('button', { name: 'Book', exact: true }).click();
-    await page.getByRole('heading', { name: 'Booked', exact: true }).waitFor();
+    await bookFirstTime(page);
     s.assertClean();
   } finally {
     await s.close();

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   startApp, openPage, closeBrowser, staffToken, staffUser, staffPractitioner, deskSignIn, ADMIN_LOGIN,
-  tabTo, byId, byText, shownLines, watchCsp, berlinDate, showDayOf, bookableTime,
+  tabTo, byId, byText, shownLines, watchCsp, berlinDate, showDayOf, bookableTime, bookElsewhere,
 } from './harness.js';
 
 after(closeBrowser);
@@ -1702,11 +1702,7 @@ test('reschedule through the picker: a time taken meanwhile is said in words and
     await time.waitFor();
     const start = await time.getAttribute('data-start');
     await time.click();
-    const other = await app.api('/api/v1/bookings', {
-      method: 'POST',
-      body: { service: 'skin_consultation', start, client: { name: 'Other Client', email: 'other@example.com' } },
-    });
-    assert.equal(other.status, 201, other.text);
+    await bookElsewhere(app, start);
     await dialog.getByRole('button', { name: 'Move the visit here', exact: true }).click();
     const refusal = dialog.locator('.notice.error');
     await refusal.waitFor();

@@ -381,7 +381,7 @@ const NOTICE_MARGIN_MS = 2 * 60_000;
  * day only the edge is left), it moves the picker on: the next day with times, else the next
  * week. */
 export async function bookableTime(scope, noticeMs) {
-  const earliest = Date.now() + noticeMs + NOTICE_MARGIN_MS;
+  const earliest = bookableFrom(noticeMs);
   for (let moves = 0; moves < 14; moves++) {
     const buttons = scope.locator('.times button[data-start]');
     await buttons.first().waitFor();
@@ -415,6 +415,16 @@ export const aTimeFrom = (earliest) => {
 
 /** `aTimeFrom`'s argument: `noticeMs` plus the margin from now. */
 export const bookableFrom = (noticeMs) => Date.now() + noticeMs + NOTICE_MARGIN_MS;
+
+/** Behind the page's back, another client books `start` (a skin consultation through the
+ * API), so the time the page shows is taken when the person confirms it. */
+export async function bookElsewhere(app, start) {
+  const other = await app.api('/api/v1/bookings', {
+    method: 'POST',
+    body: { service: 'skin_consultation', start, client: { name: 'Other Client', email: 'other@example.com' } },
+  });
+  assert.equal(other.status, 201, other.text);
+}
 
 /** Focused element is a time button (any). */
 export const aTime = () => {

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, readdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startApp, openPage, closeBrowser, tabTo, byId, byText, aTime, berlinDate, bookableTime } from './harness.js';
+import { startApp, openPage, closeBrowser, tabTo, byId, byText, aTime, berlinDate, bookableTime, bookElsewhere } from './harness.js';
 
 after(closeBrowser);
 
@@ -147,11 +147,7 @@ test('a time taken meanwhile is said and the times refresh', async () => {
     await time.waitFor();
     const start = await time.getAttribute('data-start');
     await time.click();
-    const other = await app.api('/api/v1/bookings', {
-      method: 'POST',
-      body: { service: 'skin_consultation', start, client: { name: 'Other Client', email: 'other@example.com' } },
-    });
-    assert.equal(other.status, 201, other.text);
+    await bookElsewhere(app, start);
     await page.getByRole('button', { name: 'Move to this time', exact: true }).click();
     await page.getByRole('alert').filter({ hasText: 'someone has just booked that time' }).waitFor();
     await page.locator('.times button').first().waitFor();
